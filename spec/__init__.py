@@ -1,0 +1,1 @@
+"""Bundled spec data (YAML modules, rules, profiles, JSON Schemas). Holds no code."""

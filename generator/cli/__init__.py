@@ -1,0 +1,85 @@
+"""The ``utsapi`` console script.
+
+Each subcommand lives in its own ``cli`` module, which exposes::
+
+    HELP: str                                   # one line for ``utsapi --help``
+    def configure(parser: argparse.ArgumentParser) -> None
+    def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
+
+Modules are imported only when their command runs, so ``utsapi validate`` does not pay for
+Jinja, MkDocs or websockets.  Only ``cli`` modules touch argv, stdout and exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Protocol, TextIO, cast
+
+__all__ = ["COMMANDS", "main", "run"]
+
+#: subcommand -> (module, one-line help).  The help is repeated here so ``--help`` imports nothing.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("generator.cli.validate", "validate spec files (default: the bundled spec)"),
+    "build": ("generator.cli.build", "render utsApiJson data, filled pages, the MkDocs site and stubs"),
+    "render": ("generator.cli.render", "fill the <!-- UTSAPIJSON.* --> placeholders of one page"),
+    "stubs": ("generator.cli.stubs", "generate the typed PEP 561 package (uniapi) from the spec"),
+    "check-surface": (
+        "generator.cli.surface",
+        "check that an implementation object exposes the spec's API surface",
+    ),
+    "conformance": ("conformance.cli", "run the conformance suite or its peer server"),
+}
+
+EXIT_USAGE = 2
+
+
+class _Command(Protocol):
+    def configure(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int: ...
+
+
+def _parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]]:
+    parser = argparse.ArgumentParser(
+        prog="utsapi",
+        description=(
+            "Spec generator and conformance kit for the uni-app x API surface. "
+            "Run 'utsapi COMMAND --help' for the options of one command."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    return parser, sub
+
+
+def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
+    parser, sub = _parser()
+    args_list = list(argv)
+    name = next((a for a in args_list if not a.startswith("-")), None)
+    if name not in COMMANDS:
+        for cmd, (_, help_text) in COMMANDS.items():
+            sub.add_parser(cmd, help=help_text)
+        if not args_list or args_list[0] in ("-h", "--help"):
+            parser.print_help(stdout)
+            return 0 if args_list else EXIT_USAGE
+        stderr.write(f"utsapi: unknown command {name!r}; choose from {', '.join(COMMANDS)}\n")
+        return EXIT_USAGE
+    module_name, help_text = COMMANDS[name]
+    command = cast(_Command, importlib.import_module(module_name))
+    cmd_parser = sub.add_parser(name, help=help_text, description=help_text)
+    command.configure(cmd_parser)
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse reports usage errors by exiting
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    return command.run(args, stdout, stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(sys.argv[1:] if argv is None else argv, sys.stdout, sys.stderr)
+    except KeyboardInterrupt:
+        sys.stderr.write("utsapi: interrupted\n")
+        return 130
