@@ -1,0 +1,1 @@
+"""Spec model, validation and rendering for uni-app x API docs."""

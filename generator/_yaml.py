@@ -1,0 +1,262 @@
+"""Safe YAML loading that keeps where every value came from.
+
+PyYAML's ``safe_load`` is not enough for a spec: it keeps the last of two duplicate keys without
+a word, it expands aliases without bound (a "billion laughs" document exhausts memory) and it
+forgets line numbers.  Here the document is *composed* (with the C parser when available) and
+the node graph is turned into plain JSON-like data by hand:
+
+* only the core tags (null, bool, int, float, str, timestamp-as-text, seq, map, merge) are
+  accepted; any other tag is an error, so nothing is ever constructed from a tag;
+* a duplicate key is an error at the line of its second occurrence;
+* the size of the document *after* alias expansion is computed on the node graph first (linear in
+  the number of distinct nodes) and refused above a bound, before anything is expanded;
+* every value's JSON path maps to its 1-based (line, column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from generator.exceptions import Diagnostic
+
+__all__ = ["MAX_EXPANDED_NODES", "LoadedYaml", "PathKey", "json_path", "load_yaml"]
+
+PathKey = tuple[str | int, ...]
+
+#: Upper bound on the number of nodes a document may have once aliases are expanded.
+MAX_EXPANDED_NODES = 1_000_000
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_scalars = yaml.constructor.SafeConstructor()
+
+_TAG = "tag:yaml.org,2002:"
+_TEXT_TAGS = {_TAG + "str", _TAG + "timestamp"}
+
+
+@dataclass
+class LoadedYaml:
+    """The data of one YAML document, where each value was, and what went wrong."""
+
+    file: str
+    data: Any = None
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def position(self, path: PathKey) -> tuple[int, int]:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            found = self.positions.get(path[:end])
+            if found is not None:
+                return found
+        return (1, 1)
+
+    def error(self, path: PathKey, message: str, check: str) -> None:
+        line, column = self.position(path)
+        self.diagnostics.append(Diagnostic(self.file, line, column, json_path(path), message, check))
+
+
+def json_path(path: PathKey) -> str:
+    """``("apis", 0, "name")`` → ``$.apis[0].name`` (keys that are not identifiers are quoted)."""
+    out = ["$"]
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif part.isidentifier():
+            out.append(f".{part}")
+        else:
+            out.append("[" + repr(part) + "]")
+    return "".join(out)
+
+
+class _Refused(Exception):
+    """The document cannot be turned into data at all (too large, recursive)."""
+
+    def __init__(self, node: Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _children(node: Node) -> Iterator[Node]:
+    if isinstance(node, SequenceNode):
+        yield from node.value
+    elif isinstance(node, MappingNode):
+        for key, value in node.value:
+            yield key
+            yield value
+
+
+def _expanded_size(root: Node, limit: int) -> int:
+    """Node count after alias expansion, computed once per distinct node (iteratively)."""
+    sizes: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_stack.discard(key)
+            total = 1 + sum(sizes[id(child)] for child in _children(node))
+            if total > limit:
+                raise _Refused(
+                    node,
+                    f"the document expands to more than {limit:,} nodes once aliases are "
+                    "followed; refusing to expand it",
+                )
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_stack:
+            raise _Refused(node, "recursive alias: a node contains itself")
+        on_stack.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+class _Builder:
+    def __init__(self, loaded: LoadedYaml) -> None:
+        self.loaded = loaded
+        self.memo: dict[int, Any] = {}
+
+    def build(self, node: Node, path: PathKey) -> Any:
+        self.loaded.positions.setdefault(path, _mark(node))
+        shared = self.memo.get(id(node))
+        if shared is not None:
+            return shared
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, path)
+        if isinstance(node, SequenceNode):
+            self.check_tag(node, _TAG + "seq", path)
+            value: Any = [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        elif isinstance(node, MappingNode):
+            self.check_tag(node, _TAG + "map", path)
+            value = self.mapping(node, path)
+        else:  # pragma: no cover - the composer makes no other node kinds
+            raise TypeError(node)
+        self.memo[id(node)] = value
+        return value
+
+    def check_tag(self, node: Node, expected: str, path: PathKey) -> None:
+        if node.tag != expected:
+            self.refuse_tag(node, path)
+
+    def refuse_tag(self, node: Node, path: PathKey) -> None:
+        line, column = _mark(node)
+        self.loaded.diagnostics.append(
+            Diagnostic(
+                self.loaded.file,
+                line,
+                column,
+                json_path(path),
+                f"the YAML tag {node.tag!r} is not allowed; spec files hold plain data only",
+                "yaml:tag",
+            )
+        )
+
+    def scalar(self, node: ScalarNode, path: PathKey) -> Any:
+        tag = node.tag
+        if tag in _TEXT_TAGS:
+            return node.value
+        if tag == _TAG + "null":
+            return None
+        if tag == _TAG + "bool":
+            return _scalars.construct_yaml_bool(node)
+        if tag == _TAG + "int":
+            return _scalars.construct_yaml_int(node)
+        if tag == _TAG + "float":
+            return _scalars.construct_yaml_float(node)
+        self.refuse_tag(node, path)
+        return None
+
+    def key(self, node: Node, path: PathKey) -> str | None:
+        if isinstance(node, ScalarNode):
+            return str(node.value)
+        line, column = _mark(node)
+        self.loaded.diagnostics.append(
+            Diagnostic(self.loaded.file, line, column, json_path(path),
+                       "a mapping key must be a plain scalar", "yaml:key")
+        )
+        return None
+
+    def mapping(self, node: MappingNode, path: PathKey) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                merges.append(value_node)
+                continue
+            key = self.key(key_node, path)
+            if key is None:
+                continue
+            if key in out:
+                line, column = _mark(key_node)
+                first = self.loaded.positions.get((*path, key), (0, 0))[0]
+                self.loaded.diagnostics.append(
+                    Diagnostic(
+                        self.loaded.file, line, column, json_path((*path, key)),
+                        f"duplicate key {key!r} (first defined on line {first})",
+                        "yaml:duplicate-key",
+                    )
+                )
+                continue
+            self.loaded.positions[(*path, key)] = _mark(key_node)
+            out[key] = self.build(value_node, (*path, key))
+        for merge in merges:
+            sources = merge.value if isinstance(merge, SequenceNode) else [merge]
+            for source in sources:
+                if not isinstance(source, MappingNode):
+                    line, column = _mark(source)
+                    self.loaded.diagnostics.append(
+                        Diagnostic(self.loaded.file, line, column, json_path(path),
+                                   "a merge key (<<) must refer to a mapping", "yaml:merge")
+                    )
+                    continue
+                merged = self.build(source, path)
+                for key, value in merged.items():
+                    out.setdefault(key, value)
+        return out
+
+
+def load_yaml(text: str, file: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> LoadedYaml:
+    """Load one YAML document from ``text``; problems land in ``.diagnostics``, never raise."""
+    loaded = LoadedYaml(file)
+    try:
+        root = yaml.compose(text, Loader=_Loader)  # noqa: S506 - composing builds no objects
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        loaded.diagnostics.append(Diagnostic(file, line, column, "$", problem, "yaml:syntax"))
+        return loaded
+    except yaml.YAMLError as exc:
+        loaded.diagnostics.append(Diagnostic(file, 1, 1, "$", f"invalid YAML: {exc}", "yaml:syntax"))
+        return loaded
+    if root is None:
+        loaded.diagnostics.append(
+            Diagnostic(file, 1, 1, "$", "the document is empty; expected a mapping", "yaml:empty")
+        )
+        return loaded
+    try:
+        _expanded_size(root, max_nodes)
+        loaded.data = _Builder(loaded).build(root, ())
+    except _Refused as exc:
+        line, column = _mark(exc.node)
+        loaded.diagnostics.append(Diagnostic(file, line, column, "$", exc.message, "yaml:size"))
+        loaded.data = None
+    except RecursionError:
+        loaded.diagnostics.append(
+            Diagnostic(file, 1, 1, "$", "the document is nested too deeply", "yaml:size")
+        )
+        loaded.data = None
+    return loaded

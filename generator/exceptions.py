@@ -1,0 +1,67 @@
+"""Exceptions of the ``generator`` package.
+
+::
+
+    UtsApiError                    base of everything this package raises on purpose
+     ├── SpecError                 the spec is invalid; ``.diagnostics`` lists every problem found
+     │    └── SpecReadError        a spec file could not be read at all (missing, not UTF-8, a directory)
+     └── PageError                 a page's placeholders cannot be filled; ``.diagnostics`` as above
+
+Each problem is a :class:`Diagnostic`: where (file, line, column, JSON path), what, and which
+check found it.  ``str()`` of an exception lists its diagnostics one per line in the
+``file:line:col: $.path: message`` form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+__all__ = ["Diagnostic", "PageError", "SpecError", "SpecReadError", "UtsApiError"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem, located.  ``line`` and ``column`` are 1-based; 0 means unknown."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+    check: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}:{self.column}"
+        path = f" {self.path}:" if self.path else ""
+        return f"{where}:{path} {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class UtsApiError(Exception):
+    """Base class of the package's errors."""
+
+
+class _DiagnosticError(UtsApiError):
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        super().__init__(self.diagnostics)
+
+    def __str__(self) -> str:
+        return "\n".join(str(d) for d in self.diagnostics)
+
+
+class SpecError(_DiagnosticError):
+    """The spec is invalid."""
+
+
+class SpecReadError(SpecError):
+    """A spec file could not be read (exit code 2 for the CLI, not 1)."""
+
+
+class PageError(_DiagnosticError):
+    """A page's placeholders cannot be filled."""
