@@ -57,7 +57,9 @@ class LoadedYaml:
 
     def error(self, path: PathKey, message: str, check: str) -> None:
         line, column = self.position(path)
-        self.diagnostics.append(Diagnostic(self.file, line, column, json_path(path), message, check))
+        self.diagnostics.append(
+            Diagnostic(self.file, line, column, json_path(path), message, check)
+        )
 
 
 def json_path(path: PathKey) -> str:
@@ -128,6 +130,7 @@ class _Builder:
     def __init__(self, loaded: LoadedYaml) -> None:
         self.loaded = loaded
         self.memo: dict[int, Any] = {}
+        self.key_lines: dict[PathKey, int] = {}
 
     def build(self, node: Node, path: PathKey) -> Any:
         self.loaded.positions.setdefault(path, _mark(node))
@@ -184,8 +187,14 @@ class _Builder:
             return str(node.value)
         line, column = _mark(node)
         self.loaded.diagnostics.append(
-            Diagnostic(self.loaded.file, line, column, json_path(path),
-                       "a mapping key must be a plain scalar", "yaml:key")
+            Diagnostic(
+                self.loaded.file,
+                line,
+                column,
+                json_path(path),
+                "a mapping key must be a plain scalar",
+                "yaml:key",
+            )
         )
         return None
 
@@ -201,16 +210,19 @@ class _Builder:
                 continue
             if key in out:
                 line, column = _mark(key_node)
-                first = self.loaded.positions.get((*path, key), (0, 0))[0]
+                first = self.key_lines.get((*path, key), 0)
                 self.loaded.diagnostics.append(
                     Diagnostic(
-                        self.loaded.file, line, column, json_path((*path, key)),
+                        self.loaded.file,
+                        line,
+                        column,
+                        json_path((*path, key)),
                         f"duplicate key {key!r} (first defined on line {first})",
                         "yaml:duplicate-key",
                     )
                 )
                 continue
-            self.loaded.positions[(*path, key)] = _mark(key_node)
+            self.key_lines[(*path, key)] = key_node.start_mark.line + 1
             out[key] = self.build(value_node, (*path, key))
         for merge in merges:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]
@@ -218,8 +230,14 @@ class _Builder:
                 if not isinstance(source, MappingNode):
                     line, column = _mark(source)
                     self.loaded.diagnostics.append(
-                        Diagnostic(self.loaded.file, line, column, json_path(path),
-                                   "a merge key (<<) must refer to a mapping", "yaml:merge")
+                        Diagnostic(
+                            self.loaded.file,
+                            line,
+                            column,
+                            json_path(path),
+                            "a merge key (<<) must refer to a mapping",
+                            "yaml:merge",
+                        )
                     )
                     continue
                 merged = self.build(source, path)
@@ -232,7 +250,7 @@ def load_yaml(text: str, file: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> L
     """Load one YAML document from ``text``; problems land in ``.diagnostics``, never raise."""
     loaded = LoadedYaml(file)
     try:
-        root = yaml.compose(text, Loader=_Loader)  # noqa: S506 - composing builds no objects
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -240,7 +258,9 @@ def load_yaml(text: str, file: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> L
         loaded.diagnostics.append(Diagnostic(file, line, column, "$", problem, "yaml:syntax"))
         return loaded
     except yaml.YAMLError as exc:
-        loaded.diagnostics.append(Diagnostic(file, 1, 1, "$", f"invalid YAML: {exc}", "yaml:syntax"))
+        loaded.diagnostics.append(
+            Diagnostic(file, 1, 1, "$", f"invalid YAML: {exc}", "yaml:syntax")
+        )
         return loaded
     if root is None:
         loaded.diagnostics.append(

@@ -4,7 +4,7 @@
 
     UtsApiError                    base of everything this package raises on purpose
      ├── SpecError                 the spec is invalid; ``.diagnostics`` lists every problem found
-     │    └── SpecReadError        a spec file could not be read at all (missing, not UTF-8, a directory)
+     │    └── SpecReadError        a spec file cannot be read (missing, not UTF-8, a directory)
      └── PageError                 a page's placeholders cannot be filled; ``.diagnostics`` as above
 
 Each problem is a :class:`Diagnostic`: where (file, line, column, JSON path), what, and which

@@ -70,7 +70,7 @@ class Platforms:
     entries: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def get(self, platform: str, key: str) -> str | None:
-        """The value of ``key`` (``unixVer``, ``osVer``, ...) for ``platform``, or None if absent."""
+        """The value of ``key`` (``unixVer``, ``osVer``…) for ``platform``; None if absent."""
         return self.entries.get(platform, {}).get(key)
 
     def __bool__(self) -> bool:
@@ -174,7 +174,7 @@ class InterfaceType:
 class ErrorCode:
     code: int
     description: Text
-    errMsg: str  # noqa: N815 - spelled as the API spells it
+    errMsg: str
 
 
 @dataclass(frozen=True)
@@ -305,7 +305,7 @@ def _field(data: Mapping[str, Any]) -> Field:
         type=parse_type(data["type"]),
         required=bool(data.get("required", False)),
         nullable=bool(data.get("nullable", False)),
-        default=data["default"] if "default" in data else _NO_DEFAULT,
+        default=data.get("default", _NO_DEFAULT),
         description=_text(data.get("description")),
         requires=_text(data.get("requires")),
         platforms=_platforms(data.get("platforms")),
@@ -355,7 +355,9 @@ def _named(name: str, data: Mapping[str, Any]) -> NamedType:
                 ErrorCode(c["code"], Text(**c["description"]), c["errMsg"]) for c in data["codes"]
             ),
         )
-    return AliasType(name=name, type=parse_type(data["type"]), description=_text(data.get("description")))
+    return AliasType(
+        name=name, type=parse_type(data["type"]), description=_text(data.get("description"))
+    )
 
 
 def build_module(data: Mapping[str, Any], file: str = "") -> Module:
@@ -369,7 +371,9 @@ def build_module(data: Mapping[str, Any], file: str = "") -> Module:
         apis=tuple(_callable(a, None) for a in data["apis"]),
         types={name: _named(name, t) for name, t in data["types"].items()},
         menu=data.get("menu"),
-        sources=tuple(Link(Text(s["label"], s["label"]), s["url"]) for s in data.get("sources", ())),
+        sources=tuple(
+            Link(Text(s["label"], s["label"]), s["url"]) for s in data.get("sources", ())
+        ),
         notes=tuple(
             Note(n["id"], Text(**n["text"]), n.get("after"), n.get("before"))
             for n in data.get("notes", ())
@@ -393,7 +397,7 @@ def build_module(data: Mapping[str, Any], file: str = "") -> Module:
 
 
 def bundled_spec_dir() -> Path:
-    """The spec shipped with the package: ``generator/_spec`` in a wheel, ``spec/`` in a checkout."""
+    """The bundled spec: ``generator/_spec`` in a wheel, ``spec/`` in a checkout."""
     here = Path(__file__).resolve().parent
     for candidate in (here / "_spec", here.parent / "spec"):
         if (candidate / "modules").is_dir():
@@ -483,8 +487,10 @@ def payload_schema(module: Module, type_name: str) -> dict[str, Any]:
     Extra keys are allowed (implementations may add fields, as WeChat adds ``socketTaskId``).
     """
     if type_name in BUILTINS:
-        return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-                **_expr_schema(module, Named(type_name), {})}
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            **_expr_schema(module, Named(type_name), {}),
+        }
     defs: dict[str, Any] = {}
     root = _expr_schema(module, Named(type_name), defs)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **root, "$defs": defs}

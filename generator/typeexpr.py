@@ -42,7 +42,9 @@ class TypeExprError(ValueError):
         super().__init__(text, column, expected)
 
     def __str__(self) -> str:
-        return f"bad type expression {self.text!r} at column {self.column}: expected {self.expected}"
+        return (
+            f"bad type expression {self.text!r} at column {self.column}: expected {self.expected}"
+        )
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,9 @@ def validate_paths(paths: Iterable[Path]) -> ValidationResult:
         result.documents.append((kind, validate_text(text, name, kind)))
     if not result.documents and not result.read_errors:
         where = ", ".join(str(p) for p in paths) or "(nothing)"
-        result.read_errors.append(Diagnostic(where, 0, 0, "", "no spec files (*.yaml) found", "read"))
+        result.read_errors.append(
+            Diagnostic(where, 0, 0, "", "no spec files (*.yaml) found", "read")
+        )
     _check_cross_file(result)
     return result
 
@@ -127,7 +129,9 @@ def validate_text(text: str, file: str, kind: str = "modules") -> LoadedYaml:
     if doc.data is None:
         return doc
     if not isinstance(doc.data, dict):
-        doc.error((), f"expected a mapping at the top level, found {_kind_name(doc.data)}", "yaml:type")
+        doc.error(
+            (), f"expected a mapping at the top level, found {_kind_name(doc.data)}", "yaml:type"
+        )
         return doc
     validator = schema_for(kind)
     if validator is not None:
@@ -139,9 +143,13 @@ def validate_text(text: str, file: str, kind: str = "modules") -> LoadedYaml:
 
 
 def _kind_name(value: object) -> str:
-    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
-        type(value), type(value).__name__
-    )
+    return {
+        list: "a list",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+    }.get(type(value), type(value).__name__)
 
 
 def _schema_error(doc: LoadedYaml, error: jsonschema.ValidationError) -> None:
@@ -153,9 +161,13 @@ def _schema_error(doc: LoadedYaml, error: jsonschema.ValidationError) -> None:
     path: PathKey = tuple(error.absolute_path)
     message = error.message
     if error.validator == "pattern" and isinstance(error.instance, str):
-        message = f"{error.instance!r} is not well formed (expected to match {error.validator_value})"
-    elif error.validator == "type" and isinstance(error.instance, float) and "string" in str(
-        error.validator_value
+        message = (
+            f"{error.instance!r} is not well formed (expected to match {error.validator_value})"
+        )
+    elif (
+        error.validator == "type"
+        and isinstance(error.instance, float)
+        and "string" in str(error.validator_value)
     ):
         message += " (quote version numbers: YAML reads 4.10 as the number 4.1)"
     doc.error(path, message, f"schema:{error.validator}")
@@ -215,8 +227,11 @@ def check_unique_names(doc: LoadedYaml) -> None:
 
     def anchor(slug: str, path: PathKey) -> None:
         if slug in anchors:
-            doc.error(path, f"anchor #{slug} is already used at {_jp(anchors[slug])}",
-                      "semantic:duplicate-anchor")
+            doc.error(
+                path,
+                f"anchor #{slug} is already used at {_jp(anchors[slug])}",
+                "semantic:duplicate-anchor",
+            )
         else:
             anchors[slug] = path
 
@@ -270,8 +285,11 @@ def check_deprecations(doc: LoadedYaml) -> None:
                 "semantic:deprecation",
             )
         if dep and dep["replacement"] == api["name"]:
-            doc.error(("apis", i, "deprecated", "replacement"),
-                      "an API cannot replace itself", "semantic:deprecation")
+            doc.error(
+                ("apis", i, "deprecated", "replacement"),
+                "an API cannot replace itself",
+                "semantic:deprecation",
+            )
 
 
 def check_inheritance(doc: LoadedYaml) -> None:
@@ -284,13 +302,18 @@ def check_inheritance(doc: LoadedYaml) -> None:
         while parent is not None:
             target = types.get(parent)
             if target is None or target["kind"] != "object":
-                doc.error(("types", name, "extends"),
-                          f"{parent!r} is not an object type of this module{_nearest(parent, types)}",
-                          "semantic:extends")
+                doc.error(
+                    ("types", name, "extends"),
+                    f"{parent!r} is not an object type of this module{_nearest(parent, types)}",
+                    "semantic:extends",
+                )
                 break
             if parent in seen:
-                doc.error(("types", name, "extends"), f"inheritance cycle through {parent!r}",
-                          "semantic:extends")
+                doc.error(
+                    ("types", name, "extends"),
+                    f"inheritance cycle through {parent!r}",
+                    "semantic:extends",
+                )
                 break
             seen.add(parent)
             parent = target.get("extends")
@@ -301,8 +324,11 @@ def check_notes(doc: LoadedYaml) -> None:
     for i, note in enumerate(doc.data.get("notes", [])):
         for where in ("after", "before"):
             if where in note and note[where] not in apis:
-                doc.error(("notes", i, where), f"no API named {note[where]!r}{_nearest(note[where], apis)}",
-                          "semantic:note")
+                doc.error(
+                    ("notes", i, where),
+                    f"no API named {note[where]!r}{_nearest(note[where], apis)}",
+                    "semantic:note",
+                )
 
 
 def _fields_everywhere(data: Mapping[str, Any]) -> Iterator[tuple[PathKey, Mapping[str, Any]]]:
@@ -322,10 +348,15 @@ def _fields_everywhere(data: Mapping[str, Any]) -> Iterator[tuple[PathKey, Mappi
 def check_defaults(doc: LoadedYaml) -> None:
     for path, f in _fields_everywhere(doc.data):
         if "default" in f and f["default"] is None and not f.get("nullable", False):
-            doc.error((*path, "default"), "default is null but the field is not nullable",
-                      "semantic:default")
+            doc.error(
+                (*path, "default"),
+                "default is null but the field is not nullable",
+                "semantic:default",
+            )
         if f.get("required") and "default" in f:
-            doc.error((*path, "default"), "a required field cannot have a default", "semantic:default")
+            doc.error(
+                (*path, "default"), "a required field cannot have a default", "semantic:default"
+            )
 
 
 def _texts(value: Any, path: PathKey) -> Iterator[tuple[PathKey, Mapping[str, str]]]:
@@ -343,8 +374,9 @@ def _texts(value: Any, path: PathKey) -> Iterator[tuple[PathKey, Mapping[str, st
 def check_languages(doc: LoadedYaml) -> None:
     for path, text in _texts(doc.data, ()):
         if _CJK.search(text["en"]):
-            doc.error((*path, "en"), "the English text contains Chinese characters",
-                      "semantic:language")
+            doc.error(
+                (*path, "en"), "the English text contains Chinese characters", "semantic:language"
+            )
 
 
 MODULE_CHECKS = (
@@ -369,6 +401,9 @@ def _check_cross_file(result: ValidationResult) -> None:
         if isinstance(doc.data, dict) and isinstance(doc.data.get("module"), str):
             name = doc.data["module"]
             if name in names:
-                doc.error(("module",), f"module {name!r} is also defined in {names[name].file}",
-                          "semantic:duplicate")
+                doc.error(
+                    ("module",),
+                    f"module {name!r} is also defined in {names[name].file}",
+                    "semantic:duplicate",
+                )
             names[name] = doc

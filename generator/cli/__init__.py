@@ -16,14 +16,17 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import Protocol, TextIO, cast
+from typing import NoReturn, Protocol, TextIO, cast
 
 __all__ = ["COMMANDS", "main", "run"]
 
 #: subcommand -> (module, one-line help).  The help is repeated here so ``--help`` imports nothing.
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("generator.cli.validate", "validate spec files (default: the bundled spec)"),
-    "build": ("generator.cli.build", "render utsApiJson data, filled pages, the MkDocs site and stubs"),
+    "build": (
+        "generator.cli.build",
+        "render utsApiJson data, filled pages, the MkDocs site and stubs",
+    ),
     "render": ("generator.cli.render", "fill the <!-- UTSAPIJSON.* --> placeholders of one page"),
     "stubs": ("generator.cli.stubs", "generate the typed PEP 561 package (uniapi) from the spec"),
     "check-surface": (
@@ -42,8 +45,32 @@ class _Command(Protocol):
     def run(self, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int: ...
 
 
-def _parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]]:
-    parser = argparse.ArgumentParser(
+class _UsageError(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def _parser_class(stdout: TextIO, stderr: TextIO) -> type[argparse.ArgumentParser]:
+    """An ArgumentParser that writes to the given streams and never calls ``sys.exit``."""
+
+    class Parser(argparse.ArgumentParser):
+        def _print_message(self, message: str, file: object = None) -> None:
+            if message:
+                (stderr if file is None or file is sys.stderr else stdout).write(message)
+
+        def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+            if message:
+                stderr.write(message)
+            raise _UsageError(status)
+
+    return Parser
+
+
+def _parser(
+    stdout: TextIO, stderr: TextIO
+) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]]:
+    parser = _parser_class(stdout, stderr)(
         prog="utsapi",
         description=(
             "Spec generator and conformance kit for the uni-app x API surface. "
@@ -55,7 +82,7 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argpa
 
 
 def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
-    parser, sub = _parser()
+    parser, sub = _parser(stdout, stderr)
     args_list = list(argv)
     name = next((a for a in args_list if not a.startswith("-")), None)
     if name not in COMMANDS:
@@ -72,8 +99,8 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
     command.configure(cmd_parser)
     try:
         args = parser.parse_args(args_list)
-    except SystemExit as exc:  # argparse reports usage errors by exiting
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    except _UsageError as exc:  # --help (0) or a usage error (2)
+        return exc.status
     return command.run(args, stdout, stderr)
 
 
