@@ -1,0 +1,538 @@
+"""Drive a Python ``uni`` object with driver-protocol messages (``docs/driver-protocol.md``).
+
+:class:`Adapter` executes ``call`` messages on the object and reports what happens as protocol
+messages, in the order it happens: the ``callback``/``event`` lines of functions the
+implementation runs (on any thread), then ``returned``/``raised`` when the call comes back.  A
+``callback`` line for call N before ``returned`` N therefore means the implementation ran the
+callback before the call returned, which the rules forbid ("callbacks never run re-entrantly
+inside the call that caused them", DESIGN.md, runtime model).
+
+:class:`InProcessChannel` is the :class:`conformance.channel.Channel` over an adapter, with no
+subprocess; ``python -m conformance.adapters.python_driver`` is the same adapter over stdio.
+
+The line codec (:func:`dump_line`, :func:`parse_line`) and the schema check
+(:class:`ProtocolSchema`) live here too, so every channel frames and validates lines alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Final, Literal
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+from conformance.channel import PROTOCOL_VERSION, Message, decode_value, encode_value
+from conformance.exceptions import ChannelClosed, ChannelProtocolError, ChannelTimeout
+
+__all__ = [
+    "ALL_CAPABILITIES",
+    "CALLBACK_NAMES",
+    "LISTENER_METHODS",
+    "TASK_METHODS",
+    "UNI_METHODS",
+    "Adapter",
+    "Direction",
+    "InProcessChannel",
+    "ProtocolSchema",
+    "describe_implementation",
+    "dump_line",
+    "encode_payload",
+    "parse_line",
+]
+
+
+HARNESS_TYPES: Final = {"hello": "harnessHello", "call": "call", "bye": "bye"}
+IMPLEMENTATION_TYPES: Final = {
+    "hello": "implementationHello",
+    "returned": "returned",
+    "raised": "raised",
+    "callback": "callback",
+    "event": "event",
+    "log": "log",
+    "error": "error",
+}
+
+Direction = Literal["harness", "implementation"]
+Emit = Callable[[Message], None]
+
+#: Nesting depth beyond which a payload value is shown as ``{"$repr": ...}`` (also ends cycles).
+MAX_PAYLOAD_DEPTH: Final = 32
+#: How much of an offending line an error message quotes.
+QUOTE_LIMIT: Final = 200
+
+
+# --------------------------------------------------------------------------- line codec
+
+
+def dump_line(message: Message) -> bytes:
+    """One protocol line: compact JSON, ASCII only (lone surrogates become ``\\udXXX``), ``\\n``.
+
+    Raises ``ValueError`` for a value JSON cannot carry (NaN, a non-string key, an object).
+    """
+    text = json.dumps(message, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+    return text.encode("ascii") + b"\n"
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    result: dict[str, object] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def quote(line: bytes | str) -> str:
+    """``line`` as a short quoted text for an error message."""
+    text = line.decode("utf-8", "backslashreplace") if isinstance(line, bytes) else line
+    text = text.rstrip("\r\n")
+    if len(text) > QUOTE_LIMIT:
+        return f"{text[:QUOTE_LIMIT]!r}... ({len(text)} characters)"
+    return repr(text)
+
+
+def parse_line(line: bytes) -> Message:
+    """Parse one line into a message object.
+
+    Raises ``ValueError`` saying what is wrong (not UTF-8, not JSON, NaN, duplicate key, not an
+    object, no string ``type``); the caller adds where the line came from.
+    """
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    try:
+        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except ValueError as exc:
+        raise ValueError(f"not JSON ({exc})") from exc
+    if not isinstance(value, dict):
+        raise ValueError(f"a message must be a JSON object, got {type(value).__name__}")
+    if not isinstance(value.get("type"), str):
+        raise ValueError("a message needs a string 'type'")
+    return value
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def _schema_text() -> str:
+    name = "driver-protocol.schema.json"
+    try:
+        return (resources.files("generator._spec") / "schema" / name).read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return (Path(__file__).resolve().parents[1] / "spec" / "schema" / name).read_text("utf-8")
+
+
+@cache
+def _load_schema() -> dict[str, object]:
+    schema: dict[str, object] = json.loads(_schema_text())
+    return schema
+
+
+def _enum(definition: str) -> tuple[str, ...]:
+    """The values of ``$defs/<definition>/enum`` in the protocol schema."""
+    defs = _load_schema()["$defs"]
+    assert isinstance(defs, dict)
+    return tuple(defs[definition]["enum"])
+
+
+#: Every capability protocol version 1 names (docs/driver-protocol.md, "Capabilities").
+ALL_CAPABILITIES: Final = _enum("capability")
+UNI_METHODS: Final = frozenset(_enum("uniMethod"))
+TASK_METHODS: Final = frozenset(_enum("taskMethod"))
+LISTENER_METHODS: Final = frozenset(_enum("listenerMethod"))
+CALLBACK_NAMES: Final = _enum("callbackName")
+#: What a SocketTask must have (``returned.task`` of a connectSocket call).
+SOCKET_TASK_METHODS: Final = _enum("taskMethod")
+
+
+class ProtocolSchema:
+    """Checks messages against ``spec/schema/driver-protocol.schema.json``.
+
+    The schema's top level is a ``oneOf`` by ``type``, which gives poor messages when it fails;
+    this class picks the definition by ``type`` itself and reports every error under it with its
+    JSON path (``$.args.data.$bytes: ...``).
+    """
+
+    def __init__(self) -> None:
+        schema = _load_schema()
+        base = str(schema["$id"])
+        jsonschema.Draft202012Validator.check_schema(schema)
+        registry: Registry[bool | Mapping[str, Any]] = Registry().with_resource(
+            base, Resource.from_contents(schema)
+        )
+        self._validators = {
+            name: jsonschema.Draft202012Validator(
+                {"$ref": f"{base}#/$defs/{name}"}, registry=registry
+            )
+            for name in {*HARNESS_TYPES.values(), *IMPLEMENTATION_TYPES.values()}
+        }
+
+    def errors(self, message: object, direction: Direction) -> list[str]:
+        """Every problem of ``message`` as sent in ``direction``, each as ``$.path: message``."""
+        kinds = HARNESS_TYPES if direction == "harness" else IMPLEMENTATION_TYPES
+        if not isinstance(message, dict):
+            return [f"$: a message must be an object, got {type(message).__name__}"]
+        kind = message.get("type")
+        if not isinstance(kind, str) or kind not in kinds:
+            allowed = ", ".join(sorted(kinds))
+            return [f"$.type: {kind!r} is not a {direction} message type (one of {allowed})"]
+        validator = self._validators[kinds[kind]]
+        found = sorted(validator.iter_errors(message), key=lambda e: list(e.absolute_path))
+        return [_describe(error) for error in found]
+
+
+def _leaves(error: ValidationError) -> list[ValidationError]:
+    if not error.context:
+        return [error]
+    return [leaf for sub in error.context for leaf in _leaves(sub)]
+
+
+def _describe(error: ValidationError) -> str:
+    """The most specific reason under ``error``.
+
+    ``anyOf``/``oneOf`` failures hide their reasons in ``context``; among them, the deepest
+    error that is not a plain type mismatch names the alternative the sender meant.
+    """
+    leaves = _leaves(error)
+    deepest = max(
+        leaves, key=lambda e: (e.validator != "type", len(e.absolute_path), -leaves.index(e))
+    )
+    return f"{deepest.json_path}: {deepest.message}"
+
+
+@cache
+def protocol_schema() -> ProtocolSchema:
+    """The shared checker (the schema is read and compiled once)."""
+    return ProtocolSchema()
+
+
+# --------------------------------------------------------------------------- payloads
+
+
+def _plain(value: object, depth: int) -> object:
+    """``value`` with only JSON-able leaves, bytes-likes and containers left."""
+    if value is None or isinstance(value, bool | int | str | bytes | bytearray | memoryview):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"$repr": repr(value)}
+    if depth >= MAX_PAYLOAD_DEPTH:
+        return {"$repr": f"<{type(value).__name__} nested deeper than {MAX_PAYLOAD_DEPTH}>"}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, depth + 1) for v in value]
+    return {"$repr": repr(value)}
+
+
+def encode_payload(value: object) -> object:
+    """A Python value as a protocol payload: bytes-likes as ``{"$bytes": ...}``, anything JSON
+    cannot carry (an exception, NaN, an object) as ``{"$repr": "<repr>"}``; never raises."""
+    return encode_value(_plain(value, 0))
+
+
+# --------------------------------------------------------------------------- implementation
+
+
+def describe_implementation(uni: object, *, name: str | None = None) -> Message:
+    """The ``hello`` answer for an in-process implementation object.
+
+    ``name`` and ``version`` come from the top-level package the object's class (or the object,
+    if it is a module) belongs to, ``__version__`` if it has one; the capabilities from
+    ``uni.utsapi_capabilities`` if present, else every capability.
+    """
+    module_name = uni.__name__ if isinstance(uni, ModuleType) else type(uni).__module__
+    package = module_name.split(".")[0]
+    version = getattr(uni, "__version__", None) if isinstance(uni, ModuleType) else None
+    version = version or getattr(sys.modules.get(package), "__version__", None)
+    declared = getattr(uni, "utsapi_capabilities", None)
+    capabilities = list(ALL_CAPABILITIES) if declared is None else [str(c) for c in declared]
+    return {
+        "type": "hello",
+        "protocol": PROTOCOL_VERSION,
+        "name": name or package,
+        "version": str(version) if version is not None else "unknown",
+        "language": "python",
+        "capabilities": capabilities,
+    }
+
+
+class HarnessThrow(RuntimeError):
+    """Raised on purpose by a callback or listener of a call with ``"throw": true``."""
+
+
+class DriverError(Exception):
+    """A harness line the adapter cannot act on; becomes an ``error`` message."""
+
+    def __init__(self, detail: str, call_id: int | None = None) -> None:
+        super().__init__(detail, call_id)
+        self.detail = detail
+        self.call_id = call_id
+
+    def __str__(self) -> str:
+        where = f"call {self.call_id}: " if self.call_id is not None else ""
+        return f"{where}{self.detail}"
+
+
+class Adapter:
+    """Executes protocol ``call`` messages on a Python ``uni`` object.
+
+    ``emit`` receives every implementation -> harness message; it is called with the adapter's
+    lock held, so messages reach it one at a time, in the order they happened, whichever thread
+    the implementation runs its callbacks on.  ``emit`` must not block for long.
+    """
+
+    def __init__(self, uni: object, emit: Emit, *, name: str | None = None) -> None:
+        self._uni = uni
+        self._emit = emit
+        self._name = name
+        self._lock = threading.RLock()
+        self._tasks: dict[str, object] = {}
+
+    def hello(self) -> Message:
+        return describe_implementation(self._uni, name=self._name)
+
+    def emit(self, message: Message) -> None:
+        with self._lock:
+            self._emit(message)
+
+    def handle(self, message: Message) -> None:
+        """Act on one harness message other than ``hello``/``bye``: run a ``call``.
+
+        A line the adapter cannot act on becomes an ``error`` message; what the implementation
+        does becomes ``callback``/``event``/``returned``/``raised`` messages.
+        """
+        try:
+            self._call(message)
+        except DriverError as exc:
+            error: Message = {"type": "error", "message": str(exc)}
+            if exc.call_id is not None:
+                error["id"] = exc.call_id
+            self.emit(error)
+
+    def close_all(self) -> None:
+        """``close({})`` every task this adapter created (for ``bye``); failures become ``log``."""
+        tasks, self._tasks = self._tasks, {}
+        for task_id, task in tasks.items():
+            close = getattr(task, "close", None)
+            try:
+                if callable(close):
+                    close({})
+            except Exception as exc:
+                self.emit({"type": "log", "message": f"bye: close() on task {task_id}: {exc!r}"})
+
+    # -- one call ---------------------------------------------------------------------------
+
+    def _call(self, message: Message) -> None:
+        if message.get("type") != "call":
+            raise DriverError(f"cannot act on a {message.get('type')!r} message here")
+        call_id = message.get("id")
+        if not isinstance(call_id, int) or isinstance(call_id, bool):
+            raise DriverError(f"call id must be an integer, got {call_id!r}")
+        method = message.get("method")
+        target_name = message.get("target")
+        target = self._target(call_id, target_name, method)
+        throw = message.get("throw") is True
+        if method in LISTENER_METHODS:
+            listener = message.get("listener")
+            if not isinstance(listener, str):
+                raise DriverError(f"{method} needs a string 'listener'", call_id)
+            arguments: tuple[object, ...] = (self._listener(listener, throw),)
+        else:
+            arguments = (self._options(call_id, message, throw),)
+        assign = message.get("assign")
+        if assign is not None and (not isinstance(assign, str) or method != "connectSocket"):
+            raise DriverError("'assign' must be a task id on a connectSocket call", call_id)
+        try:
+            result = getattr(target, str(method))(*arguments)
+        except Exception as exc:
+            self.emit(
+                {
+                    "type": "raised",
+                    "id": call_id,
+                    "error": str(exc) or repr(exc),
+                    "error_type": type(exc).__name__,
+                }
+            )
+            return
+        with self._lock:
+            returned: Message = {"type": "returned", "id": call_id}
+            if assign is not None:
+                self._tasks[assign] = result
+                returned["task"] = all(
+                    callable(getattr(result, m, None)) for m in SOCKET_TASK_METHODS
+                )
+            elif result is not None:
+                returned["value"] = encode_payload(result)
+            self._emit(returned)
+
+    def _target(self, call_id: int, target: object, method: object) -> object:
+        if target == "uni":
+            if method not in UNI_METHODS:
+                raise DriverError(f"{method!r} is not a method of uni", call_id)
+            return self._uni
+        if method not in TASK_METHODS:
+            raise DriverError(f"{method!r} is not a SocketTask method", call_id)
+        if not isinstance(target, str) or target not in self._tasks:
+            raise DriverError(f"unknown target {target!r} (no connectSocket assigned it)", call_id)
+        return self._tasks[target]
+
+    def _options(self, call_id: int, message: Message, throw: bool) -> dict[str, object]:
+        args = message.get("args", {})
+        if not isinstance(args, dict):
+            raise DriverError("'args' must be an object", call_id)
+        try:
+            options = decode_value(args)
+        except ValueError as exc:
+            raise DriverError(f"args: {exc}", call_id) from exc
+        assert isinstance(options, dict)
+        names = message.get("callbacks", CALLBACK_NAMES)
+        if not isinstance(names, list | tuple) or not set(names) <= set(CALLBACK_NAMES):
+            raise DriverError(f"'callbacks' must list some of {CALLBACK_NAMES}", call_id)
+        for name in names:
+            options[name] = self._callback(call_id, name, throw)
+        return options
+
+    def _callback(self, call_id: int, name: str, throw: bool) -> Callable[..., None]:
+        def callback(*args: object) -> None:
+            self.emit(_with_payload({"type": "callback", "id": call_id, "name": name}, args))
+            if throw:
+                raise HarnessThrow(f"thrown on purpose by the {name} callback of call {call_id}")
+
+        return callback
+
+    def _listener(self, listener: str, throw: bool) -> Callable[..., None]:
+        def on_event(*args: object) -> None:
+            self.emit(_with_payload({"type": "event", "listener": listener}, args))
+            if throw:
+                raise HarnessThrow(f"thrown on purpose by listener {listener}")
+
+        return on_event
+
+
+def _with_payload(message: Message, args: tuple[object, ...]) -> Message:
+    if args:
+        message["payload"] = encode_payload(args[0])
+    return message
+
+
+# --------------------------------------------------------------------------- channel
+
+
+class InProcessChannel:
+    """:class:`conformance.channel.Channel` over an :class:`Adapter`, in this process.
+
+    Calls run on the event loop's thread, inside the call to :meth:`send`, so an implementation
+    that uses the running loop runs its connections on the harness's loop.  Callbacks may come
+    from any thread; they are queued in order and handed out by :meth:`receive`.
+
+    With ``validate=True`` every message, both ways, is checked against the protocol schema and
+    a violation raises :class:`~conformance.exceptions.ChannelProtocolError` with its JSON path.
+    """
+
+    def __init__(self, uni: object, *, validate: bool = False, name: str | None = None) -> None:
+        self._adapter = Adapter(uni, self._enqueue, name=name)
+        self._hello = self._adapter.hello()
+        self.where = f"in-process:{self._hello['name']}"
+        self._validate = validate
+        self._lock = threading.Lock()
+        self._pending: deque[Message] = deque()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready: asyncio.Event | None = None
+        self._closed = False
+
+    def _enqueue(self, message: Message) -> None:
+        with self._lock:
+            self._pending.append(message)
+            loop, ready = self._loop, self._ready
+        if loop is None or ready is None:
+            return
+        try:
+            loop.call_soon_threadsafe(ready.set)
+        except RuntimeError:  # the loop is closed: nobody will receive this any more
+            return
+
+    def _check(self, message: Message, direction: Direction) -> None:
+        if not self._validate:
+            return
+        problems = protocol_schema().errors(message, direction)
+        if problems:
+            side = "harness -> implementation" if direction == "harness" else "implementation"
+            raise ChannelProtocolError(
+                self.where, f"{side} message {quote(dump_line(message))}: " + "; ".join(problems)
+            )
+
+    async def start(self) -> dict[str, object]:
+        self._loop = asyncio.get_running_loop()
+        self._ready = asyncio.Event()
+        self._check({"type": "hello", "protocol": PROTOCOL_VERSION}, "harness")
+        hello = dict(self._hello)
+        self._check(hello, "implementation")
+        return hello
+
+    async def send(self, message: dict[str, object]) -> None:
+        if self._closed:
+            raise ChannelClosed(self.where, f"send {message.get('type')!r}: the channel is closed")
+        self._check(message, "harness")
+        if message.get("type") == "bye":
+            await self.close()
+            return
+        self._adapter.handle(message)
+
+    async def receive(self, timeout: float) -> dict[str, object]:
+        loop, ready = self._loop, self._ready
+        if loop is None or ready is None:
+            raise ChannelClosed(self.where, "receive before start()")
+        deadline = loop.time() + timeout
+        while True:
+            with self._lock:
+                message = self._pending.popleft() if self._pending else None
+            if message is not None:
+                return self._deliver(message)
+            if self._closed:
+                raise ChannelClosed(self.where, "the channel is closed")
+            ready.clear()
+            with self._lock:
+                if self._pending:
+                    continue
+            remaining = deadline - loop.time()
+            try:
+                if remaining <= 0:
+                    raise TimeoutError
+                await asyncio.wait_for(ready.wait(), remaining)
+            except TimeoutError:
+                raise ChannelTimeout(
+                    self.where, f"no message from the implementation within {timeout:g} s"
+                ) from None
+
+    def _deliver(self, message: Message) -> Message:
+        self._check(message, "implementation")
+        if message.get("type") == "error":
+            raise ChannelProtocolError(
+                self.where, f"the adapter could not act on a harness message: {message['message']}"
+            )
+        return message
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._adapter.close_all()
+        if self._ready is not None:
+            self._ready.set()
