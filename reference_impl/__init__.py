@@ -1,0 +1,41 @@
+"""uni-app x ``uni.connectSocket`` / ``SocketTask`` on the ``websockets`` asyncio client.
+
+    from reference_impl import uni
+    task = uni.connectSocket({"url": "ws://127.0.0.1:8765"})
+    task.onOpen(lambda res: task.send({"data": "hello"}))
+"""
+
+from ._runtime import Runtime, SocketTask
+from ._types import (
+    CloseSocketOptions,
+    ConnectSocketFail,
+    ConnectSocketOptions,
+    ConnectSocketSuccess,
+    GeneralCallbackResult,
+    OnSocketCloseCallbackResult,
+    OnSocketErrorCallbackResult,
+    OnSocketMessageCallbackResult,
+    OnSocketOpenCallbackResult,
+    SendSocketMessageFail,
+    SendSocketMessageOptions,
+)
+
+__all__ = [
+    "CloseSocketOptions",
+    "ConnectSocketFail",
+    "ConnectSocketOptions",
+    "ConnectSocketSuccess",
+    "GeneralCallbackResult",
+    "OnSocketCloseCallbackResult",
+    "OnSocketErrorCallbackResult",
+    "OnSocketMessageCallbackResult",
+    "OnSocketOpenCallbackResult",
+    "Runtime",
+    "SendSocketMessageFail",
+    "SendSocketMessageOptions",
+    "SocketTask",
+    "uni",
+]
+
+uni: Runtime = Runtime()
+"""The default runtime."""
