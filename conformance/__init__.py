@@ -1,0 +1,1 @@
+"""Conformance suite for uni-app x API implementations."""

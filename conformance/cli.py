@@ -1,0 +1,253 @@
+"""``utsapi conformance``: run the conformance suite, or serve its scripted peer.
+
+::
+
+    utsapi conformance run --impl reference_impl:uni [--json r.json --junit r.xml --html r.html]
+    utsapi conformance run --driver "node conformance/adapters/node_driver.mjs" --validate-protocol
+    utsapi conformance serve [--port N]
+
+Exit codes: 0 conformant, 1 failures, 2 harness error (an ERROR verdict, a broken driver),
+3 invalid spec (rules or profile data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import fnmatch
+import importlib
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from conformance.channel import Channel
+from conformance.engine import DEFAULT_UNIT, CaseResult, Engine, RunResult
+from conformance.exceptions import ImplementationLoadError, SpecError
+from conformance.report import (
+    EXIT_HARNESS,
+    EXIT_OK,
+    EXIT_SPEC,
+    console_line,
+    exit_code,
+    report_data,
+    to_html,
+    to_json,
+    to_junit,
+)
+from conformance.rules import Case, Rule, RuleSet, load_rules
+
+__all__ = ["HELP", "configure", "load_implementation", "main_run", "run"]
+
+HELP = "run the conformance suite or its peer server"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="conformance_command", metavar="ACTION")
+    run_p = sub.add_parser("run", help="run the rules against an implementation")
+    target = run_p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--impl", metavar="MODULE:ATTR", help="an in-process Python uni object")
+    target.add_argument(
+        "--driver", metavar="COMMAND", help="a command speaking the driver protocol on stdio"
+    )
+    run_p.add_argument(
+        "--validate-protocol",
+        action="store_true",
+        help="check every protocol message against spec/schema/driver-protocol.schema.json",
+    )
+    run_p.add_argument("--profile", default="strict", help="profile name or file (default strict)")
+    run_p.add_argument(
+        "--rules", action="append", type=Path, metavar="PATH", help="rule files or directories"
+    )
+    run_p.add_argument(
+        "-k",
+        "--select",
+        action="append",
+        metavar="GLOB",
+        help="run only case ids matching GLOB (repeatable)",
+    )
+    run_p.add_argument(
+        "--unit",
+        type=float,
+        default=float(os.environ.get("UTSAPI_UNIT", DEFAULT_UNIT)),
+        help="seconds per time unit; every timeout is a multiple (default 1.0, env UTSAPI_UNIT)",
+    )
+    run_p.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report")
+    run_p.add_argument("--junit", type=Path, metavar="FILE", help="write a JUnit XML report")
+    run_p.add_argument("--html", type=Path, metavar="FILE", help="write a standalone HTML report")
+    run_p.add_argument(
+        "--fail-on-stale",
+        action="store_true",
+        help="exit 1 when an allowance of the profile was not needed (stale)",
+    )
+    run_p.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    serve_p = sub.add_parser("serve", help="run the scripted peer server until Ctrl-C")
+    serve_p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any)")
+    sub.add_parser("list", help="list the rule cases")
+
+
+def load_implementation(spec: str) -> object:
+    """``MODULE:ATTR`` (``ATTR`` may be dotted) → the object."""
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise ImplementationLoadError(spec, "expected MODULE:ATTR, e.g. reference_impl:uni")
+    try:
+        obj: object = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ImplementationLoadError(spec, f"cannot import {module_name}: {exc}") from exc
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError as exc:
+            raise ImplementationLoadError(spec, f"{module_name} has no attribute {attr}") from exc
+    return obj
+
+
+def channel_factory(
+    *, impl: str | None, driver: str | None, validate: bool
+) -> tuple[Callable[[], Channel], str, str]:
+    """(factory, runner name, target text) for ``--impl`` or ``--driver``."""
+    if impl is not None:
+        from conformance.adapter import InProcessChannel  # noqa: PLC0415
+
+        uni = load_implementation(impl)
+
+        def make_in_process() -> Channel:
+            return InProcessChannel(uni, validate=validate)
+
+        return make_in_process, "in-process", impl
+    assert driver is not None
+    from conformance.stdio import StdioChannel  # noqa: PLC0415
+
+    def make_stdio() -> Channel:
+        return StdioChannel(driver, validate=validate)
+
+    return make_stdio, "stdio", driver
+
+
+def selector(patterns: list[str] | None) -> Callable[[Rule, Case], bool] | None:
+    if not patterns:
+        return None
+
+    def chosen(rule: Rule, case: Case) -> bool:
+        return any(
+            fnmatch.fnmatchcase(case.id, p) or fnmatch.fnmatchcase(rule.id, p) for p in patterns
+        )
+
+    return chosen
+
+
+def main_run(
+    args: argparse.Namespace, stdout: TextIO, stderr: TextIO
+) -> tuple[int, RunResult | None]:
+    from conformance.profiles import load_profile  # noqa: PLC0415
+
+    try:
+        rules = load_rules(args.rules)
+        profile = load_profile(args.profile, rules)
+    except SpecError as exc:
+        stderr.write(f"utsapi conformance: invalid spec\n{exc}\n")
+        return EXIT_SPEC, None
+    try:
+        factory, runner, target = channel_factory(
+            impl=args.impl, driver=args.driver, validate=args.validate_protocol
+        )
+    except (ImplementationLoadError, ValueError) as exc:
+        stderr.write(f"utsapi conformance: {exc}\n")
+        return EXIT_HARNESS, None
+    select = selector(args.select)
+    total = sum(1 for r, c in rules.cases() if select is None or select(r, c))
+    done = 0
+
+    def progress(result: CaseResult) -> None:
+        nonlocal done
+        done += 1
+        if not args.quiet:
+            stdout.write(console_line(result, done, total) + "\n")
+            stdout.flush()
+
+    engine = Engine(
+        rules,
+        factory,
+        profile=profile,
+        unit=args.unit,
+        where=f"{runner}:{target}",
+        select=select,
+        on_result=progress,
+    )
+    result = asyncio.run(engine.run())
+    info = {"runner": runner, "target": target, "unit_s": args.unit, "cases": rules.case_count}
+    data = report_data(result, info)
+    for path, render in ((args.json, to_json), (args.junit, to_junit), (args.html, to_html)):
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(render(data), encoding="utf-8")
+            except OSError as exc:
+                stderr.write(f"utsapi conformance: cannot write {path}: {exc}\n")
+                return EXIT_HARNESS, result
+    counts = result.counts()
+    summary = ", ".join(f"{counts[v]} {v}" for v in counts if counts[v])
+    impl = result.implementation
+    stdout.write(
+        f"{impl.get('name', '?')} {impl.get('version', '')}: {len(result.results)} cases, "
+        f"{summary} in {result.duration:.1f} s (profile {profile.name})\n"
+    )
+    for allowance in result.stale_allowances:
+        stdout.write(f"stale allowance {allowance.rule} ({allowance.where}): nothing needed it\n")
+    return exit_code(result, fail_on_stale=args.fail_on_stale), result
+
+
+def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from conformance.peer import SCRIPTS, Peer  # noqa: PLC0415
+
+    async def serve() -> None:
+        peer = Peer("127.0.0.1", args.port)
+        await peer.start()
+        stdout.write(f"{peer.url}\n")
+        stdout.write(f"scripts: {', '.join('/' + s for s in SCRIPTS)}\n")
+        stdout.flush()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signal.SIGINT, stop.set)
+            loop.add_signal_handler(signal.SIGTERM, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            await peer.stop()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        stderr.write(f"utsapi conformance serve: {exc}\n")
+        return EXIT_HARNESS
+    return EXIT_OK
+
+
+def _list(rules: RuleSet, stdout: TextIO) -> int:
+    for rule, case in rules.cases():
+        stdout.write(f"{case.id}\t{rule.level}\t{rule.title.en}\n")
+    stdout.write(f"{len(rules.rules)} rules, {rules.case_count} cases\n")
+    return EXIT_OK
+
+
+def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    command = getattr(args, "conformance_command", None)
+    if command == "run":
+        code, _ = main_run(args, stdout, stderr)
+        return code
+    if command == "serve":
+        return _serve(args, stdout, stderr)
+    if command == "list":
+        try:
+            return _list(load_rules(), stdout)
+        except SpecError as exc:
+            stderr.write(f"utsapi conformance: invalid spec\n{exc}\n")
+            return EXIT_SPEC
+    stderr.write("utsapi conformance: choose an action: run, serve or list\n")
+    return EXIT_HARNESS
