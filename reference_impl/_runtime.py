@@ -164,6 +164,7 @@ class _Driver:
         "conn",
         "core",
         "ctx",
+        "delay",
         "main_task",
         "request",
         "runtime",
@@ -172,9 +173,15 @@ class _Driver:
     )
 
     def __init__(
-        self, runtime: Runtime, ctx: _LoopContext, core: TaskCore, request: ConnectRequest
+        self,
+        runtime: Runtime,
+        ctx: _LoopContext,
+        core: TaskCore,
+        request: ConnectRequest,
+        delay: float,
     ) -> None:
         self.runtime = runtime
+        self.delay = delay
         self.ctx = ctx
         self.core = core
         self.request = request
@@ -219,6 +226,11 @@ class _Driver:
         rt = self.runtime
         request = self.request
         try:
+            if self.delay > 0:
+                await asyncio.sleep(self.delay)
+            extra: dict[str, Any] = {}
+            if request.secure and rt._ssl_context is not None:
+                extra["ssl"] = rt._ssl_context
             conn = await connect(
                 request.url,
                 additional_headers=list(request.headers),
@@ -227,8 +239,8 @@ class _Driver:
                 open_timeout=request.timeout if request.timeout is not None else rt._open_timeout,
                 close_timeout=rt._close_timeout,
                 max_size=rt._max_message_size,
-                ssl=(rt._ssl_context if request.secure else None),
                 proxy=None,
+                **extra,
             )
         except asyncio.CancelledError:
             self._finish(1006, "", "connection aborted by close()")
@@ -415,7 +427,10 @@ class Runtime:
     * ``open_timeout``: seconds allowed for the opening handshake when the call gives
       no ``timeout``;
     * ``close_timeout``: seconds allowed for the closing handshake before the TCP
-      connection is dropped.
+      connection is dropped;
+    * ``start_delay``: seconds a connection waits before it starts when
+      ``connectSocket`` is called from outside the event loop (plain threads), so that
+      listeners registered right after the call are in place before any event.
     """
 
     def __init__(
@@ -425,11 +440,13 @@ class Runtime:
         max_message_size: int | None = 16 * 2**20,
         open_timeout: float | None = 60.0,
         close_timeout: float | None = 10.0,
+        start_delay: float = 0.02,
     ) -> None:
         self._ssl_context = ssl_context
         self._max_message_size = max_message_size
         self._open_timeout = open_timeout
         self._close_timeout = close_timeout
+        self._start_delay = float(start_delay)
         self._lock = threading.Lock()
         self._registry = Registry()
         self._contexts: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopContext] = (
@@ -450,6 +467,12 @@ class Runtime:
         with self._lock:
             core = TaskCore(self._registry, ctx.pending.append)
             core.owner = ctx
+            if threading.get_ident() != ctx.thread_id:
+                # Called from a thread other than the loop's: there is no "end of the
+                # synchronous turn" to wait for, so the connection starts a little later
+                # to let the caller register its listeners first (X-AND waits 100 ms for
+                # the same reason). Inside the loop no delay is needed.
+                core.shell = self._start_delay
             core.connect(opts)
             ctx.kick()
         return SocketTask(self, core, ctx)
@@ -543,7 +566,8 @@ class Runtime:
 
     def _io(self, ctx: _LoopContext, core: TaskCore, command: str, argument: Any) -> None:
         if command == _core.CONNECT:
-            new = _Driver(self, ctx, core, argument)
+            delay = core.shell if isinstance(core.shell, float) else 0.0
+            new = _Driver(self, ctx, core, argument, delay)
             core.shell = new
             new.start()
             return

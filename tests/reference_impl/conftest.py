@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from callback_trace import Trace
+from ws_peer import Peer
+
+from reference_impl import Runtime
+
+
+@pytest.fixture
+def peer() -> Iterator[Peer]:
+    with Peer() as running:
+        yield running
+
+
+@pytest.fixture
+def runtime() -> Iterator[Runtime]:
+    rt = Runtime()
+    yield rt
+    rt.shutdown()
+
+
+@pytest.fixture
+def trace() -> Trace:
+    return Trace()
