@@ -291,7 +291,7 @@ class Registry:
 
     def __init__(self) -> None:
         self.live: list[TaskCore] = []
-        self.globals: dict[str, Callable[[Any], None] | None] = dict.fromkeys(EVENTS)
+        self.globals: dict[str, Callable[[Any], object] | None] = dict.fromkeys(EVENTS)
         self._next_id = 0
 
     def next_id(self) -> int:
@@ -333,7 +333,7 @@ class TaskCore:
         self.id = registry.next_id()
         self._out = out
         self.state = INERT
-        self.listeners: dict[str, list[Callable[[Any], None]]] = {e: [] for e in EVENTS}
+        self.listeners: dict[str, list[Callable[[Any], object]]] = {e: [] for e in EVENTS}
         self.queue_limit = queue_limit
         # Bytes accepted by send() and not yet written to the socket by the shell.
         self.queued = 0
@@ -362,7 +362,7 @@ class TaskCore:
         settle(self._out, options, {"errMsg": "connectSocket:ok"}, "connectSocket")
         self._out((IO, self, CONNECT, request, None))
 
-    def add_listener(self, event: str, callback: Callable[[Any], None]) -> None:
+    def add_listener(self, event: str, callback: Callable[[Any], object]) -> None:
         if self.state != CLOSED:
             self.listeners[event].append(callback)
 

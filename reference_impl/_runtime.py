@@ -48,7 +48,7 @@ _EMPTY: Final[Mapping[str, Any]] = {}
 _REPORT_BYTES: Final = 256 * 1024
 
 
-def _run_callback(fn: Callable[[Any], None], payload: Any, label: str) -> None:
+def _run_callback(fn: Callable[[Any], object], payload: Any, label: str) -> None:
     try:
         fn(payload)
     except Exception:
@@ -383,19 +383,23 @@ class SocketTask:
             self._core.close(opts)
             self._ctx.kick()
 
-    def onOpen(self, callback: Callable[[OnSocketOpenCallbackResult], None]) -> None:
+    def onOpen(self, callback: Callable[[OnSocketOpenCallbackResult], object]) -> None:
+        """Listen for the open event: ``{header}`` with the response headers."""
         self._listen(_core.OPEN_EVENT, callback)
 
-    def onClose(self, callback: Callable[[Any], None]) -> None:
+    def onClose(self, callback: Callable[[Any], object]) -> None:
+        """Listen for the close event: ``{code, reason}``, always the last event."""
         self._listen(_core.CLOSE_EVENT, callback)
 
-    def onError(self, callback: Callable[[GeneralCallbackResult], None]) -> None:
+    def onError(self, callback: Callable[[GeneralCallbackResult], object]) -> None:
+        """Listen for the error event: ``{errMsg}``, followed by the close event."""
         self._listen(_core.ERROR_EVENT, callback)
 
-    def onMessage(self, callback: Callable[[OnSocketMessageCallbackResult], None]) -> None:
+    def onMessage(self, callback: Callable[[OnSocketMessageCallbackResult], object]) -> None:
+        """Listen for messages: ``{data}``, ``str`` for text and ``bytes`` for binary."""
         self._listen(_core.MESSAGE_EVENT, callback)
 
-    def _listen(self, event: str, callback: Callable[[Any], None]) -> None:
+    def _listen(self, event: str, callback: Callable[[Any], object]) -> None:
         if not callable(callback):
             raise TypeError(f"listener must be callable, not {type(callback).__name__}")
         with self._runtime._lock:
@@ -512,7 +516,7 @@ class Runtime:
 
     # -- internals -----------------------------------------------------------------------
 
-    def _set_global(self, event: str, callback: Callable[[Any], None]) -> None:
+    def _set_global(self, event: str, callback: Callable[[Any], object]) -> None:
         if not callable(callback):
             raise TypeError(f"listener must be callable, not {type(callback).__name__}")
         with self._lock:

@@ -7,15 +7,17 @@ keyed as the API spells them (``errMsg``, ``errCode``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NotRequired, Protocol, TypedDict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, NotRequired, Protocol, TypeAlias, TypedDict
 
 __all__ = [
     "CloseSocketOptions",
+    "ConnectSocketErrorCode",
     "ConnectSocketFail",
     "ConnectSocketOptions",
     "ConnectSocketSuccess",
     "GeneralCallbackResult",
+    "IUniError",
     "OnSocketCloseCallback",
     "OnSocketCloseCallbackResult",
     "OnSocketErrorCallback",
@@ -24,11 +26,16 @@ __all__ = [
     "OnSocketMessageCallbackResult",
     "OnSocketOpenCallback",
     "OnSocketOpenCallbackResult",
+    "SendSocketMessageErrorCode",
     "SendSocketMessageFail",
     "SendSocketMessageOptions",
     "SocketTaskProtocol",
     "UniProtocol",
 ]
+
+
+ConnectSocketErrorCode: TypeAlias = Literal[600009]
+SendSocketMessageErrorCode: TypeAlias = Literal[10001, 10002, 602001]
 
 
 class GeneralCallbackResult(TypedDict):
@@ -39,20 +46,55 @@ class ConnectSocketSuccess(TypedDict):
     errMsg: str
 
 
-class ConnectSocketFail(TypedDict):
-    errCode: int
+class IUniError(TypedDict):
     errSubject: str
-    errMsg: str
     data: NotRequired[Any]
-    cause: NotRequired[Any]
+    cause: NotRequired[BaseException]
+    errMsg: str
+
+
+class ConnectSocketFail(TypedDict):
+    errCode: ConnectSocketErrorCode
+    errSubject: str
+    data: NotRequired[Any]
+    cause: NotRequired[BaseException]
+    errMsg: str
 
 
 class SendSocketMessageFail(TypedDict):
-    errCode: int
+    errCode: SendSocketMessageErrorCode
     errSubject: str
-    errMsg: str
     data: NotRequired[Any]
-    cause: NotRequired[Any]
+    cause: NotRequired[BaseException]
+    errMsg: str
+
+
+class ConnectSocketOptions(TypedDict):
+    url: str
+    header: NotRequired[Mapping[str, object] | None]
+    protocols: NotRequired[Sequence[str] | None]
+    success: NotRequired[Callable[[ConnectSocketSuccess], object] | None]
+    fail: NotRequired[Callable[[ConnectSocketFail], object] | None]
+    complete: NotRequired[Callable[[Any], object] | None]
+    forceCellularNetwork: NotRequired[bool]
+    perMessageDeflate: NotRequired[bool]
+    tcpNoDelay: NotRequired[bool]
+    timeout: NotRequired[int | float]
+
+
+class SendSocketMessageOptions(TypedDict):
+    data: str | bytes | bytearray | memoryview
+    success: NotRequired[Callable[[GeneralCallbackResult], object] | None]
+    fail: NotRequired[Callable[[SendSocketMessageFail], object] | None]
+    complete: NotRequired[Callable[[Any], object] | None]
+
+
+class CloseSocketOptions(TypedDict):
+    code: NotRequired[int | float | None]
+    reason: NotRequired[str | None]
+    success: NotRequired[Callable[[GeneralCallbackResult], object] | None]
+    fail: NotRequired[Callable[[GeneralCallbackResult], object] | None]
+    complete: NotRequired[Callable[[GeneralCallbackResult], object] | None]
 
 
 class OnSocketOpenCallbackResult(TypedDict):
@@ -60,11 +102,11 @@ class OnSocketOpenCallbackResult(TypedDict):
 
 
 class OnSocketMessageCallbackResult(TypedDict):
-    data: Any
+    data: str | bytes
 
 
 class OnSocketCloseCallbackResult(TypedDict):
-    code: int
+    code: int | float
     reason: str
 
 
@@ -72,38 +114,10 @@ class OnSocketErrorCallbackResult(TypedDict):
     errMsg: str
 
 
-class ConnectSocketOptions(TypedDict, total=False):
-    url: str
-    header: dict[str, Any] | None
-    protocols: list[str] | None
-    success: Callable[[ConnectSocketSuccess], None] | None
-    fail: Callable[[ConnectSocketFail], None] | None
-    complete: Callable[[Any], None] | None
-    forceCellularNetwork: bool
-    perMessageDeflate: bool
-    tcpNoDelay: bool
-    timeout: float
-
-
-class SendSocketMessageOptions(TypedDict, total=False):
-    data: Any
-    success: Callable[[GeneralCallbackResult], None] | None
-    fail: Callable[[SendSocketMessageFail], None] | None
-    complete: Callable[[Any], None] | None
-
-
-class CloseSocketOptions(TypedDict, total=False):
-    code: int | None
-    reason: str | None
-    success: Callable[[GeneralCallbackResult], None] | None
-    fail: Callable[[GeneralCallbackResult], None] | None
-    complete: Callable[[GeneralCallbackResult], None] | None
-
-
-OnSocketOpenCallback = Callable[[OnSocketOpenCallbackResult], None]
-OnSocketErrorCallback = Callable[[OnSocketErrorCallbackResult], None]
-OnSocketMessageCallback = Callable[[OnSocketMessageCallbackResult], None]
-OnSocketCloseCallback = Callable[[OnSocketCloseCallbackResult], None]
+OnSocketOpenCallback: TypeAlias = Callable[[OnSocketOpenCallbackResult], object]
+OnSocketErrorCallback: TypeAlias = Callable[[OnSocketErrorCallbackResult], object]
+OnSocketMessageCallback: TypeAlias = Callable[[OnSocketMessageCallbackResult], object]
+OnSocketCloseCallback: TypeAlias = Callable[[OnSocketCloseCallbackResult], object]
 
 
 class SocketTaskProtocol(Protocol):
@@ -113,13 +127,13 @@ class SocketTaskProtocol(Protocol):
 
     def close(self, options: CloseSocketOptions) -> None: ...
 
-    def onOpen(self, callback: Callable[[OnSocketOpenCallbackResult], None]) -> None: ...
+    def onOpen(self, callback: Callable[[OnSocketOpenCallbackResult], object]) -> None: ...
 
-    def onClose(self, callback: Callable[[Any], None]) -> None: ...
+    def onClose(self, callback: Callable[[Any], object]) -> None: ...
 
-    def onError(self, callback: Callable[[GeneralCallbackResult], None]) -> None: ...
+    def onError(self, callback: Callable[[GeneralCallbackResult], object]) -> None: ...
 
-    def onMessage(self, callback: Callable[[OnSocketMessageCallbackResult], None]) -> None: ...
+    def onMessage(self, callback: Callable[[OnSocketMessageCallbackResult], object]) -> None: ...
 
 
 class UniProtocol(Protocol):
