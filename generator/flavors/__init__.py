@@ -1,0 +1,1 @@
+"""Renderings of the spec into placeholder data: one module per flavour."""

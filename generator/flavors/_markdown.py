@@ -1,0 +1,204 @@
+"""The Jinja environment of the flavours and the filters that escape spec text by context.
+
+Spec texts are *plain text with inline code spans*.  Whatever they hold, a ``|`` or a newline
+must not break the table they land in, ``<script>`` must not become markup, ``{{ x }}`` must not
+be evaluated (neither by Jinja, which never sees spec text as template source, nor by the Vue
+compiler that the uni-app x docs run over their Markdown), and a URL must not be ``javascript:``.
+
+Contexts and their filters:
+
+``cell``
+    a Markdown table cell: HTML specials and ``|`` become entities, newlines ``<br/>``.
+``text``
+    a Markdown paragraph: as ``cell``, but newlines stay newlines.
+``inline``
+    a heading or a link label: as ``cell``, newlines become spaces, ``[`` and ``]`` entities.
+``sq_attr``
+    an HTML attribute value in single quotes (``&<>'|`` and newlines as entities).
+``ct_json``
+    the JSON ``table`` prop of ``<CompatibilityTable>``: JSON whose ``<>&'|`` are ``\\u``
+    escapes, so it is safe both inside ``table='…'`` and inside a table row.
+``md_url``
+    a Markdown link destination: only http(s), mailto, relative and ``#`` URLs; characters that
+    would end the destination are percent-encoded.
+``md_type``
+    a :class:`~generator.flavors.dcloud.TypeRef` as the docs write a type in a cell.
+
+Every filter returns :class:`markupsafe.Markup`; the environment autoescapes everything else
+(HTML escaping), so an expression that forgets its filter is still inert.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+__all__ = [
+    "FILTERS",
+    "escape_cell",
+    "escape_inline",
+    "escape_sq_attr",
+    "escape_text",
+    "make_environment",
+    "safe_json",
+    "safe_url",
+]
+
+_VUE_GUARD = "<span v-pre>{{</span>"
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_TEXT_SPECIALS = re.compile(r"[&<|\\`\r\n]|\{\{")
+_INLINE_EXTRA = {"[": "&#91;", "]": "&#93;"}
+_BASE = {
+    "&": "&amp;",
+    "<": "&lt;",
+    "|": "&#124;",
+    "\\": "&#92;",
+    "`": "&#96;",
+    "{{": _VUE_GUARD,
+}
+
+
+def _escape_plain(text: str, newline: str, extra: dict[str, str] | None = None) -> str:
+    table = _BASE if extra is None else {**_BASE, **extra}
+    pattern = _TEXT_SPECIALS if extra is None else _INLINE_SPECIALS
+    text = text.replace("\r\n", "\n")
+
+    def sub(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token in ("\r", "\n"):
+            return newline
+        return table[token]
+
+    return pattern.sub(sub, text)
+
+
+_INLINE_SPECIALS = re.compile(r"[&<|\\`\r\n\[\]]|\{\{")
+
+
+def _escape(text: str, newline: str, extra: dict[str, str] | None = None) -> str:
+    """Escape ``text``; a code span stays a code span unless it holds a ``|``, a newline or
+    ``{{``, in which case it becomes ``<code>`` with escaped content."""
+    out: list[str] = []
+    pos = 0
+    for match in _CODE_SPAN.finditer(text):
+        out.append(_escape_plain(text[pos : match.start()], newline, extra))
+        code = match.group(2)
+        if "|" in code or "\n" in code or "\r" in code or "{{" in code:
+            out.append("<code>" + _escape_plain(code, " ") + "</code>")
+        else:
+            out.append(match.group(0))
+        pos = match.end()
+    out.append(_escape_plain(text[pos:], newline, extra))
+    return "".join(out)
+
+
+def escape_cell(value: object) -> Markup:
+    """A Markdown table cell: no ``|``, no newline, no HTML, no ``{{``."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(_escape(str(value), "<br/>"))
+
+
+def escape_text(value: object) -> Markup:
+    """A Markdown paragraph: as :func:`escape_cell` but newlines are kept."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(_escape(str(value), "\n"))
+
+
+def escape_inline(value: object) -> Markup:
+    """A heading or a link label: one line, no ``[``/``]``."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(_escape(str(value), " ", _INLINE_EXTRA))
+
+
+_SQ_ATTR = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", "|": "&#124;",
+            "\n": "&#10;", "\r": "&#13;"}  # fmt: skip
+_SQ_ATTR_RE = re.compile("[&<>'|\n\r]")
+
+
+def escape_sq_attr(value: object) -> Markup:
+    """An HTML attribute value written between single quotes."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(_SQ_ATTR_RE.sub(lambda m: _SQ_ATTR[m.group(0)], str(value)))
+
+
+_JSON_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "|": "\\u007c"}
+_JSON_UNSAFE_RE = re.compile("[<>&'|]")
+
+
+def safe_json(value: Any) -> Markup:
+    """Compact JSON with no character that ends an attribute, opens a tag or splits a row."""
+    if hasattr(value, "as_component_data"):
+        value = value.as_component_data()
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(_JSON_UNSAFE_RE.sub(lambda m: _JSON_UNSAFE[m.group(0)], text))
+
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def safe_url(value: object) -> Markup:
+    """A Markdown link destination: unsafe schemes replaced by ``#``, ``( ) < > space`` etc.
+    percent-encoded."""
+    url = str(value).strip()
+    match = _SCHEME.match(url)
+    if match and match.group(1).lower() not in _SAFE_SCHEMES:
+        return Markup("#")
+    return Markup(quote(url, safe="/:?#[]@!$&*+,;=%~-._"))
+
+
+def _md_type(ref: Any) -> Markup:
+    """A :class:`TypeRef` in cell form: ``[Name](#name-values)``, ``Array&lt;string&gt;``,
+    ``(result: T) => void``, ``**Options**``."""
+    kind = ref.kind
+    if kind == "name":
+        text = escape_inline(ref.text)
+        return Markup(f"[{text}]({safe_url(ref.url)})") if ref.url else text
+    if kind == "bold":
+        return Markup(f"**{escape_inline(ref.text)}**")
+    if kind == "array":
+        inner = ", ".join(_md_type(a) for a in ref.args)
+        return Markup(f"{escape_inline(ref.text)}&lt;{inner}&gt;")
+    if kind == "union":
+        return Markup(" &#124; ".join(_md_type(a) for a in ref.args))
+    params = ", ".join(f"{escape_inline(n)}: {_md_type(t)}" for n, t in ref.params)
+    return Markup(f"({params}) => {_md_type(ref.returns)}")
+
+
+FILTERS: dict[str, Callable[[Any], Markup]] = {
+    "cell": escape_cell,
+    "text": escape_text,
+    "inline": escape_inline,
+    "sq_attr": escape_sq_attr,
+    "ct_json": safe_json,
+    "md_url": safe_url,
+    "md_type": _md_type,
+}
+
+
+@cache
+def make_environment(flavor: str) -> jinja2.Environment:
+    """The (cached) environment of ``generator/templates/<flavor>/``."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", f"templates/{flavor}"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=True,
+        auto_reload=False,
+    )
+    env.filters.update(FILTERS)
+    return env

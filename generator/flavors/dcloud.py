@@ -1,0 +1,647 @@
+"""The **dcloud** flavour: ``utsApiJson.json`` as the uni-app x docs render it.
+
+:func:`build_data` turns a spec (or one module) into the flat ``key -> section -> Markdown``
+mapping that the docs' injector (``inject-json-to-md.js``) reads: one entry per API with
+``name``, ``description``, ``compatibility``, ``param``, ``returnValue`` and ``tutorial``; one
+entry per module with ``example``; and the global ``general_type`` with ``name`` and ``param``.
+
+The Markdown is the docs' own (see ``shared/reference/uni-websocket-facts.md`` §1.3-§1.5):
+Chinese headings (English ones for ``lang="en"``), ``@|`` nested rows for object properties with
+a trailing ``| `` on the last one, ``<CompatibilityTable table='…' />`` cells, ``### T 的属性值
+@t-values`` type tables at a heading depth that follows the nesting, error-code valid-values
+tables, ``~~strikethrough~~`` names for deprecated globals and the ``参见`` link list.
+
+This module is the view model: it decides what goes in each table (which columns, which rows,
+which types get their own table, which heading depth, what a compatibility cell holds).  The
+templates in ``generator/templates/dcloud/`` only format, and the filters of
+:mod:`generator.flavors._markdown` escape every spec text for the context it lands in.
+
+The compatibility columns are data: a :class:`ColumnSet` per era of the docs (§1.5), selectable
+by name through :data:`COLUMN_SETS`; :data:`DEFAULT_COLUMNS` is the 2025 set the seed page used.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal
+
+import jinja2
+
+from generator.flavors._markdown import make_environment
+from generator.model import (
+    AliasType,
+    Callable,
+    ErrorCodesType,
+    Field,
+    InterfaceType,
+    Lang,
+    Module,
+    ObjectType,
+    Spec,
+    Text,
+)
+from generator.typeexpr import Function, Generic, Named, TypeExpr, Union
+
+__all__ = [
+    "COLUMN_SETS",
+    "DEFAULT_COLUMNS",
+    "Column",
+    "ColumnSet",
+    "TypeRef",
+    "build_data",
+    "column_set",
+]
+
+# ----------------------------------------------------------------------------------------------
+# Compatibility columns (§1.4, §1.5)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One compatibility column: which ``@uniPlatform`` value it shows, under which title.
+
+    An ``optional`` column (a UTS-plugin or Vapor split) is deleted from a table when none of its
+    cells has a value; the others always show, with ``-`` where there is no data.
+    """
+
+    platform: str
+    key: str
+    title: Text
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class ColumnSet:
+    """The compatibility columns of one era of the docs.
+
+    ``help`` adds the ``<Help />`` component to compatibility headings; ``status`` adds the
+    ``status`` the theme shows (computed over every column, before empty ones are deleted).
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    help: bool = False
+    status: bool = False
+
+
+def _col(platform: str, key: str, zh: str, en: str, *, optional: bool = False) -> Column:
+    return Column(platform, key, Text(zh, en), optional)
+
+
+_WEB = _col("web", "unixVer", "Web", "Web")
+_WEIXIN = _col("mp.weixin", "unixVer", "微信小程序", "WeChat Mini Program")
+_ANDROID = _col("app.android", "unixVer", "Android", "Android")
+_ANDROID_UTS = _col(
+    "app.android", "unixUtsPlugin", "Android uni-app x UTS 插件", "Android uni-app x UTS Plugin",
+    optional=True,
+)
+_IOS = _col("app.ios", "unixVer", "iOS", "iOS")
+_IOS_UTS = _col(
+    "app.ios", "unixUtsPlugin", "iOS uni-app x UTS 插件", "iOS uni-app x UTS Plugin",
+    optional=True,
+)
+_IOS_VDOM_UTS = _col(
+    "app.ios", "unixUtsPlugin", "iOS(VDOM) UTS 插件", "iOS(VDOM) UTS Plugin", optional=True
+)
+_HARMONY = _col("app.harmony", "unixVer", "HarmonyOS", "HarmonyOS")
+_HARMONY_VAPOR = _col(
+    "app.harmony", "unixvVer", "HarmonyOS(Vapor)", "HarmonyOS(Vapor)", optional=True
+)
+
+#: Every column set the websocket page has been rendered with (§1.5), by name.
+COLUMN_SETS: Mapping[str, ColumnSet] = {
+    s.name: s
+    for s in (
+        ColumnSet("2024", (_WEB, _ANDROID, _IOS)),
+        ColumnSet("2024-12", (_WEB, _WEIXIN, _ANDROID, _IOS)),
+        ColumnSet("2025-01", (_WEB, _WEIXIN, _ANDROID, _ANDROID_UTS, _IOS, _IOS_UTS)),
+        ColumnSet("2025", (_WEB, _WEIXIN, _ANDROID, _ANDROID_UTS, _IOS, _IOS_UTS, _HARMONY)),
+        ColumnSet("2025-07", (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_UTS, _HARMONY)),
+        ColumnSet(
+            "2025-08", (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_VDOM_UTS, _HARMONY),
+            help=True, status=True,
+        ),
+        ColumnSet(
+            "2026", (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_VDOM_UTS, _HARMONY, _HARMONY_VAPOR),
+            help=True, status=True,
+        ),
+    )
+}
+
+#: The seed page's set (2025-03 to 2025-07): seven columns, no ``<Help />``, no ``status``.
+DEFAULT_COLUMNS: ColumnSet = COLUMN_SETS["2025"]
+
+
+def column_set(name: str) -> ColumnSet:
+    """The column set called ``name``; raises :class:`KeyError` naming the known ones."""
+    try:
+        return COLUMN_SETS[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown column set {name!r}; choose from {', '.join(COLUMN_SETS)}"
+        ) from None
+
+
+Status = Literal["SUPPORTED", "NOT_SUPPORTED", "PARTIALLY_SUPPORTED"]
+
+_BLANK = frozenset({"", "-", " "})
+
+
+def _cell_value(raw: str | None) -> str:
+    """A version cell: ``-`` when absent; a trailing ``+`` dropped (``4.25+`` → ``4.25``)."""
+    if raw is None or raw.strip() == "":
+        return "-"
+    return raw[:-1] if raw.endswith("+") else raw
+
+
+def compute_status(values: Iterable[str]) -> Status:
+    """§1.4: all supported → SUPPORTED, all ``x`` → NOT_SUPPORTED, anything else → partial."""
+    cells = list(values)
+    if all(v == "x" for v in cells):
+        return "NOT_SUPPORTED"
+    if all(v not in _BLANK and v != "x" for v in cells):
+        return "SUPPORTED"
+    return "PARTIALLY_SUPPORTED"
+
+
+@dataclass(frozen=True)
+class CompatTable:
+    """The columns left after empty optional ones are deleted, their values, and the status."""
+
+    titles: tuple[str, ...]
+    values: tuple[str, ...]
+    status: Status | None
+
+    def as_component_data(self) -> dict[str, Any]:
+        """The ``table`` prop of ``<CompatibilityTable>``."""
+        data: dict[str, Any] = {
+            "headers": [{"title": t} for t in self.titles],
+            "rows": [list(self.values)],
+        }
+        if self.status is not None:
+            data["status"] = self.status
+        return data
+
+
+# ----------------------------------------------------------------------------------------------
+# The view model handed to the templates
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    """A type as a docs cell shows it: aliases expanded, links resolved, error codes as numbers.
+
+    ``kind`` is ``name`` (``text``, optional ``url``), ``bold`` (an object parameter whose
+    properties follow as ``@|`` rows), ``array`` (``args[0]``), ``union`` (``args``) or
+    ``function`` (``params``, ``returns``).
+    """
+
+    kind: Literal["name", "bold", "array", "union", "function"]
+    text: str = ""
+    url: str | None = None
+    args: tuple[TypeRef, ...] = ()
+    params: tuple[tuple[str, TypeRef], ...] = ()
+    returns: TypeRef | None = None
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """One valid value of an enumerated property (an error code)."""
+
+    value: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of a parameter or property table."""
+
+    name: str
+    type: TypeRef
+    required: bool
+    default: str
+    compat: CompatTable | None
+    description: str
+    requires: str | None = None
+    values: tuple[ValueRow, ...] = ()
+    nested: tuple[Row, ...] = ()
+
+
+@dataclass(frozen=True)
+class TypeTable:
+    """``### T 的属性值 @t-values`` and its rows."""
+
+    name: str
+    anchor: str
+    depth: int
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Params:
+    """A ``### 参数`` section: the heading depth, the rows, the type tables that follow."""
+
+    depth: int
+    rows: tuple[Row, ...]
+    tables: tuple[TypeTable, ...]
+
+
+@dataclass(frozen=True)
+class Method:
+    """One method of an interface inside ``returnValue``."""
+
+    name: str
+    signature: str
+    anchor: str
+    description: str
+    depth: int
+    compat: CompatTable | None
+    params: Params | None
+
+
+@dataclass(frozen=True)
+class ReturnValue:
+    type: TypeRef
+    depth: int
+    interface: str | None = None
+    anchor: str | None = None
+    methods: tuple[Method, ...] = ()
+    tables: tuple[TypeTable, ...] = ()
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The fixed words of the dcloud Markdown, per language."""
+
+    compatibility: str
+    params: str
+    name: str
+    type: str
+    required_param: str
+    required_field: str
+    default: str
+    description: str
+    yes: str
+    no: str
+    values_of: str  # "{name} 的属性值"
+    methods_of: str  # "{name} 的方法"
+    return_value: str
+    valid_values: str
+    see_also: str
+    general_types: str
+    deprecated: str  # "已废弃，使用 {replacement} 替换。"
+    method_of: str  # "{owner} 的 {method}"
+
+
+LABELS: Mapping[Lang, Labels] = {
+    "zh": Labels(
+        compatibility="兼容性", params="参数", name="名称", type="类型", required_param="必填",
+        required_field="必备", default="默认值", description="描述", yes="是", no="否",
+        values_of="{name} 的属性值", methods_of="{name} 的方法", return_value="返回值",
+        valid_values="合法值", see_also="参见", general_types="通用类型",
+        deprecated="已废弃，使用 {replacement} 替换。", method_of="{owner} 的 {method}",
+    ),
+    "en": Labels(
+        compatibility="Compatibility", params="Parameters", name="Name", type="Type",
+        required_param="Required", required_field="Required", default="Default",
+        description="Description", yes="Yes", no="No", values_of="{name} Values",
+        methods_of="{name} Methods", return_value="Return value", valid_values="Valid values",
+        see_also="See also", general_types="General types",
+        deprecated="Deprecated; use {replacement} instead.", method_of="{owner}'s {method}",
+    ),
+}  # fmt: skip
+
+#: Links of the built-in types the docs link (§1.3).
+BUILTIN_LINKS: Mapping[str, str] = {
+    "UTSJSONObject": "/uts/buildin-object-api/utsjsonobject.md",
+    "Error": "https://uniapp.dcloud.net.cn/tutorial/err-spec.html#unierror",
+}
+
+_MAX_DEPTH = 6
+
+
+# ----------------------------------------------------------------------------------------------
+# Building the view model
+
+
+class _Columns:
+    """Compatibility tables of one column set and language, cached by their values."""
+
+    def __init__(self, columns: ColumnSet, lang: Lang) -> None:
+        self.set = columns
+        self.titles = tuple(c.title.get(lang) for c in columns.columns)
+        self._cache: dict[tuple[str, ...], CompatTable] = {}
+
+    def table(self, platforms: Any) -> CompatTable | None:
+        """The table for a :class:`~generator.model.Platforms`, None when it holds nothing."""
+        if not platforms:
+            return None
+        values = tuple(_cell_value(platforms.get(c.platform, c.key)) for c in self.set.columns)
+        found = self._cache.get(values)
+        if found is None:
+            status = compute_status(values) if self.set.status else None
+            keep = [
+                i for i, c in enumerate(self.set.columns) if not (c.optional and values[i] == "-")
+            ]
+            found = CompatTable(
+                tuple(self.titles[i] for i in keep), tuple(values[i] for i in keep), status
+            )
+            self._cache[values] = found
+        return found
+
+
+def _default(f: Field) -> str:
+    if not f.has_default:
+        return "-"
+    value = f.default
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+class _ModuleView:
+    """Builds the view model of one module in one language."""
+
+    def __init__(self, module: Module, lang: Lang, columns: _Columns) -> None:
+        self.module = module
+        self.lang = lang
+        self.labels = LABELS[lang]
+        self.columns = columns
+
+    def text(self, value: Text | None) -> str:
+        return value.get(self.lang) if value is not None else ""
+
+    # -- types ---------------------------------------------------------------------------------
+
+    def resolve(self, expr: TypeExpr) -> TypeExpr:
+        """Aliases expanded (the docs show the aliased type)."""
+        seen: set[str] = set()
+        while isinstance(expr, Named) and expr.name not in seen:
+            named = self.module.types.get(expr.name)
+            if not isinstance(named, AliasType):
+                break
+            seen.add(expr.name)
+            expr = named.type
+        return expr
+
+    def ref(self, expr: TypeExpr, wanted: dict[str, int], depth: int) -> TypeRef:
+        """The cell form of ``expr``.
+
+        Object types that need a table of their own are added to ``wanted`` (name -> heading
+        depth, in order of first reference); general types are only linked, their table is the
+        ``general_type`` entry.
+        """
+        expr = self.resolve(expr)
+        if isinstance(expr, Union):
+            return TypeRef("union", args=tuple(self.ref(m, wanted, depth) for m in expr.members))
+        if isinstance(expr, Generic):
+            args = tuple(self.ref(a, wanted, depth) for a in expr.args)
+            return TypeRef("array", text=expr.name, args=args)
+        if isinstance(expr, Function):
+            return TypeRef(
+                "function",
+                params=tuple((n, self.ref(t, wanted, depth)) for n, t in expr.params),
+                returns=self.ref(expr.returns, wanted, depth),
+            )
+        named = self.module.types.get(expr.name)
+        if named is None:
+            return TypeRef("name", text=expr.name, url=BUILTIN_LINKS.get(expr.name))
+        if isinstance(named, ErrorCodesType):
+            return TypeRef("name", text="number")
+        if isinstance(named, ObjectType) and not named.general:
+            wanted.setdefault(named.name, min(depth, _MAX_DEPTH))
+        return TypeRef("name", text=named.name, url=f"#{named.anchor}")
+
+    def error_codes(self, expr: TypeExpr) -> ErrorCodesType | None:
+        expr = self.resolve(expr)
+        named = self.module.types.get(expr.name) if isinstance(expr, Named) else None
+        return named if isinstance(named, ErrorCodesType) else None
+
+    # -- rows and tables -----------------------------------------------------------------------
+
+    def row(
+        self, f: Field, wanted: dict[str, int], depth: int, *, nested: bool, expand: bool = False
+    ) -> Row:
+        """A table row for ``f``; types it references get tables at ``depth``.
+
+        With ``expand``, an object-typed field shows its type in bold and its properties as
+        ``@|`` rows, whose referenced types get tables one level deeper.
+        """
+        codes = self.error_codes(f.type)
+        values: tuple[ValueRow, ...] = ()
+        description = self.text(f.description)
+        if codes is not None:
+            listed = tuple(ValueRow(str(c.code), self.text(c.description)) for c in codes.codes)
+            if nested:  # no third level of rows: list the codes in the description (seed style)
+                description = "\n".join(
+                    [description, *(f"- {v.value} {v.description}" for v in listed)]
+                )
+            else:
+                values = listed
+        resolved = self.resolve(f.type)
+        target = (
+            self.module.types.get(resolved.name) if expand and isinstance(resolved, Named) else None
+        )
+        children: tuple[Row, ...] = ()
+        if isinstance(target, ObjectType):
+            type_ref = TypeRef("bold", text=target.name)
+            children = tuple(
+                self.row(child, wanted, depth + 1, nested=True)
+                for child in self.module.fields(target.name)
+            )
+        else:
+            type_ref = self.ref(f.type, wanted, depth)
+        return Row(
+            name=f.name,
+            type=type_ref,
+            required=f.required,
+            default=_default(f),
+            compat=self.columns.table(f.platforms),
+            description=description,
+            requires=self.text(f.requires) or None,
+            values=values,
+            nested=children,
+        )
+
+    def tables(self, wanted: dict[str, int]) -> tuple[TypeTable, ...]:
+        """A table for every type in ``wanted``, which grows as tables reference more types."""
+        out: list[TypeTable] = []
+        done = 0
+        while done < len(wanted):
+            name, depth = list(wanted.items())[done]
+            named = self.module.types[name]
+            assert isinstance(named, ObjectType)
+            rows = tuple(
+                self.row(f, wanted, depth, nested=False) for f in self.module.fields(name)
+            )
+            out.append(TypeTable(name, named.anchor, depth, rows))
+            done += 1
+        return tuple(out)
+
+    def params(self, c: Callable, depth: int) -> Params | None:
+        if not c.params:
+            return None
+        wanted: dict[str, int] = {}
+        rows = tuple(self.row(p, wanted, depth, nested=False, expand=True) for p in c.params)
+        return Params(depth, rows, self.tables(wanted))
+
+    # -- sections ------------------------------------------------------------------------------
+
+    def deprecation_note(self, c: Callable) -> str | None:
+        if c.deprecated is None:
+            return None
+        owner, _, method = c.deprecated.replacement.rpartition(".")
+        replacement = (
+            self.labels.method_of.format(owner=owner, method=method) if owner else method
+        )
+        return self.labels.deprecated.format(replacement=replacement)
+
+    def signature(self, c: Callable) -> str:
+        inner = ", ".join(f"{p.name}: {p.type}" for p in c.params)
+        return f"{c.name}({inner}): {c.returns};"
+
+    def return_value(self, c: Callable) -> ReturnValue | None:
+        expr = self.resolve(c.returns)
+        if isinstance(expr, Named) and expr.name == "void":
+            return None
+        named = self.module.types.get(expr.name) if isinstance(expr, Named) else None
+        if isinstance(named, InterfaceType):
+            method_depth = 4
+            methods = tuple(
+                Method(
+                    name=m.name,
+                    signature=self.signature(m),
+                    anchor=m.anchor,
+                    description=self.text(m.description),
+                    depth=method_depth,
+                    compat=self.columns.table(m.platforms),
+                    params=self.params(m, method_depth + 1),
+                )
+                for m in named.methods
+            )
+            return ReturnValue(
+                TypeRef("name", text=named.name, url=f"#{named.anchor}"),
+                depth=3,
+                interface=named.name,
+                anchor=named.anchor,
+                methods=methods,
+            )
+        wanted: dict[str, int] = {}
+        type_ref = self.ref(expr, wanted, 4)
+        return ReturnValue(type_ref, depth=3, tables=self.tables(wanted))
+
+    def api_context(self, c: Callable) -> dict[str, Any]:
+        return {
+            "api": c,
+            "name": c.name,
+            "anchor": c.anchor,
+            "param_names": ", ".join(p.name for p in c.params),
+            "deprecated": c.deprecated is not None,
+            "description": self.text(c.description),
+            "deprecation": self.deprecation_note(c),
+            "compat": self.columns.table(c.platforms),
+            "params": self.params(c, 3),
+            "returns": self.return_value(c),
+            "tutorial": [(self.text(link.label), link.url) for link in c.tutorial],
+        }
+
+    def general_rows(self, t: ObjectType) -> tuple[Row, ...]:
+        return tuple(self.row(f, {}, 3, nested=False) for f in self.module.fields(t.name))
+
+
+# ----------------------------------------------------------------------------------------------
+# Rendering
+
+
+@dataclass
+class _Templates:
+    env: jinja2.Environment
+    sections: dict[str, jinja2.Template] = field(default_factory=dict)
+
+    def get(self, name: str) -> jinja2.Template:
+        template = self.sections.get(name)
+        if template is None:
+            template = self.sections[name] = self.env.get_template(f"{name}.md.j2")
+        return template
+
+
+@cache
+def _templates() -> _Templates:
+    return _Templates(make_environment("dcloud"))
+
+
+API_SECTIONS = ("name", "description", "compatibility", "param", "returnValue", "tutorial")
+_TEMPLATE_OF = {"returnValue": "return_value"}
+
+
+def _modules(spec_or_module: Spec | Module) -> tuple[Module, ...]:
+    return (spec_or_module,) if isinstance(spec_or_module, Module) else spec_or_module.modules
+
+
+def build_data(
+    spec_or_module: Spec | Module,
+    lang: Lang,
+    *,
+    columns: ColumnSet = DEFAULT_COLUMNS,
+) -> dict[str, dict[str, str]]:
+    """The ``utsApiJson`` mapping of ``spec_or_module`` in ``lang``, in the dcloud flavour.
+
+    Keys: every API name; every module name (section ``example``); ``general_type`` (``name``
+    and ``param``, every general type of every module).  If two modules define the same API
+    name, the first one wins.
+    """
+    templates = _templates()
+    labels = LABELS[lang]
+    cols = _Columns(columns, lang)
+    common = {"t": labels, "columns": columns}
+    section_templates = {s: templates.get(_TEMPLATE_OF.get(s, s)) for s in API_SECTIONS}
+    data: dict[str, dict[str, str]] = {}
+    general: list[tuple[ObjectType, tuple[Row, ...]]] = []
+    seen_general: set[str] = set()
+    for module in _modules(spec_or_module):
+        view = _ModuleView(module, lang, cols)
+        for api in module.apis:
+            if api.name in data:
+                continue
+            context = {**common, **view.api_context(api)}
+            data[api.name] = {s: t.render(context) for s, t in section_templates.items()}
+        if module.name not in data:
+            example = module.example
+            data[module.name] = {
+                "example": ""
+                if example is None
+                else templates.get("example").render(
+                    t=labels,
+                    title=example.title.get(lang),
+                    example=example,
+                    fence="`" * max(3, _longest_backtick_run(example.code) + 1),
+                )
+            }
+        for t in module.general_types:
+            if t.name not in seen_general:
+                seen_general.add(t.name)
+                general.append((t, view.general_rows(t)))
+    data["general_type"] = {
+        "name": templates.get("general_type_name").render(t=labels),
+        "param": templates.get("general_type_param").render(
+            t=labels,
+            columns=columns,
+            types=[{"name": t.name, "anchor": t.anchor, "rows": rows} for t, rows in general],
+        ),
+    }
+    return data
+
+
+def _longest_backtick_run(code: str) -> int:
+    longest = run = 0
+    for ch in code:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    return longest
