@@ -95,6 +95,9 @@ class Peer:
             "select_subprotocol": self._select_subprotocol,
             "compression": None,
             "max_size": None,
+            # Unbounded, so that a script which stops reading (after it closed, say)
+            # never blocks the closing handshake; /stall tests pass max_queue=1.
+            "max_queue": None,
         }
         kwargs.update(self._kwargs)
         server: Server
