@@ -1,0 +1,202 @@
+"""``utsapi build``: every output of the spec in one folder.
+
+Exit codes: 0 built, 1 a step failed (unknown placeholders in a page, stubs, site), 2 usage
+error or unreadable input, 3 invalid spec (nothing is written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TextIO, cast
+
+from generator.cli._common import (
+    EXIT_UNREADABLE,
+    add_spec_argument,
+    load_spec_reporting,
+    read_text,
+    write_text,
+)
+from generator.exceptions import PageError
+from generator.flavors.dcloud import COLUMN_SETS, DEFAULT_COLUMNS, build_data
+from generator.model import LANGS, Lang, Spec
+from generator.placeholders import fill_page
+
+HELP = "render utsApiJson data, filled pages, the MkDocs site and stubs"
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Validate the spec (exit 3 with every problem if it is invalid; nothing is written), "
+        "then write into OUT: utsApiJson.json and utsApiJson.en.json (the uni-app x docs' data "
+        "file, dcloud flavour, droppable into docs/.vuepress/utils/), pages/<lang>/... (every "
+        "page of the site's docs folder with its <!-- UTSAPIJSON.* --> placeholders filled, "
+        "dcloud flavour), stubs/ (the typed uniapi package) and site/ (the MkDocs site, built "
+        "with --strict). Progress goes to stderr, a summary to stdout. Exit 0 built, 1 a step "
+        "failed, 2 usage error or unreadable input, 3 invalid spec."
+    )
+    add_spec_argument(parser)
+    parser.add_argument(
+        "--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (build/)"
+    )
+    parser.add_argument(
+        "--site",
+        type=Path,
+        default=Path("site"),
+        metavar="DIR",
+        help="the MkDocs project: mkdocs.yml and docs/<lang>/*.md pages (default: site)",
+    )
+    parser.add_argument(
+        "--no-site", action="store_true", help="skip the MkDocs site (the slowest step)"
+    )
+    parser.add_argument(
+        "--columns",
+        choices=list(COLUMN_SETS),
+        default=DEFAULT_COLUMNS.name,
+        metavar="NAME",
+        help=(
+            "compatibility column set of the uni-app x docs era to reproduce: "
+            f"{', '.join(COLUMN_SETS)} (default: {DEFAULT_COLUMNS.name}, the seed page's)"
+        ),
+    )
+
+
+class _Progress:
+    def __init__(self, stderr: TextIO) -> None:
+        self.stderr = stderr
+
+    def step(self, what: str) -> Callable[[str], float]:
+        self.stderr.write(f"{what} ...\n")
+        self.stderr.flush()
+        start = time.perf_counter()
+
+        def done(result: str) -> float:
+            elapsed = time.perf_counter() - start
+            self.stderr.write(f"  {result} ({elapsed:.2f} s)\n")
+            return elapsed
+
+        return done
+
+
+def _pages(docs: Path) -> Iterator[tuple[Lang, Path, Path]]:
+    """``(lang, source, path under pages/<lang>/)`` for every Markdown page of ``docs``."""
+    for source in sorted(docs.rglob("*.md")):
+        relative = source.relative_to(docs)
+        first = relative.parts[0]
+        if len(relative.parts) > 1 and first in LANGS:
+            yield cast(Lang, first), source, Path(*relative.parts[1:])
+        else:
+            yield "zh", source, relative
+
+
+def _write_json(path: Path, data: object, stderr: TextIO) -> bool:
+    return write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n", stderr)
+
+
+def _build_stubs(spec: Spec, out: Path, stderr: TextIO) -> tuple[bool, str]:
+    try:
+        stubs = importlib.import_module("generator.stubs")
+    except ModuleNotFoundError as error:
+        if error.name != "generator.stubs":
+            raise
+        return True, "skipped: generator.stubs is not available"
+    written = stubs.generate_stubs(spec, out)
+    return True, f"{len(written)} file(s)"
+
+
+def _build_site(site: Path, out: Path, stderr: TextIO) -> tuple[bool, str]:
+    config = site / "mkdocs.yml"
+    if not config.is_file():
+        return True, f"skipped: {config} not found"
+    command = [
+        sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+        "-f", str(config), "-d", str(out.resolve()),
+    ]  # fmt: skip
+    result = subprocess.run(
+        command, capture_output=True, text=True, check=False, env={**os.environ}
+    )
+    if result.returncode != 0:
+        stderr.write(result.stdout + result.stderr)
+        return False, f"mkdocs build failed (exit {result.returncode})"
+    return True, "built"
+
+
+def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    progress = _Progress(stderr)
+    out: Path = args.out
+    columns = COLUMN_SETS[args.columns]
+
+    done = progress.step("validating and loading the spec")
+    spec = load_spec_reporting(args.spec, stderr)
+    if isinstance(spec, int):
+        return spec
+    apis = sum(len(m.apis) for m in spec.modules)
+    callables = sum(1 for m in spec.modules for _ in m.callables())
+    done(f"{len(spec.modules)} module(s), {apis} API(s), {callables} API(s) and method(s)")
+
+    summary: list[str] = []
+    failed = False
+
+    data: dict[Lang, dict[str, dict[str, str]]] = {}
+    for lang in LANGS:
+        name = "utsApiJson.json" if lang == "zh" else f"utsApiJson.{lang}.json"
+        done = progress.step(f"rendering {name} (dcloud flavour, columns {columns.name})")
+        data[lang] = build_data(spec, lang, columns=columns)
+        if not _write_json(out / name, data[lang], stderr):
+            return EXIT_UNREADABLE
+        done(f"{len(data[lang])} keys")
+        summary.append(f"{out / name}: {len(data[lang])} keys")
+
+    docs = args.site / "docs"
+    if docs.is_dir():
+        done = progress.step(f"filling the pages of {docs}")
+        count = problems = 0
+        for lang, source, target in _pages(docs):
+            text = read_text(source, stderr)
+            if text is None:
+                return EXIT_UNREADABLE
+            try:
+                filled = fill_page(text, str(source), data[lang])
+            except PageError as error:
+                for diagnostic in error.diagnostics:
+                    stderr.write(f"{diagnostic}\n")
+                problems += len(error.diagnostics)
+                continue
+            if not write_text(out / "pages" / lang / target, filled, stderr):
+                return EXIT_UNREADABLE
+            count += 1
+        done(f"{count} page(s), {problems} unknown placeholder(s)")
+        summary.append(f"{out / 'pages'}: {count} page(s)")
+        if problems:
+            failed = True
+            summary.append(f"  {problems} unknown placeholder(s), see stderr")
+    else:
+        summary.append(f"{out / 'pages'}: skipped, {docs} not found")
+
+    done = progress.step("generating the typed package")
+    ok, what = _build_stubs(spec, out / "stubs", stderr)
+    done(what)
+    summary.append(f"{out / 'stubs'}: {what}")
+    failed = failed or not ok
+
+    if args.no_site:
+        summary.append(f"{out / 'site'}: skipped (--no-site)")
+    else:
+        done = progress.step("building the MkDocs site")
+        ok, what = _build_site(args.site, out / "site", stderr)
+        done(what)
+        summary.append(f"{out / 'site'}: {what}")
+        failed = failed or not ok
+
+    for line in summary:
+        stdout.write(line + "\n")
+    return EXIT_FAILED if failed else EXIT_OK
