@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 __all__ = [
     "CALL",
@@ -85,6 +85,8 @@ MSG_INVALID_URL: Final = "invalid URL"
 # RFC 6455 §4.1: "The request MAY include a header field with the name
 # Sec-WebSocket-Protocol ... Each value must be a non-empty string of token characters".
 _TOKEN_CHARS: Final = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
+# Characters left as they are when a URL is normalised (RFC 3986 reserved, unreserved, %).
+_URL_SAFE: Final = ":/?#[]@!$&'()*+,;=-._~%"
 # Header fields the opening handshake owns; a caller may not set them.
 _HANDSHAKE_HEADERS: Final = frozenset(
     {
@@ -153,8 +155,8 @@ def _check_url(url: object) -> str | None:
         return f"url must be a string, not {type(url).__name__}"
     if not url:
         return "url is empty"
-    if any(ch <= " " or ch == "\x7f" for ch in url):
-        return "url contains whitespace or a control character"
+    if any(ch < " " or ch == "\x7f" for ch in url):
+        return "url contains a control character"
     if "#" in url:
         return "url has a fragment"
     try:
@@ -167,6 +169,8 @@ def _check_url(url: object) -> str | None:
     host = parts.hostname
     if not host:
         return "url has no host"
+    if " " in parts.netloc:
+        return "the host contains a space"
     if port == 0:
         return "port 0 is not a valid port"
     try:
@@ -226,10 +230,20 @@ def _check_protocols(protocols: object) -> tuple[tuple[str, ...], str | None]:
 def parse_connect(options: Mapping[str, Any]) -> tuple[ConnectRequest | None, str | None]:
     """Validate ``connectSocket`` options: a request, or the reason for ``fail``."""
     url = options.get("url")
+    if isinstance(url, str):
+        # WHATWG URL parsing strips leading and trailing C0 controls and spaces.
+        url = url.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r"
+                        "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
+                        "\x1b\x1c\x1d\x1e\x1f ")
     problem = _check_url(url)
     if problem is not None:
         return None, problem
     assert isinstance(url, str)
+    # ... and percent-encodes spaces and non-ASCII characters of the path and query.
+    parts = urlsplit(url)
+    url = urlunsplit(
+        (parts.scheme, parts.netloc, quote(parts.path, _URL_SAFE), quote(parts.query, _URL_SAFE), "")
+    )
     headers, problem = _check_headers(options.get("header"))
     if problem is not None:
         return None, problem

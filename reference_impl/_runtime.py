@@ -168,6 +168,7 @@ class _Driver:
         "main_task",
         "request",
         "runtime",
+        "started",
         "wake",
         "writer_task",
     )
@@ -190,6 +191,8 @@ class _Driver:
         self.main_task: asyncio.Task[None] | None = None
         self.writer_task: asyncio.Task[None] | None = None
         self.close_timer: asyncio.TimerHandle | None = None
+        # Whether _main() runs: before that, cancelling its task would drop it silently.
+        self.started = False
 
     def start(self) -> None:
         self.main_task = self.ctx.loop.create_task(self._main())
@@ -198,7 +201,7 @@ class _Driver:
 
     def abort(self) -> None:
         if self.conn is None:
-            if self.main_task is not None:
+            if self.started and self.main_task is not None:
                 self.main_task.cancel()
         else:
             self.conn.transport.abort()
@@ -225,6 +228,10 @@ class _Driver:
     async def _main(self) -> None:
         rt = self.runtime
         request = self.request
+        self.started = True
+        if self.core.aborted:
+            self._finish(1006, "", "connection aborted by close()")
+            return
         try:
             if self.delay > 0:
                 await asyncio.sleep(self.delay)
