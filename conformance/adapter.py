@@ -53,7 +53,9 @@ __all__ = [
 ]
 
 
-HARNESS_TYPES: Final = {"hello": "harnessHello", "call": "call", "bye": "bye"}
+HARNESS_TYPES: Final = {"hello": "harnessHello", "call": "call", "batch": "batch", "bye": "bye"}
+#: Most calls one ``batch`` may hold (the schema's ``maxItems``).
+MAX_BATCH: Final = 64
 IMPLEMENTATION_TYPES: Final = {
     "hello": "implementationHello",
     "returned": "returned",
@@ -313,18 +315,31 @@ class Adapter:
             self._emit(message)
 
     def handle(self, message: Message) -> None:
-        """Act on one harness message other than ``hello``/``bye``: run a ``call``.
+        """Act on one harness message other than ``hello``/``bye``: a ``call`` or a ``batch``.
 
-        A line the adapter cannot act on becomes an ``error`` message; what the implementation
-        does becomes ``callback``/``event``/``returned``/``raised`` messages.
+        A ``batch`` runs its calls one after the other with nothing in between (no loop turn),
+        as a program would write them in one synchronous block.  A line the adapter cannot act
+        on becomes an ``error`` message; what the implementation does becomes
+        ``callback``/``event``/``returned``/``raised`` messages.
         """
-        try:
-            self._call(message)
-        except DriverError as exc:
-            error: Message = {"type": "error", "message": str(exc)}
-            if exc.call_id is not None:
-                error["id"] = exc.call_id
-            self.emit(error)
+        if message.get("type") == "batch":
+            calls = message.get("calls")
+            if not isinstance(calls, list) or not 1 <= len(calls) <= MAX_BATCH:
+                self._report(DriverError(f"a batch needs 'calls': a list of 1 to {MAX_BATCH}"))
+                return
+        else:
+            calls = [message]
+        for call in calls:
+            try:
+                self._call(call if isinstance(call, dict) else {"type": type(call).__name__})
+            except DriverError as exc:
+                self._report(exc)
+
+    def _report(self, exc: DriverError) -> None:
+        error: Message = {"type": "error", "message": str(exc)}
+        if exc.call_id is not None:
+            error["id"] = exc.call_id
+        self.emit(error)
 
     def close_all(self) -> None:
         """``close({})`` every task this adapter created (for ``bye``); failures become ``log``."""

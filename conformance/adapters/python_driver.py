@@ -18,9 +18,11 @@ import argparse
 import asyncio
 import contextlib
 import importlib
+import io
+import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import BinaryIO, Final, TextIO
 
 from conformance.adapter import Adapter, dump_line, parse_line
@@ -68,14 +70,39 @@ class _Output:
             self._gone.set()
 
 
+def _lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The lines of ``stream``; a real file descriptor is read with ``os.read``.
+
+    ``os.read`` holds no lock of the buffered ``sys.stdin``, so this thread, still blocked in it
+    at interpreter exit, cannot abort the process the way a daemon thread inside
+    ``sys.stdin.buffer.readline`` can.
+    """
+    try:
+        fd = stream.fileno()
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        yield from iter(stream.readline, b"")
+        return
+    parts: list[bytes] = []  # of the line being read; joined once, so long lines stay linear
+    while chunk := os.read(fd, 1 << 16):
+        start = 0
+        while (end := chunk.find(b"\n", start)) >= 0:
+            parts.append(chunk[start : end + 1])
+            yield b"".join(parts)
+            parts, start = [], end + 1
+        if start < len(chunk):
+            parts.append(chunk[start:])
+    if parts:
+        yield b"".join(parts)
+
+
 def _read_lines(
     stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes]
 ) -> None:
     """Thread body: stdin lines into ``queue``; ``b""`` marks EOF."""
     try:
-        for line in iter(stream.readline, b""):
+        for line in _lines(stream):
             loop.call_soon_threadsafe(queue.put_nowait, line)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):
         pass
     finally:
         with contextlib.suppress(RuntimeError):  # the loop has already finished
@@ -109,7 +136,7 @@ async def serve(uni: object, stdin: BinaryIO, stdout: BinaryIO, *, name: str | N
             adapter.emit(adapter.hello())
         elif kind == "bye":
             break
-        elif kind == "call":
+        elif kind in ("call", "batch"):
             adapter.handle(message)
             await asyncio.sleep(0)  # one loop turn per line, as each line is a new event
         else:

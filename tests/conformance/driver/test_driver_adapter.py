@@ -171,6 +171,38 @@ async def test_callback_inside_the_call_is_reported_before_returned() -> None:
     assert kinds == [("callback", "success"), ("callback", "complete"), ("returned", None)]
 
 
+class OpensNextTurn(FakeUni):
+    """Opens on the next loop turn: only listeners registered in the same turn see onOpen."""
+
+    def connectSocket(self, options: Options) -> FakeTask:
+        task = super().connectSocket(options)
+        asyncio.get_running_loop().call_soon(task.fire, "open", {"header": {}})
+        return task
+
+
+async def test_batch_runs_its_calls_in_one_turn() -> None:
+    channel = InProcessChannel(OpensNextTurn(), validate=True)
+    await channel.start()
+    listen = {"type": "call", "id": 2, "target": "t1", "method": "onOpen", "listener": "o"}
+    await channel.send({"type": "batch", "calls": [connect(callbacks=["success"]), listen]})
+    assert await drain(channel, 4) == [
+        {"type": "returned", "id": 1, "task": True},
+        {"type": "returned", "id": 2},
+        {"type": "callback", "id": 1, "name": "success", "payload": {"errMsg": "connectSocket:ok"}},
+        {"type": "event", "listener": "o", "payload": {"header": {}}},
+    ]
+
+
+async def test_batch_reports_a_bad_call_and_runs_the_rest() -> None:
+    channel = InProcessChannel(FakeUni())
+    await channel.start()
+    bad = {"type": "call", "id": 9, "target": "t9", "method": "send", "args": {}}
+    await channel.send({"type": "batch", "calls": [bad, connect(callbacks=[])]})
+    with pytest.raises(ChannelProtocolError, match="call 9: unknown target"):
+        await channel.receive(TIMEOUT)
+    assert await channel.receive(TIMEOUT) == {"type": "returned", "id": 1, "task": True}
+
+
 async def test_callbacks_option_selects_which_functions_are_passed() -> None:
     uni = FakeUni()
     channel = InProcessChannel(uni, validate=True)

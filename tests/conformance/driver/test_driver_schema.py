@@ -133,6 +133,14 @@ BROKEN: list[tuple[str, Direction, object, str]] = [
     ("call-assign-connect-only", "harness", {**VALID_CALL, "assign": "t2"}, "$.method"),
     ("call-throw-boolean", "harness", {**VALID_CALL, "throw": 1}, "$.throw"),
     ("bye-no-fields", "harness", {"type": "bye", "now": True}, "$"),
+    ("batch-not-empty", "harness", {"type": "batch", "calls": []}, "$.calls"),
+    ("batch-only-calls", "harness", {"type": "batch", "calls": [{"type": "bye"}]}, "$.calls[0]"),
+    (
+        "batch-calls-valid",
+        "harness",
+        {"type": "batch", "calls": [VALID_CALL, {**VALID_CALL, "id": -1}]},
+        "$.calls[1].id",
+    ),
     ("returned-id", "implementation", {"type": "returned"}, "$"),
     ("returned-task-boolean", "implementation", {"type": "returned", "id": 1, "task": 1}, "$.task"),
     (

@@ -27,11 +27,14 @@ __version__ = "4.5.6"
 class Task:
     def __init__(self):
         self.on_message = []
+        self.on_open = []
 
     def onMessage(self, listener):
         self.on_message.append(listener)
 
-    def onOpen(self, listener): ...
+    def onOpen(self, listener):
+        self.on_open.append(listener)
+
     def onClose(self, listener): ...
     def onError(self, listener): ...
 
@@ -57,7 +60,9 @@ class Uni:
     def connectSocket(self, options):
         loop = asyncio.get_running_loop()
         loop.call_soon(options["success"], {"errMsg": "connectSocket:ok"})
-        return Task()
+        task = Task()
+        loop.call_soon(lambda: [f({"header": {}}) for f in task.on_open])
+        return task
 
 
 class Reentrant(Uni):
@@ -124,6 +129,17 @@ async def test_round_trip_through_the_python_driver(impl_path: Path) -> None:
     await channel.close()
     assert channel.returncode == 0
     assert "send() was called" in channel.stderr_tail
+
+
+async def test_batch_registers_listeners_before_the_loop_turns(impl_path: Path) -> None:
+    channel = driver(impl_path, "fake_uni_impl:uni")
+    await channel.start()
+    connect = call(1, "uni", "connectSocket", args={"url": "ws://x/"}, assign="t1")
+    await channel.send({"type": "batch", "calls": [connect, call(2, "t1", "onOpen", listener="o")]})
+    messages = [await channel.receive(TIMEOUT) for _ in range(4)]
+    assert [m["type"] for m in messages] == ["returned", "returned", "callback", "event"]
+    assert messages[3] == {"type": "event", "listener": "o", "payload": {"header": {}}}
+    await channel.close()
 
 
 async def test_reentrant_callback_shows_before_returned(impl_path: Path) -> None:
