@@ -149,7 +149,8 @@ class _CaseRun:
         base = peer.url
         host, _, port = base.removeprefix("ws://").partition(":")
         self.params: dict[str, object] = {"peer": base, "host": host, "port": port}
-        self.params.update(case.params)
+        for name, value in case.params.items():
+            self.params[name] = expand(value, self.params)
         self.params["url"] = base + str(expand(rule.peer, self.params))
         unit = engine.unit
         self.step_timeout = (rule.units or STEP_UNITS) * unit
@@ -169,7 +170,8 @@ class _CaseRun:
                 name = str(message.get("name"))
                 self.trace.add(call.task, "callback", name, message.get("payload"), call.alias)
             elif kind == "returned":
-                self.trace.add(call.task, "returned", call.method, None, call.alias)
+                returned = {k: message[k] for k in ("task", "value") if k in message}
+                self.trace.add(call.task, "returned", call.method, returned, call.alias)
             else:
                 error = {"error": message.get("error"), "error_type": message.get("error_type")}
                 self.trace.add(call.task, "raised", call.method, error, call.alias)
@@ -241,6 +243,7 @@ class _CaseRun:
         callbacks: list[str] | None = None,
         assign: str | None = None,
         listener: str | None = None,
+        throw: bool = False,
         timeout: float | None = None,
         where: str = "",
     ) -> None:
@@ -263,6 +266,8 @@ class _CaseRun:
             task_name = assign
         if listener is not None:
             message["listener"] = listener
+        if throw:
+            message["throw"] = True
         self.calls[call_id] = _Call(alias, task_name, method)
         self.trace.add(task_name, "call", method, args, alias)
         await self.channel.send(message)
@@ -295,6 +300,7 @@ class _CaseRun:
                     args=args,
                     callbacks=step.get("callbacks"),
                     assign=step.get("task"),
+                    throw=bool(step.get("throw", False)),
                     timeout=timeout,
                     where=where,
                 )
@@ -316,6 +322,7 @@ class _CaseRun:
                         method,
                         alias=f"{ref}.listen",
                         listener=wire,
+                        throw=bool(step.get("throw", False)),
                         timeout=timeout,
                         where=where,
                     )
@@ -348,8 +355,10 @@ class _CaseRun:
                 for k in range(int(rep["times"])):
                     if until is not None and any(until.matches(e) for e in self.trace.entries):
                         break
+                    self.params["i"] = k
                     await self.run_steps(rep["steps"], f"{path}[{i}].repeat", f"{suffix}#{k}")
                     await self.pump(0)
+                self.params.pop("i", None)
 
     def _peer_holds(self, cond: Mapping[str, Any]) -> bool:
         conns = self.peer.peer.connections

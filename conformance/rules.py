@@ -57,7 +57,7 @@ UNI_METHODS: Final = frozenset(
 TASK_METHODS: Final = frozenset({"send", "close", "onOpen", "onClose", "onError", "onMessage"})
 _SUBST = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 #: Names every case can use in ``${...}`` without declaring them.
-BUILTIN_PARAMS: Final = frozenset({"peer", "url", "host", "port"})
+BUILTIN_PARAMS: Final = frozenset({"peer", "url", "host", "port", "i"})
 
 
 @dataclass(frozen=True)
@@ -132,12 +132,16 @@ def _nearest(name: str, known: Iterable[str]) -> str:
 
 
 def _known_names(
-    steps: Sequence[Mapping[str, Any]], path: PathKey, doc: LoadedYaml, in_repeat: bool = False
+    steps: Sequence[Mapping[str, Any]],
+    path: PathKey,
+    doc: LoadedYaml,
+    in_repeat: bool = False,
+    outer_tasks: set[str] | None = None,
 ) -> tuple[set[str], set[str], set[str]]:
     """(call aliases, listener ids, task ids) the steps define; reports bad steps as it goes."""
     aliases: set[str] = set()
     listeners: set[str] = set()
-    tasks: set[str] = set()
+    tasks: set[str] = set(outer_tasks or ())
     for i, step in enumerate(steps):
         where = (*path, i)
         if "call" in step:
@@ -195,7 +199,7 @@ def _known_names(
                 listeners.add(listener)
         elif "repeat" in step:
             a, ls, ts = _known_names(
-                step["repeat"]["steps"], (*where, "repeat", "steps"), doc, True
+                step["repeat"]["steps"], (*where, "repeat", "steps"), doc, True, tasks
             )
             aliases |= a
             listeners |= ls

@@ -252,16 +252,25 @@ def _check_peer(
 ) -> Iterator[str]:
     if "connections" in arg and not _count_ok(arg["connections"], len(peer)):
         yield f"peer: expected {describe(arg['connections'])} connection(s), found {len(peer)}"
-    checks = set(arg) - {"connection", "connections", "mode", "opcodes"}
+    checks = set(arg) - {"connection", "connections", "mode", "opcodes", "query"}
     if not checks:
         return
     index = arg.get("connection", 0)
     assert isinstance(index, int)
-    if index >= len(peer):
+    query = arg.get("query")
+    if isinstance(query, Mapping):
+        wanted = [c for c in peer if not match(dict(query), c["query"])]
+        if not wanted:
+            yield f"peer: no connection with query {describe(query)}"
+            return
+        conn = wanted[0]
+        where = f"peer connection {conn['index']} ({describe(query)})"
+    elif index >= len(peer):
         yield f"peer connection {index}: never made ({len(peer)} connection(s))"
         return
-    conn = peer[index]
-    where = f"peer connection {index}"
+    else:
+        conn = peer[index]
+        where = f"peer connection {index}"
     frames = conn["frames"]
     assert isinstance(frames, list)
     opcodes = arg.get("opcodes", ["text", "binary", "close"])
@@ -298,8 +307,9 @@ def _check_peer(
     if "offered_protocols" in arg:
         for problem in match(arg["offered_protocols"], conn["offered_protocols"]):
             yield f"{where}: offered protocols {problem}"
-    if "status" in arg and conn["status"] != arg["status"]:
-        yield f"{where}: status {conn['status']}, expected {arg['status']}"
+    if "status" in arg:
+        for problem in match(expand(arg["status"]), conn["status"], "status"):
+            yield f"{where}: {problem}"
     if "close" in arg:
         closes = [f for f in frames if f["opcode"] == "close"]
         want = expand(arg["close"])

@@ -19,6 +19,7 @@ anything else by equality)::
     {"$type": "string|number|integer|boolean|null|object|array|bytes"}
     {"$absent": true}  {"$present": true}  {"$nonempty": true}  {"$not": <matcher>}
     {"$range": [3000, 4999]}   {"$len": 65536}   {"$any": true}
+    {"$header": ["x-name", "value"]}      an object with that key (any case) and value
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ MATCHERS: Final = frozenset(
         "$range",
         "$len",
         "$any",
+        "$header",
     }
 )
 _SUBST = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -227,6 +229,13 @@ def _operator(op: str, arg: object, actual: object, path: str) -> str | None:
         return (
             None if match(arg, actual, path) else f"{path}: expected not {describe(arg)}, {found}"
         )
+    if op == "$header":
+        if not (isinstance(arg, list) and len(arg) == 2 and isinstance(actual, dict)):
+            return f"{path}: expected headers containing {describe(arg)}, {found}"
+        name, value = str(arg[0]).lower(), arg[1]
+        values = [v for k, v in actual.items() if str(k).lower() == name]
+        ok = any(v == value or (isinstance(v, list) and value in v) for v in values)
+        return None if ok else f"{path}: expected header {name}: {value!r}, {found}"
     if op == "$range":
         ok = (
             isinstance(arg, list)
