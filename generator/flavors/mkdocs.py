@@ -1,0 +1,1011 @@
+"""The **mkdocs flavour**: placeholder data that MkDocs + Material render with no Vue components.
+
+Same keys and sections as the dcloud flavour (every API: ``name``, ``description``,
+``compatibility``, ``param``, ``returnValue``, ``tutorial``; each module: ``example``;
+``general_type``: ``name``, ``param``) and the same anchors (``#connectsocket``,
+``#sockettask-values``, ``#connectsocketsuccess-values``, ``#generalcallbackresult-values``), set
+with ``attr_list`` heading ids.  Compatibility is a one-row table of badges, the properties of an
+options object are a sub-table under its parameter, error codes are a valid-values sub-table, and
+the conformance rules (``spec/rules/*.yaml``) are listed under the API they concern.
+
+It also renders the pages the MkDocs plugin adds: one per named type (:func:`build_type_pages`) and
+the conformance results (:func:`render_results`).
+
+Escaping: every text that comes from the spec goes through :func:`escape_md`, which makes it one
+line of inline Markdown that can neither end a table cell, start a block, open a link, nor carry
+raw HTML; code spans keep their content.  The view model here decides *what* is shown; the Jinja
+templates in ``generator/templates/mkdocs/`` decide how it is laid out.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+
+from generator.model import (
+    AliasType,
+    Callable,
+    ErrorCodesType,
+    Field,
+    InterfaceType,
+    Lang,
+    Module,
+    NamedType,
+    ObjectType,
+    Platforms,
+    Spec,
+    Text,
+)
+from generator.typeexpr import Function, Generic, Named, TypeExpr, Union
+
+__all__ = [
+    "DEFAULT_COLUMNS",
+    "Column",
+    "Md",
+    "Rule",
+    "TypePage",
+    "build_data",
+    "build_type_pages",
+    "escape_md",
+    "load_rules",
+    "render_results",
+]
+
+
+# ----------------------------------------------------------------------------------------------
+# Escaping
+
+
+class Md(str):
+    """Markdown that is already safe to place in a table cell or a paragraph."""
+
+    __slots__ = ()
+
+
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_PLAIN = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "|": "&#124;",
+    "\\": "&#92;",
+    "`": "&#96;",
+    "[": "&#91;",
+    "]": "&#93;",
+    "{": "&#123;",
+    "}": "&#125;",
+}
+_PLAIN_RE = re.compile("|".join(re.escape(c) for c in _PLAIN))
+_BLOCK_START = frozenset("#+-*=!?:~")
+_ORDERED = re.compile(r"^(\d+)([.)])(\s)")
+
+
+def _escape_plain(text: str) -> str:
+    escaped = _PLAIN_RE.sub(lambda m: _PLAIN[m.group(0)], text)
+    return _NEWLINE.sub("<br>", escaped)
+
+
+def escape_md(text: str) -> Md:
+    """Spec text as one line of inline Markdown, safe in a table cell and in a paragraph.
+
+    HTML, table pipes, link brackets, attribute braces and backslashes become entities, newlines
+    become ``<br>``, a leading block marker (``#``, ``-``, ``!!!``, ``1.`` ...) is neutralised.
+    Code spans (balanced backtick runs) are kept, with their newlines turned into spaces: Markdown
+    escapes their content itself, and pipes inside them do not split table cells.
+    """
+    parts: list[str] = []
+    pos = 0
+    for match in _CODE_SPAN.finditer(text):
+        parts.append(_escape_plain(text[pos : match.start()]))
+        fence = match.group(1)
+        parts.append(fence + _NEWLINE.sub(" ", match.group(2)) + fence)
+        pos = match.end()
+    parts.append(_escape_plain(text[pos:]))
+    out = "".join(parts).strip()
+    if out and out[0] in _BLOCK_START:
+        out = f"&#{ord(out[0])};{out[1:]}"
+    out = _ORDERED.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};{m.group(3)}", out)
+    return Md(out)
+
+
+def _md_filter(value: object) -> Md:
+    if isinstance(value, Md):
+        return value
+    return escape_md(str(value))
+
+
+def _attr_filter(value: object) -> str:
+    return html.escape(str(value), quote=True).replace("\n", " ").replace("{", "&#123;")
+
+
+_URL_SAFE = ":/?#&=%+@!$',;*~.-_"
+
+
+def safe_url(url: str) -> str | None:
+    """``url`` ready for a Markdown link target, or None if it is not an http(s) URL."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    return quote(url, safe=_URL_SAFE)
+
+
+def _fence(code: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+|~+", code)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+# ----------------------------------------------------------------------------------------------
+# Templates
+
+
+@cache
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates/mkdocs"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters["md"] = _md_filter
+    env.filters["attr"] = _attr_filter
+    env.filters["url"] = safe_url
+    env.filters["fence"] = _fence
+    return env
+
+
+def _render(template: str, **context: Any) -> str:
+    return _env().get_template(template).render(**context)
+
+
+# ----------------------------------------------------------------------------------------------
+# Labels
+
+_LABELS: dict[str, Text] = {
+    "compatibility": Text("兼容性", "Compatibility"),
+    "compat_heading": Text("{name} 兼容性", "{name} compatibility"),
+    "properties": Text("属性", "Properties"),
+    "kind": Text("种类", "Kind"),
+    "parameters": Text("参数", "Parameters"),
+    "name": Text("名称", "Name"),
+    "type": Text("类型", "Type"),
+    "required": Text("必填", "Required"),
+    "required_field": Text("必备", "Required"),
+    "default": Text("默认值", "Default"),
+    "description": Text("描述", "Description"),
+    "yes": Text("是", "Yes"),
+    "no": Text("否", "No"),
+    "properties_of": Text("{name} 的属性值", "{name} properties"),
+    "methods_of": Text("{name} 的方法", "{name} methods"),
+    "nested_of": Text("{param} 的属性（{type}）", "Properties of {param} ({type})"),
+    "values_of": Text("{name} 的合法值", "Valid values of {name}"),
+    "value": Text("合法值", "Value"),
+    "return_value": Text("返回值", "Return value"),
+    "see_also": Text("参见", "See also"),
+    "deprecated": Text("已废弃", "Deprecated"),
+    "use_instead": Text("请改用 {replacement}。", "Use {replacement} instead."),
+    "deprecated_since": Text("自 {since} 起废弃。", "Deprecated since {since}."),
+    "general_types": Text("通用类型", "General types"),
+    "rules": Text("行为规则", "Conformance rules"),
+    "rule": Text("规则", "Rule"),
+    "level": Text("级别", "Level"),
+    "requirement": Text("要求", "Requirement"),
+    "example": Text("示例", "Example"),
+    "preview": Text("在线预览", "Live preview"),
+    "open_in_app": Text("在 App 中打开", "Open in the app"),
+    "source": Text("源码", "Source"),
+    "methods": Text("方法", "Methods"),
+    "error_codes": Text("错误码", "Error codes"),
+    "code": Text("错误码", "Code"),
+    "subject": Text("错误主题", "Error subject"),
+    "extends": Text("继承自", "Extends"),
+    "alias_of": Text("类型别名", "Type alias"),
+    "object_type": Text("对象类型", "Object type"),
+    "interface_type": Text("接口", "Interface"),
+    "error_codes_type": Text("错误码类型", "Error code type"),
+    "types": Text("类型", "Types"),
+    "types_intro": Text(
+        "规范中每个具名类型各有一页。", "Each named type of the spec has a page of its own."
+    ),
+    "used_by": Text("用于", "Used by"),
+    "general": Text("通用", "general"),
+    "module": Text("模块", "Module"),
+}
+
+
+def _labels(lang: Lang) -> dict[str, str]:
+    return {key: text.get(lang) for key, text in _LABELS.items()}
+
+
+# ----------------------------------------------------------------------------------------------
+# Compatibility
+
+
+@dataclass(frozen=True)
+class Column:
+    """One compatibility column: a platform's ``key`` (``unixVer`` ...) under a label."""
+
+    platform: str
+    key: str
+    label: Text
+
+
+DEFAULT_COLUMNS: tuple[Column, ...] = (
+    Column("web", "unixVer", Text("Web", "Web")),
+    Column("mp.weixin", "unixVer", Text("微信小程序", "WeChat mini program")),
+    Column("app.android", "unixVer", Text("Android", "Android")),
+    Column("app.ios", "unixVer", Text("iOS", "iOS")),
+    Column("app.harmony", "unixVer", Text("HarmonyOS", "HarmonyOS")),
+)
+
+#: How the other keys of a platform block are named in a badge's tooltip.
+_KEY_NAMES: dict[str, Text] = {
+    "unixVer": Text("uni-app x", "uni-app x"),
+    "unixvVer": Text("uni-app x Vapor", "uni-app x Vapor"),
+    "unixUtsPlugin": Text("UTS 插件", "UTS plugin"),
+    "uniVer": Text("uni-app", "uni-app"),
+    "osVer": Text("系统版本", "OS version"),
+    "hostVer": Text("宿主版本", "host version"),
+}
+
+
+@dataclass(frozen=True)
+class Badge:
+    kind: str  # "yes", "no" or "none"
+    text: str
+    title: str
+
+
+def _badge(value: str | None, platforms: Platforms, column: Column, lang: Lang) -> Badge:
+    details = [
+        f"{_KEY_NAMES[key].get(lang) if key in _KEY_NAMES else key} {val}"
+        for key, val in sorted(platforms.entries.get(column.platform, {}).items())
+    ]
+    title = f"{column.label.get(lang)}: " + ", ".join(details) if details else ""
+    if value is None or value in ("", "-"):
+        return Badge("none", "-", title)
+    if value.lower() == "x":
+        return Badge("no", "✗", title)
+    if value == "√":
+        return Badge("yes", "✓", title)
+    return Badge("yes", f"✓ {value}", title)
+
+
+# ----------------------------------------------------------------------------------------------
+# Conformance rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What the docs show of a conformance rule."""
+
+    id: str
+    level: str
+    title: Text
+    text: Text
+    apis: tuple[str, ...]
+
+
+def load_rules(spec: Spec) -> tuple[Rule, ...]:
+    """The rules of ``spec.root/rules/*.yaml``, validated by their schema; () when there are none.
+
+    Raises :class:`generator.exceptions.SpecError` listing every problem of the rule files.
+    """
+    from generator.validate import validate_paths  # noqa: PLC0415 - validate imports the model
+
+    rules_dir = spec.root / "rules" if spec.root is not None else None
+    if rules_dir is None or not rules_dir.is_dir() or not any(rules_dir.glob("*.y*ml")):
+        return ()
+    result = validate_paths([rules_dir])
+    result.raise_for_errors()
+    return tuple(
+        Rule(
+            id=item["id"],
+            level=item["level"],
+            title=Text(**item["title"]),
+            text=Text(**item["text"]),
+            apis=tuple(item["apis"]),
+        )
+        for doc in result.of_kind("rules")
+        for item in doc.data.get("rules", ())
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# View model
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    value: str
+    errmsg: str
+    description: str
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    name: str
+    type: Md
+    required: str
+    default: str
+    compat: tuple[Badge, ...]
+    description: Md
+    values_caption: str = ""
+    values: tuple[ValueRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class TypeTable:
+    name: str
+    caption: str
+    anchor: str
+    level: int
+    rows: tuple[FieldRow, ...]
+
+
+@dataclass(frozen=True)
+class Nested:
+    caption: str
+    rows: tuple[FieldRow, ...]
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    id: str
+    level: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CallableView:
+    """Everything one API or method shows, for the templates."""
+
+    name: str
+    anchor: str
+    title: Md
+    description: str
+    deprecated: Md | None
+    deprecated_since: str | None
+    compat_heading: str
+    compat_headers: tuple[str, ...]
+    compat: tuple[Badge, ...]
+    params: tuple[FieldRow, ...]
+    nested: tuple[Nested, ...]
+    types: tuple[TypeTable, ...]
+    rules: tuple[RuleRow, ...]
+    returns: Md | None
+    examples: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class _Section:
+    """The types one placeholder section tabulates, so its links resolve inside it."""
+
+    tabulated: list[ObjectType] = field(default_factory=list)
+    nested: set[str] = field(default_factory=set)
+    returned: set[str] = field(default_factory=set)
+
+
+_EXTERNAL_TYPES = {
+    "UTSJSONObject": "https://doc.dcloud.net.cn/uni-app-x/uts/buildin-object-api/utsjsonobject.html",
+    "Error": "https://uniapp.dcloud.net.cn/tutorial/err-spec.html#unierror",
+}
+
+_CODE_LANGS = {"uts": "ts", "uvue": "vue"}
+_LANG_NAME = re.compile(r"[^A-Za-z0-9_+-]")
+
+
+def _code_lang(lang: str) -> str:
+    """A fenced block's language: Pygments knows UTS as TypeScript; nothing but a name passes."""
+    return _LANG_NAME.sub("", _CODE_LANGS.get(lang, lang))
+
+
+def _code_text(code: str) -> str:
+    return code if code.endswith("\n") else code + "\n"
+
+
+def _expr_names(expr: TypeExpr) -> Iterator[str]:
+    for node in expr.walk():
+        if isinstance(node, Named):
+            yield node.name
+
+
+class _Renderer:
+    """Renders one module in one language.
+
+    Type links inside a placeholder section point at the tables that section itself shows (or at
+    the general types); on a type page (``section`` None) they point at the other type pages.
+    """
+
+    def __init__(
+        self,
+        module: Module,
+        lang: Lang,
+        columns: Sequence[Column],
+        rules: Sequence[Rule],
+    ) -> None:
+        self.module = module
+        self.lang = lang
+        self.columns = tuple(columns)
+        self.labels = _labels(lang)
+        self.rules: dict[str, list[Rule]] = {}
+        for rule in rules:
+            for api in rule.apis:
+                self.rules.setdefault(api, []).append(rule)
+
+    # -- small pieces ------------------------------------------------------------------------
+
+    def label(self, key: str, **values: str) -> str:
+        return self.labels[key].format(**values)
+
+    def text(self, text: Text | None) -> str:
+        return "" if text is None else text.get(self.lang)
+
+    def compat(self, platforms: Platforms) -> tuple[Badge, ...]:
+        return tuple(
+            _badge(platforms.get(c.platform, c.key), platforms, c, self.lang) for c in self.columns
+        )
+
+    def field_compat(self, platforms: Platforms) -> tuple[Badge, ...]:
+        badges = []
+        for column in self.columns:
+            value = platforms.get(column.platform, column.key)
+            if value is None:
+                continue
+            badge = _badge(value, platforms, column, self.lang)
+            badges.append(Badge(badge.kind, f"{column.label.get(self.lang)} {badge.text}", ""))
+        return tuple(badges)
+
+    def type_md(self, expr: TypeExpr, section: _Section | None) -> Md:
+        """A type expression as Markdown, linking the named types that ``section`` shows."""
+        if isinstance(expr, Union):
+            return Md(" &#124; ".join(self.type_md(m, section) for m in expr.members))
+        if isinstance(expr, Generic):
+            args = ", ".join(self.type_md(a, section) for a in expr.args)
+            return Md(f"{escape_md(expr.name)}&lt;{args}&gt;")
+        if isinstance(expr, Function):
+            params = ", ".join(
+                f"{escape_md(name)}: {self.type_md(t, section)}" for name, t in expr.params
+            )
+            return Md(f"({params}) =&gt; {self.type_md(expr.returns, section)}")
+        return self.named_md(expr.name, section)
+
+    def named_md(self, name: str, section: _Section | None) -> Md:
+        shown = escape_md(name)
+        if name in _EXTERNAL_TYPES:
+            return Md(f"[{shown}]({_EXTERNAL_TYPES[name]})")
+        named = self.module.types.get(name)
+        if named is None:
+            return shown
+        if section is None:  # a type page: every named type has a page of its own
+            return Md(f"[{shown}]({type_page_name(name)})")
+        if isinstance(named, AliasType):
+            return self.type_md(named.type, section)
+        if isinstance(named, ErrorCodesType):
+            return Md("number")
+        if isinstance(named, ObjectType) and (
+            named.general or any(t.name == name for t in section.tabulated)
+        ):
+            return Md(f"[{shown}](#{named.anchor})")
+        if isinstance(named, InterfaceType) and name in section.returned:
+            return Md(f"[{shown}](#{named.anchor})")
+        return Md(f"**{shown}**")
+
+    def default(self, f: Field) -> str:
+        if not f.has_default:
+            return Md("-")
+        return json.dumps(f.default, ensure_ascii=False)
+
+    def field_row(self, f: Field, section: _Section | None) -> FieldRow:
+        description = escape_md(self.text(f.description))
+        if f.requires is not None:
+            requires = escape_md(self.text(f.requires))
+            description = Md(f"{requires}<br><br>{description}" if description else requires)
+        values_caption = ""
+        values: tuple[ValueRow, ...] = ()
+        codes = self._error_codes(f.type)
+        if codes is not None:
+            values_caption = self.label("values_of", name=f.name)
+            values = tuple(
+                ValueRow(str(c.code), c.errMsg, self.text(c.description)) for c in codes.codes
+            )
+        return FieldRow(
+            name=f.name,
+            type=self.type_md(f.type, section),
+            required=self.label("yes" if f.required else "no"),
+            default=self.default(f),
+            compat=self.field_compat(f.platforms),
+            description=description or Md("-"),
+            values_caption=values_caption,
+            values=values,
+        )
+
+    def _error_codes(self, expr: TypeExpr) -> ErrorCodesType | None:
+        if isinstance(expr, Named):
+            named = self.module.types.get(expr.name)
+            if isinstance(named, ErrorCodesType):
+                return named
+        return None
+
+    # -- sections ----------------------------------------------------------------------------
+
+    def collect(self, expr: TypeExpr, section: _Section) -> None:
+        """Add the object types ``expr`` reaches (through callbacks and aliases) to ``section``."""
+        for name in _expr_names(expr):
+            named = self.module.types.get(name)
+            if isinstance(named, AliasType):
+                self.collect(named.type, section)
+            elif (
+                isinstance(named, ObjectType)
+                and not named.general
+                and name not in section.nested
+                and all(t.name != name for t in section.tabulated)
+            ):
+                section.tabulated.append(named)
+                for f in self.module.fields(name):
+                    self.collect(f.type, section)
+
+    def callable_view(self, c: Callable, level: int, section: _Section) -> CallableView:
+        nested_types: list[tuple[Field, ObjectType]] = []
+        for p in c.params:
+            named = self.module.types.get(p.type.name) if isinstance(p.type, Named) else None
+            if isinstance(named, ObjectType) and not named.general:
+                nested_types.append((p, named))
+                section.nested.add(named.name)
+        for p in c.params:
+            if any(p is n for n, _ in nested_types):
+                for f in self.module.fields(p.type.name if isinstance(p.type, Named) else ""):
+                    self.collect(f.type, section)
+            else:
+                self.collect(p.type, section)
+        params = tuple(self.field_row(p, section) for p in c.params)
+        nested = tuple(
+            Nested(
+                caption=self.label("nested_of", param=p.name, type=t.name),
+                rows=tuple(self.field_row(f, section) for f in self.module.fields(t.name)),
+            )
+            for p, t in nested_types
+        )
+        types = tuple(
+            TypeTable(
+                name=t.name,
+                caption=self.label("properties_of", name=t.name),
+                anchor=t.anchor,
+                level=min(level + 2, 6),
+                rows=tuple(self.field_row(f, section) for f in self.module.fields(t.name)),
+            )
+            for t in section.tabulated
+        )
+        deprecated = None
+        if c.deprecated is not None:
+            deprecated = Md(
+                self.label("use_instead", replacement=f"`{c.deprecated.replacement}`")
+            )
+        returns = None
+        if not (isinstance(c.returns, Named) and c.returns.name == "void"):
+            returns = self.type_md(c.returns, section)
+        rules = tuple(
+            RuleRow(r.id, r.level, self.text(r.title), self.text(r.text))
+            for r in self.rules.get(c.qualname, ())
+        )
+        return CallableView(
+            name=c.name,
+            anchor=c.anchor,
+            title=self.title(c),
+            description=self.text(c.description),
+            deprecated=deprecated,
+            deprecated_since=(
+                self.label("deprecated_since", since=c.deprecated.since)
+                if c.deprecated is not None and c.deprecated.since
+                else None
+            ),
+            compat_heading=self.label("compat_heading", name=c.name),
+            compat_headers=tuple(col.label.get(self.lang) for col in self.columns),
+            compat=self.compat(c.platforms),
+            params=params,
+            nested=nested,
+            types=types,
+            rules=rules,
+            returns=returns,
+            examples=tuple((_code_lang(e.lang), _code_text(e.code)) for e in c.examples),
+        )
+
+    def title(self, c: Callable) -> Md:
+        signature = escape_md(f"{c.name}({', '.join(p.name for p in c.params)})")
+        if c.owner is not None:
+            return signature
+        if c.deprecated is not None:
+            return Md(f"uni.~~{signature}~~")
+        return Md(f"uni.{signature}")
+
+    def api_sections(self, api: Callable) -> dict[str, str]:
+        labels = self.labels
+        section = _Section()
+        view = self.callable_view(api, 2, section)
+        context = {"c": view, "labels": labels, "level": 2}
+        return {
+            "name": _render("name.md.j2", **context),
+            "description": _render("description.md.j2", **context),
+            "compatibility": _render("compatibility.md.j2", **context),
+            "param": _render("param.md.j2", **context),
+            "returnValue": self.return_value(api),
+            "tutorial": _render(
+                "tutorial.md.j2",
+                labels=labels,
+                links=[(self.text(link.label), link.url) for link in api.tutorial],
+            ),
+        }
+
+    def return_value(self, api: Callable) -> str:
+        if isinstance(api.returns, Named) and api.returns.name == "void":
+            return ""
+        section = _Section()
+        iface = None
+        if isinstance(api.returns, Named):
+            named = self.module.types.get(api.returns.name)
+            if isinstance(named, InterfaceType):
+                iface = named
+                section.returned.add(named.name)
+        methods: tuple[CallableView, ...] = ()
+        if iface is not None:
+            methods = tuple(self.callable_view(m, 4, _Section()) for m in iface.methods)
+        return _render(
+            "return_value.md.j2",
+            labels=self.labels,
+            type=self.type_md(api.returns, section),
+            iface=None
+            if iface is None
+            else {
+                "name": iface.name,
+                "anchor": iface.anchor,
+                "description": self.text(iface.description),
+                "heading": self.label("methods_of", name=iface.name),
+            },
+            methods=methods,
+        )
+
+    def example(self) -> str:
+        example = self.module.example
+        if example is None:
+            return ""
+        return _render(
+            "example.md.j2",
+            labels=self.labels,
+            title=self.text(example.title),
+            repository=example.repository,
+            preview=example.preview,
+            app_redirect=example.app_redirect,
+            lang=_code_lang(example.lang),
+            code=_code_text(example.code),
+        )
+
+    def general_tables(self) -> list[TypeTable]:
+        return [
+            TypeTable(
+                name=t.name,
+                caption=t.name,
+                anchor=t.anchor,
+                level=3,
+                rows=tuple(self.field_row(f, _Section()) for f in self.module.fields(t.name)),
+            )
+            for t in self.module.general_types
+        ]
+
+    # -- type pages --------------------------------------------------------------------------
+
+    def type_page(self, named: NamedType, used_by: Sequence[tuple[str, str | None]]) -> str:
+        context: dict[str, Any] = {
+            "labels": self.labels,
+            "name": named.name,
+            "anchor": named.anchor,
+            "module": self.text(self.module.title),
+            "description": self.text(named.description),
+            "used_by": used_by,
+            "kind": named.kind,
+            "extends": None,
+            "rows": (),
+            "methods": (),
+            "codes": (),
+            "subject": "",
+            "alias": None,
+        }
+        if isinstance(named, ObjectType):
+            context["kind_label"] = self.label("object_type")
+            if named.extends is not None:
+                context["extends"] = self.named_md(named.extends, None)
+            context["rows"] = tuple(self.field_row(f, None) for f in self.module.fields(named.name))
+        elif isinstance(named, InterfaceType):
+            context["kind_label"] = self.label("interface_type")
+            context["methods"] = tuple(self.method_page_view(m) for m in named.methods)
+        elif isinstance(named, ErrorCodesType):
+            context["kind_label"] = self.label("error_codes_type")
+            context["subject"] = named.subject
+            context["codes"] = tuple(
+                ValueRow(str(c.code), c.errMsg, self.text(c.description)) for c in named.codes
+            )
+        else:
+            context["kind_label"] = self.label("alias_of")
+            context["alias"] = self.type_md(named.type, None)
+        return _render("type_page.md.j2", **context)
+
+    def method_page_view(self, m: Callable) -> CallableView:
+        rules = tuple(
+            RuleRow(r.id, r.level, self.text(r.title), self.text(r.text))
+            for r in self.rules.get(m.qualname, ())
+        )
+        return CallableView(
+            name=m.name,
+            anchor=m.anchor,
+            title=self.title(m),
+            description=self.text(m.description),
+            deprecated=None,
+            deprecated_since=None,
+            compat_heading=self.label("compat_heading", name=m.name),
+            compat_headers=tuple(col.label.get(self.lang) for col in self.columns),
+            compat=self.compat(m.platforms),
+            params=tuple(self.field_row(p, None) for p in m.params),
+            nested=(),
+            types=(),
+            rules=rules,
+            returns=None,
+            examples=tuple((_code_lang(e.lang), _code_text(e.code)) for e in m.examples),
+        )
+
+
+def type_page_name(type_name: str) -> str:
+    """The file name of a type's page, relative to the ``types/`` folder."""
+    return f"{type_name.lower()}.md"
+
+
+# ----------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def build_data(
+    spec: Spec,
+    lang: Lang,
+    *,
+    columns: Sequence[Column] = DEFAULT_COLUMNS,
+    rules: Sequence[Rule] | None = None,
+) -> dict[str, dict[str, str]]:
+    """``key -> section -> markdown`` for every placeholder, in the mkdocs flavour.
+
+    ``rules`` defaults to :func:`load_rules` of the spec (none when ``spec/rules/`` is absent).
+    """
+    if rules is None:
+        rules = load_rules(spec)
+    data: dict[str, dict[str, str]] = {}
+    general: list[TypeTable] = []
+    for module in spec.modules:
+        renderer = _Renderer(module, lang, columns, rules)
+        for api in module.apis:
+            data[api.name] = renderer.api_sections(api)
+        data[module.name] = {"example": renderer.example()}
+        general.extend(renderer.general_tables())
+    labels = _labels(lang)
+    data["general_type"] = {
+        "name": _render("general_name.md.j2", labels=labels),
+        "param": _render("general_param.md.j2", labels=labels, tables=general),
+    }
+    return data
+
+
+@dataclass(frozen=True)
+class TypePage:
+    """A generated page: ``name`` is the file name under ``types/`` (``index.md`` for the list)."""
+
+    name: str
+    title: str
+    markdown: str
+
+
+def _used_by(module: Module) -> dict[str, list[str]]:
+    used: dict[str, list[str]] = {}
+
+    def note(expr: TypeExpr, who: str, seen: set[str]) -> None:
+        for name in _expr_names(expr):
+            if name in seen or name not in module.types:
+                continue
+            seen.add(name)
+            used.setdefault(name, [])
+            if who not in used[name]:
+                used[name].append(who)
+            named = module.types[name]
+            if isinstance(named, AliasType):
+                note(named.type, who, seen)
+
+    for c in module.callables():
+        for p in c.params:
+            note(p.type, c.qualname, set())
+        note(c.returns, c.qualname, set())
+    for named in module.types.values():
+        if isinstance(named, ObjectType):
+            for f in named.fields:
+                note(f.type, named.name, {named.name})
+            if named.extends is not None:
+                note(Named(named.extends), named.name, {named.name})
+    return used
+
+
+def _user_link(module: Module, user: str, api_page: str | None) -> tuple[str, str | None]:
+    """A link, relative to ``types/``, to where ``user`` (API, ``Type.method`` or type) is shown."""
+    owner, _, name = user.rpartition(".")
+    if owner:
+        return user, f"{type_page_name(owner)}#{name.lower()}"
+    if user in module.types:
+        return user, type_page_name(user)
+    return user, None if api_page is None else f"{api_page}#{user.lower()}"
+
+
+def build_type_pages(
+    spec: Spec,
+    lang: Lang,
+    *,
+    columns: Sequence[Column] = DEFAULT_COLUMNS,
+    rules: Sequence[Rule] | None = None,
+    api_pages: Mapping[str, str] | None = None,
+) -> tuple[TypePage, ...]:
+    """One page per named type of every module, plus ``index.md`` listing them.
+
+    ``api_pages`` maps a module name to its API page relative to the ``types/`` folder (such as
+    ``../websocket.md``), for the "used by" links; a module without one gets no API links.
+    """
+    if rules is None:
+        rules = load_rules(spec)
+    labels = _labels(lang)
+    pages: list[TypePage] = []
+    listing: list[dict[str, Any]] = []
+    for module in spec.modules:
+        renderer = _Renderer(module, lang, columns, rules)
+        used = _used_by(module)
+        api_page = (api_pages or {}).get(module.name)
+        entries = []
+        for named in module.types.values():
+            users = [_user_link(module, u, api_page) for u in used.get(named.name, [])]
+            pages.append(
+                TypePage(
+                    type_page_name(named.name), named.name, renderer.type_page(named, users)
+                )
+            )
+            entries.append(
+                {
+                    "name": named.name,
+                    "page": type_page_name(named.name),
+                    "kind": renderer.label(
+                        {
+                            "object": "object_type",
+                            "interface": "interface_type",
+                            "error-codes": "error_codes_type",
+                            "alias": "alias_of",
+                        }[named.kind]
+                    ),
+                    "description": renderer.text(named.description),
+                }
+            )
+        listing.append({"title": renderer.text(module.title), "types": entries})
+    index = _render("types_index.md.j2", labels=labels, modules=listing)
+    return (TypePage("index.md", labels["types"], index), *pages)
+
+
+# ----------------------------------------------------------------------------------------------
+# Conformance results
+
+#: The JSON report of ``utsapi conformance run --json FILE`` (``spec/schema/report.schema.json``).
+REPORT_FORMAT = "utsapi-conformance-report"
+_VERDICTS = ("PASS", "FAIL", "WARN", "SKIP", "ERROR")
+
+_RESULT_LABELS: dict[str, Text] = {
+    "no_results": Text(
+        "还没有一致性测试结果。运行 `utsapi conformance run --impl MODULE:ATTR --json {path}` "
+        "后重新构建站点。",
+        "No conformance results yet. Run `utsapi conformance run --impl MODULE:ATTR --json "
+        "{path}` and rebuild the site.",
+    ),
+    "unreadable": Text(
+        "无法读取一致性测试报告 `{path}`：{problem}",
+        "The conformance report `{path}` could not be read: {problem}",
+    ),
+    "not_report": Text("不是 utsapi 一致性测试报告", "not a utsapi conformance report"),
+    "implementation": Text("实现", "Implementation"),
+    "profile": Text("配置", "Profile"),
+    "started": Text("运行时间", "Run at"),
+    "conformant": Text("是否符合", "Conformant"),
+    "yes": Text("是", "yes"),
+    "no": Text("否", "no"),
+    "verdict": Text("结论", "Verdict"),
+    "count": Text("数量", "Count"),
+    "case": Text("用例", "Case"),
+    "level": Text("级别", "Level"),
+    "title": Text("规则", "Rule"),
+    "message": Text("说明", "Details"),
+    "duration": Text("耗时 (s)", "Time (s)"),
+    "summary": Text("汇总", "Summary"),
+    "results": Text("逐条结果", "Results"),
+}
+
+
+def _implementation_name(value: object) -> str:
+    if isinstance(value, Mapping):
+        for key in ("name", "target", "impl", "driver"):
+            if isinstance(value.get(key), str) and value[key]:
+                return str(value[key])
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return "" if value is None else str(value)
+
+
+def _result_rows(report: Mapping[str, Any], lang: Lang) -> list[dict[str, str]]:
+    items = report.get("results")
+    rows = []
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, Mapping):
+            continue
+        title = item.get("title")
+        if isinstance(title, Mapping):
+            title = title.get(lang) or title.get("en") or ""
+        duration = item.get("duration_s")
+        rows.append(
+            {
+                "id": str(item.get("id") or item.get("rule") or ""),
+                "verdict": str(item.get("verdict", "")).upper(),
+                "level": str(item.get("level") or ""),
+                "title": str(title or ""),
+                "message": str(item.get("reason") or ""),
+                "duration": f"{duration:.3f}" if isinstance(duration, int | float) else "",
+            }
+        )
+    return rows
+
+
+def render_results(report_path: Path, lang: Lang, *, shown_path: str | None = None) -> str:
+    """The conformance results for ``report_path`` (a ``--json`` report), or a note saying why not.
+
+    A missing report is not an error: the page says there are no results yet.  A file that is not
+    such a report says so on the page; the site still builds.
+    """
+    texts = {key: text.get(lang) for key, text in _RESULT_LABELS.items()}
+    shown = shown_path or str(report_path)
+
+    def note(text: str) -> str:
+        return _render("results.md.j2", texts=texts, note=text, report=None)
+
+    if not report_path.is_file():
+        return note(texts["no_results"].format(path=shown))
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return note(texts["unreadable"].format(path=shown, problem=str(exc)))
+    if not isinstance(report, Mapping) or report.get("format") != REPORT_FORMAT:
+        return note(texts["unreadable"].format(path=shown, problem=texts["not_report"]))
+    rows = _result_rows(report, lang)
+    summary: Mapping[str, Any] = report.get("summary") or {}
+    run: Mapping[str, Any] = report.get("run") or {}
+    if not isinstance(summary, Mapping) or not isinstance(run, Mapping):
+        return note(texts["unreadable"].format(path=shown, problem=texts["not_report"]))
+    counts = {
+        v: summary[v] if isinstance(summary.get(v), int) else sum(r["verdict"] == v for r in rows)
+        for v in _VERDICTS
+    }
+    meta = [
+        (texts["implementation"], _implementation_name(run.get("implementation"))),
+        (texts["profile"], str(run.get("profile") or "")),
+        (texts["started"], str(run.get("started") or "")),
+    ]
+    if isinstance(summary.get("conformant"), bool):
+        meta.append((texts["conformant"], texts["yes" if summary["conformant"] else "no"]))
+    return _render(
+        "results.md.j2",
+        texts=texts,
+        note=None,
+        report={"meta": [(k, v) for k, v in meta if v], "counts": counts, "rows": rows},
+    )

@@ -1,0 +1,288 @@
+"""The ``utsapi`` MkDocs plugin: fills ``<!-- UTSAPIJSON.key.section -->`` at build time.
+
+Configured in ``mkdocs.yml``::
+
+    plugins:
+      - i18n: ...            # mkdocs-static-i18n, docs_structure: folder (optional)
+      - utsapi:
+          spec: ../spec                      # default: the spec bundled with the generator
+          report: ../build/conformance/report.json
+          allow_missing: false               # true keeps unknown placeholders, as the original
+
+What it does, per page and language (``zh``/``en``, from mkdocs-static-i18n's file locale, else the
+first folder of the page's path):
+
+* turns the seed's VuePress syntax into MkDocs syntax: ``::: warning TITLE`` … ``:::`` containers
+  become Material admonitions and ``## heading @anchor`` becomes ``## heading {#anchor}``;
+* fills every placeholder with the **mkdocs flavour** (:mod:`generator.flavors.mkdocs`); an unknown
+  placeholder is an error naming ``file:line:col`` and the nearest known names;
+* replaces ``<!-- utsapi:conformance-results -->`` with the latest conformance report;
+* adds a page per named type (virtual files ``<lang>/types/*.md``) and, under ``mkdocs serve``,
+  watches the spec and the report so that editing them rebuilds the site.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from generator.exceptions import PageError, SpecError
+from generator.flavors.mkdocs import (
+    Rule,
+    build_data,
+    build_type_pages,
+    load_rules,
+    render_results,
+)
+from generator.model import LANGS, Lang, Spec, bundled_spec_dir, load_spec
+from generator.placeholders import fill_page
+
+__all__ = [
+    "RESULTS_MARKER",
+    "TYPES_DIR",
+    "UtsApiPlugin",
+    "UtsApiPluginConfig",
+    "vuepress_to_mkdocs",
+]
+
+log = get_plugin_logger(__name__)
+
+#: Where a page wants the conformance results.
+RESULTS_MARKER = "<!-- utsapi:conformance-results -->"
+#: The folder, inside each language folder, that holds the generated type pages.
+TYPES_DIR = "types"
+
+
+class UtsApiPluginConfig(base.Config):  # type: ignore[no-untyped-call]
+    spec = c.Optional(c.Dir(exists=True))
+    """The spec directory (``modules/``, ``rules/`` ...), relative to mkdocs.yml."""
+    report = c.Type(str, default="../build/conformance/report.json")
+    """The JSON report of ``utsapi conformance run --json``, relative to mkdocs.yml."""
+    allow_missing = c.Type(bool, default=False)
+    """Keep unknown placeholders instead of failing the build."""
+    default_language = c.Choice(LANGS, default="zh")
+    """The language of pages that are in neither ``zh/`` nor ``en/``."""
+
+
+# ----------------------------------------------------------------------------------------------
+# VuePress syntax of the seed page
+
+_CONTAINER_OPEN = re.compile(r"^:::[ \t]*([A-Za-z]+)[ \t]*(.*?)[ \t]*$")
+_CONTAINER_CLOSE = re.compile(r"^:::[ \t]*$")
+_FENCE = re.compile(r"^[ \t]*(```+|~~~+)")
+_AT_HEADING = re.compile(r"^(#{1,6}[ \t]+.*?)[ \t]+@([A-Za-z0-9_-]+)[ \t]*$")
+_ADMONITION_TYPES = {"tip": "tip", "warning": "warning", "danger": "danger", "info": "info",
+                     "note": "note", "details": "note"}  # fmt: skip
+
+
+def vuepress_to_mkdocs(markdown: str) -> str:
+    """``::: type TITLE`` … ``:::`` → ``!!! type "TITLE"`` with the body indented; ``# h @id`` →
+    ``# h {#id}``.  Fenced code is left alone; an unclosed container runs to the end of the page.
+    """
+    out: list[str] = []
+    fence: str | None = None
+    depth = 0
+    for line in markdown.split("\n"):
+        indent = "    " * depth
+        fence_match = _FENCE.match(line)
+        if fence is not None:
+            if fence_match and fence_match.group(1)[0] == fence[0] and len(
+                fence_match.group(1)
+            ) >= len(fence):
+                fence = None
+            out.append(indent + line if line else line)
+            continue
+        if fence_match:
+            fence = fence_match.group(1)
+            out.append(indent + line)
+            continue
+        opening = _CONTAINER_OPEN.match(line)
+        if opening and opening.group(1).lower() in _ADMONITION_TYPES:
+            kind = _ADMONITION_TYPES[opening.group(1).lower()]
+            title = opening.group(2).replace('"', "&quot;")
+            out.append(f'{indent}!!! {kind} "{title}"' if title else f"{indent}!!! {kind}")
+            out.append("")
+            depth += 1
+            continue
+        if _CONTAINER_CLOSE.match(line) and depth:
+            depth -= 1
+            out.append("")
+            continue
+        heading = _AT_HEADING.match(line)
+        text = f"{heading.group(1)} {{#{heading.group(2)}}}" if heading else line
+        out.append(indent + text if text.strip() else "")
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def _page_lang(file: File, default: Lang) -> Lang:
+    locale = getattr(file, "locale", None)
+    for lang in LANGS:
+        if locale == lang:
+            return lang
+    parts = PurePosixPath(file.src_uri).parts
+    for lang in LANGS:
+        if parts and parts[0] == lang:
+            return lang
+    return default
+
+
+class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-call]
+    """Fills the UTSAPIJSON placeholders in the mkdocs flavour; adds type and results pages."""
+
+    def __init__(self) -> None:
+        self._spec: Spec | None = None
+        self._spec_dir: Path = Path()
+        self._rules: tuple[Rule, ...] = ()
+        self._data: dict[str, dict[str, dict[str, str]]] = {}
+        self._problems: list[str] = []
+
+    # -- configuration -------------------------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if self._spec is not None:  # mkdocs-static-i18n builds each language with one instance
+            return config
+        self._spec_dir = Path(self.config.spec) if self.config.spec else bundled_spec_dir()
+        try:
+            self._spec = load_spec([self._spec_dir])
+            self._rules = load_rules(self._spec)
+        except SpecError as exc:
+            raise PluginError(f"utsapi: the spec in {self._spec_dir} is invalid:\n{exc}") from None
+        return config
+
+    def _report_path(self, config: MkDocsConfig) -> Path:
+        path = Path(self.config.report)
+        if not path.is_absolute():
+            path = Path(config.config_file_path or ".").parent / path
+        return path
+
+    def _data_for(self, lang: Lang) -> dict[str, dict[str, str]]:
+        if lang not in self._data:
+            assert self._spec is not None
+            self._data[lang] = build_data(self._spec, lang, rules=self._rules)
+        return self._data[lang]
+
+    # -- files ---------------------------------------------------------------------------------
+
+    @event_priority(-110)  # after mkdocs-static-i18n (-100) has sorted the files by language
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        assert self._spec is not None
+        i18n: Any = config.plugins.get("i18n")
+        docs = Path(config.docs_dir)
+        if i18n is not None:
+            langs: list[Lang] = [_page_lang_name(i18n.current_language, self.config)]
+            default: str | None = i18n.default_language
+            all_langs = [lang for lang in LANGS if lang in i18n.build_languages]
+        else:
+            langs = [lang for lang in LANGS if (docs / lang).is_dir()]
+            default = None
+            all_langs = langs
+        if not langs:
+            langs = [self.config.default_language]
+        for lang in langs:
+            siblings = {
+                other: self._type_files(config, other, default if i18n is not None else None)
+                for other in (all_langs if i18n is not None else [lang])
+            }
+            for name, file in siblings[lang].items():
+                if files.get_file_from_path(file.src_uri) is not None:
+                    continue  # a hand-written page of the same name wins
+                if i18n is not None:
+                    file.locale = lang  # type: ignore[attr-defined]
+                    file.locale_alternate_of = lang  # type: ignore[attr-defined]
+                    file.localization = lang  # type: ignore[attr-defined]
+                    file.norm_src_uri = f"{TYPES_DIR}/{name}"  # type: ignore[attr-defined]
+                    file.alternates = {  # type: ignore[attr-defined]
+                        other: by_name[name] for other, by_name in siblings.items()
+                    }
+                files.append(file)
+        return files
+
+    def _type_files(self, config: MkDocsConfig, lang: Lang, default: str | None) -> dict[str, File]:
+        assert self._spec is not None
+        module_pages = {
+            module.name: f"../{module.name}.md"
+            for module in self._spec.modules
+            if (Path(config.docs_dir) / lang / f"{module.name}.md").is_file()
+        }
+        prefix = lang if (Path(config.docs_dir) / lang).is_dir() or default else ""
+        made: dict[str, File] = {}
+        for page in build_type_pages(self._spec, lang, rules=self._rules, api_pages=module_pages):
+            src_uri = "/".join(p for p in (prefix, TYPES_DIR, page.name) if p)
+            file = File.generated(config, src_uri, content=page.markdown)
+            if default is not None and lang == default and prefix:
+                file.dest_uri = file.dest_uri.removeprefix(f"{lang}/")
+            made[page.name] = file
+        return made
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        assert self._spec is not None
+        lang = _page_lang(page.file, self.config.default_language)
+        text = vuepress_to_mkdocs(markdown)
+        try:
+            text = fill_page(
+                text,
+                page.file.src_uri,
+                self._data_for(lang),
+                allow_missing=self.config.allow_missing,
+            )
+        except PageError as exc:
+            for diagnostic in exc.diagnostics:
+                log.error(str(diagnostic))
+            self._problems.extend(str(d) for d in exc.diagnostics)
+        if RESULTS_MARKER in text:
+            report = self._report_path(config)
+            text = text.replace(
+                RESULTS_MARKER, render_results(report, lang, shown_path=self.config.report)
+            )
+        self._set_title(page, text)
+        return text
+
+    def _set_title(self, page: Page, markdown: str) -> None:
+        """A page named after a module and without a title of its own takes the module's title."""
+        assert self._spec is not None
+        if "title" in page.meta or re.search(r"^#[ \t]", markdown, re.MULTILINE):
+            return
+        module = self._spec.module(PurePosixPath(page.file.src_uri).stem)
+        if module is not None:
+            lang = _page_lang(page.file, self.config.default_language)
+            page.meta["title"] = module.title.get(lang)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._problems:
+            count = len(self._problems)
+            raise PluginError(
+                f"utsapi: {count} placeholder{'s' if count > 1 else ''} could not be filled:\n"
+                + "\n".join(self._problems)
+            )
+
+    # -- serve ---------------------------------------------------------------------------------
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        server.watch(str(self._spec_dir))
+        report = self._report_path(config)
+        if report.parent.is_dir():
+            server.watch(str(report.parent), recursive=False)
+        return server
+
+
+def _page_lang_name(locale: str, config: UtsApiPluginConfig) -> Lang:
+    for lang in LANGS:
+        if locale == lang:
+            return lang
+    return config.default_language
