@@ -112,6 +112,7 @@ class FieldView:
 class ParamView:
     name: str
     annotation: str
+    default: str = ""  # " = ..." for a parameter the spec does not require
 
 
 @dataclass(frozen=True)
@@ -343,6 +344,7 @@ def _methods(
             ParamView(
                 p.name,
                 mapper.annotation(p.type, "in") + (" | None" if p.nullable else ""),
+                "" if p.required else " = ...",
             )
             for p in c.params
         )
@@ -471,8 +473,9 @@ def module_view(module: Module, *, stub: bool = True) -> ModuleView:
 
 
 def _spec_label(module: Module) -> str:
-    path = Path(module.file)
-    return f"spec/modules/{path.name}" if path.name else f"spec/modules/{module.name}.yaml"
+    """The spec file as the generated files name it: no absolute path, so output is stable."""
+    path = Path(module.file or f"{module.name}.yaml")
+    return f"spec/modules/{path.name}" if path.parent.name == "modules" else path.name
 
 
 # Declaration order: error-code literals, object types, callback aliases, Protocols, each in spec

@@ -141,4 +141,3 @@ def module_surface(uni: Uni) -> SocketTask:
     task = uni.connectSocket({"url": "wss://example.com/ws"})
     assert_type(task, SocketTask)
     return task
-
