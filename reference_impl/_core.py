@@ -241,9 +241,8 @@ def parse_connect(options: Mapping[str, Any]) -> tuple[ConnectRequest | None, st
     assert isinstance(url, str)
     # ... and percent-encodes spaces and non-ASCII characters of the path and query.
     parts = urlsplit(url)
-    url = urlunsplit(
-        (parts.scheme, parts.netloc, quote(parts.path, _URL_SAFE), quote(parts.query, _URL_SAFE), "")
-    )
+    path, query = quote(parts.path, _URL_SAFE), quote(parts.query, _URL_SAFE)
+    url = urlunsplit((parts.scheme, parts.netloc, path, query, ""))
     headers, problem = _check_headers(options.get("header"))
     if problem is not None:
         return None, problem

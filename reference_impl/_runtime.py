@@ -160,6 +160,7 @@ class _Driver:
     """Runs one connection: handshake, reader, writer, close. Feeds the core."""
 
     __slots__ = (
+        "__weakref__",
         "close_timer",
         "conn",
         "core",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ws_peer import Peer
 
 from reference_impl import Runtime, SocketTask
-from reference_impl._core import TaskCore
+from reference_impl._core import Registry, TaskCore
 
 
 def _open(runtime: Runtime, trace: Trace, url: str) -> SocketTask:
@@ -225,8 +225,6 @@ def test_every_task_gets_exactly_one_onClose_and_it_is_last(steps: list[str], pa
 
 
 def test_core_reports_one_close_even_if_the_shell_reports_twice() -> None:
-    from reference_impl._core import Registry
-
     effects: list[Any] = []
     core = TaskCore(Registry(), effects.append)
     core.connect({"url": "ws://127.0.0.1:1/"})
