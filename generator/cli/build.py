@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TextIO, cast
+from typing import TextIO
 
 from generator.cli._common import (
     EXIT_UNREADABLE,
@@ -93,7 +93,7 @@ def _pages(docs: Path) -> Iterator[tuple[Lang, Path, Path]]:
         relative = source.relative_to(docs)
         first = relative.parts[0]
         if len(relative.parts) > 1 and first in LANGS:
-            yield cast(Lang, first), source, Path(*relative.parts[1:])
+            yield first, source, Path(*relative.parts[1:])
         else:
             yield "zh", source, relative
 

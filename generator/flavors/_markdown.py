@@ -8,11 +8,12 @@ compiler that the uni-app x docs run over their Markdown), and a URL must not be
 Contexts and their filters:
 
 ``cell``
-    a Markdown table cell: HTML specials and ``|`` become entities, newlines ``<br/>``.
+    a Markdown table cell: ``& < | \\ ` [ ]`` become entities (so no HTML, no link, no split
+    row), newlines ``<br/>``, ``{{`` is wrapped in ``<span v-pre>``.
 ``text``
     a Markdown paragraph: as ``cell``, but newlines stay newlines.
 ``inline``
-    a heading or a link label: as ``cell``, newlines become spaces, ``[`` and ``]`` entities.
+    a heading or a link label: as ``cell``, newlines become spaces.
 ``sq_attr``
     an HTML attribute value in single quotes (``&<>'|`` and newlines as entities).
 ``ct_json``
@@ -53,49 +54,41 @@ __all__ = [
 
 _VUE_GUARD = "<span v-pre>{{</span>"
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
-_TEXT_SPECIALS = re.compile(r"[&<|\\`\r\n]|\{\{")
-_INLINE_EXTRA = {"[": "&#91;", "]": "&#93;"}
-_BASE = {
+_SPECIALS = re.compile(r"[&<|\\`\[\]\r\n]|\{\{")
+_ENTITIES = {
     "&": "&amp;",
     "<": "&lt;",
     "|": "&#124;",
     "\\": "&#92;",
     "`": "&#96;",
+    "[": "&#91;",
+    "]": "&#93;",
     "{{": _VUE_GUARD,
 }
 
 
-def _escape_plain(text: str, newline: str, extra: dict[str, str] | None = None) -> str:
-    table = _BASE if extra is None else {**_BASE, **extra}
-    pattern = _TEXT_SPECIALS if extra is None else _INLINE_SPECIALS
-    text = text.replace("\r\n", "\n")
-
+def _escape_plain(text: str, newline: str) -> str:
     def sub(match: re.Match[str]) -> str:
         token = match.group(0)
-        if token in ("\r", "\n"):
-            return newline
-        return table[token]
+        return newline if token in ("\r", "\n") else _ENTITIES[token]
 
-    return pattern.sub(sub, text)
+    return _SPECIALS.sub(sub, text.replace("\r\n", "\n"))
 
 
-_INLINE_SPECIALS = re.compile(r"[&<|\\`\r\n\[\]]|\{\{")
-
-
-def _escape(text: str, newline: str, extra: dict[str, str] | None = None) -> str:
+def _escape(text: str, newline: str) -> str:
     """Escape ``text``; a code span stays a code span unless it holds a ``|``, a newline or
     ``{{``, in which case it becomes ``<code>`` with escaped content."""
     out: list[str] = []
     pos = 0
     for match in _CODE_SPAN.finditer(text):
-        out.append(_escape_plain(text[pos : match.start()], newline, extra))
+        out.append(_escape_plain(text[pos : match.start()], newline))
         code = match.group(2)
         if "|" in code or "\n" in code or "\r" in code or "{{" in code:
             out.append("<code>" + _escape_plain(code, " ") + "</code>")
         else:
             out.append(match.group(0))
         pos = match.end()
-    out.append(_escape_plain(text[pos:], newline, extra))
+    out.append(_escape_plain(text[pos:], newline))
     return "".join(out)
 
 
@@ -114,10 +107,10 @@ def escape_text(value: object) -> Markup:
 
 
 def escape_inline(value: object) -> Markup:
-    """A heading or a link label: one line, no ``[``/``]``."""
+    """A heading or a link label: one line."""
     if isinstance(value, Markup):
         return value
-    return Markup(_escape(str(value), " ", _INLINE_EXTRA))
+    return Markup(_escape(str(value), " "))
 
 
 _SQ_ATTR = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", "|": "&#124;",

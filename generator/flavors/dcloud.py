@@ -621,6 +621,7 @@ def build_data(
                     t=labels,
                     title=example.title.get(lang),
                     example=example,
+                    code=example.code if example.code.endswith("\n") else example.code + "\n",
                     fence="`" * max(3, _longest_backtick_run(example.code) + 1),
                 )
             }
