@@ -407,3 +407,65 @@ def _check_cross_file(result: ValidationResult) -> None:
                     "semantic:duplicate",
                 )
             names[name] = doc
+    rule_ids: dict[str, str] = {}
+    for doc in result.of_kind("rules"):
+        if not doc.diagnostics and isinstance(doc.data, dict):
+            check_rules(doc, names.get(doc.data["module"]), rule_ids)
+
+
+def _module_names(module: Mapping[str, Any]) -> tuple[set[str], set[str]]:
+    """(callable qualnames, type names) of a valid module document."""
+    callables = {a["name"] for a in module["apis"]}
+    for name, named in module["types"].items():
+        if named["kind"] == "interface":
+            callables.update(f"{name}.{m['name']}" for m in named["methods"])
+    return callables, set(module["types"]) | set(BUILTINS)
+
+
+def _shapes(value: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+    if isinstance(value, dict):
+        shape = value.get("shape")
+        if isinstance(shape, dict) and isinstance(shape.get("type"), str):
+            yield (*path, "shape", "type"), shape["type"]
+        for key, item in value.items():
+            yield from _shapes(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _shapes(item, (*path, i))
+
+
+def check_rules(doc: LoadedYaml, module: LoadedYaml | None, seen_ids: dict[str, str]) -> None:
+    """Rule ids are unique across files; APIs and payload types exist in the module."""
+    if module is None or module.diagnostics:
+        doc.error(
+            ("module",),
+            f"no valid module {doc.data['module']!r} to check the rules against",
+            "semantic:rules",
+        )
+        return
+    callables, types = _module_names(module.data)
+    for i, rule in enumerate(doc.data["rules"]):
+        where = f"{doc.file}:{doc.position(('rules', i, 'id'))[0]}"
+        if rule["id"] in seen_ids:
+            doc.error(
+                ("rules", i, "id"),
+                f"duplicate rule id {rule['id']!r} (first at {seen_ids[rule['id']]})",
+                "semantic:duplicate",
+            )
+        else:
+            seen_ids[rule["id"]] = where
+        for j, api in enumerate(rule["apis"]):
+            if api not in callables:
+                doc.error(
+                    ("rules", i, "apis", j),
+                    f"no API or method {api!r} in module {doc.data['module']!r}"
+                    f"{_nearest(api, callables)}",
+                    "semantic:rules",
+                )
+        for path, type_name in _shapes(rule.get("expect", []), ("rules", i, "expect")):
+            if type_name not in types:
+                doc.error(
+                    path,
+                    f"unknown type {type_name!r}{_nearest(type_name, types)}",
+                    "semantic:type-ref",
+                )
