@@ -49,6 +49,8 @@ STEP_UNITS: Final = 5.0
 DRAIN_UNITS: Final = 0.1
 TEARDOWN_UNITS: Final = 3.0
 _SLICE: Final = 0.02
+#: Most calls in one driver-protocol ``batch``.
+MAX_BATCH: Final = 64
 
 
 @cache
@@ -154,7 +156,7 @@ class _CaseRun:
         self.params["url"] = base + str(expand(rule.peer, self.params))
         unit = engine.unit
         self.step_timeout = (rule.units or STEP_UNITS) * unit
-        self.hidden: set[str] = set()
+        self.pending: list[tuple[dict[str, object], str, str, float]] = []
 
     # -- receiving ----------------------------------------------------------------------------
 
@@ -246,7 +248,9 @@ class _CaseRun:
         throw: bool = False,
         timeout: float | None = None,
         where: str = "",
+        defer: bool = False,
     ) -> None:
+        """Send one call (``defer``: queue it for the next :meth:`flush`, one synchronous turn)."""
         call_id = self.engine.next_id()
         message: dict[str, object] = {
             "type": "call",
@@ -269,18 +273,38 @@ class _CaseRun:
         if throw:
             message["throw"] = True
         self.calls[call_id] = _Call(alias, task_name, method)
-        self.trace.add(task_name, "call", method, args, alias)
-        await self.channel.send(message)
+        self.pending.append((message, alias, where, timeout or self.step_timeout))
+        if len(self.pending) >= MAX_BATCH or not defer:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Send the queued calls as one ``batch`` (one synchronous turn); wait until each ended.
+
+        A program writes ``task = uni.connectSocket(...); task.onOpen(f)`` in one turn; the
+        rules' consecutive call steps mean the same (docs/driver-protocol.md, ``batch``).
+        """
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        for message, alias, _where, _timeout in pending:
+            call = self.calls[int(str(message["id"]))]
+            self.trace.add(call.task, "call", call.method, message.get("args"), alias)
+        if len(pending) == 1:
+            await self.channel.send(pending[0][0])
+        else:
+            await self.channel.send({"type": "batch", "calls": [p[0] for p in pending]})
+        aliases = {p[1] for p in pending}
 
         def ended() -> bool:
-            return any(
-                e.ref == alias and e.kind in ("returned", "raised") for e in self.trace.entries
-            )
+            done = {e.ref for e in self.trace.entries if e.kind in ("returned", "raised")}
+            return aliases <= done
 
-        if not await self.wait_for(ended, timeout or self.step_timeout):
+        if not await self.wait_for(ended, max(p[3] for p in pending)):
+            done = {e.ref for e in self.trace.entries if e.kind in ("returned", "raised")}
+            message, _alias, where, timeout = next(p for p in pending if p[1] not in done)
             raise _CaseError(
-                f"{where}: call {target_name}.{method} (id {call_id}) did not return within "
-                f"{timeout or self.step_timeout:.1f} s"
+                f"{where}: call {message['target']}.{message['method']} (id {message['id']}) "
+                f"did not return within {timeout:.1f} s"
             )
 
     async def run_steps(self, steps: Sequence[Mapping[str, Any]], path: str, suffix: str) -> None:
@@ -303,8 +327,10 @@ class _CaseRun:
                     throw=bool(step.get("throw", False)),
                     timeout=timeout,
                     where=where,
+                    defer=True,
                 )
-            elif "listen" in step:
+                continue
+            if "listen" in step:
                 items = step["listen"] if isinstance(step["listen"], list) else [step["listen"]]
                 for item in items:
                     target, _, method = str(item).rpartition(".")
@@ -325,8 +351,11 @@ class _CaseRun:
                         throw=bool(step.get("throw", False)),
                         timeout=timeout,
                         where=where,
+                        defer=True,
                     )
-            elif "wait" in step:
+                continue
+            await self.flush()
+            if "wait" in step:
                 selector = parse_selector(str(step["wait"]))
                 want = int(step.get("count", 1))
 
@@ -359,6 +388,7 @@ class _CaseRun:
                     await self.run_steps(rep["steps"], f"{path}[{i}].repeat", f"{suffix}#{k}")
                     await self.pump(0)
                 self.params.pop("i", None)
+        await self.flush()
 
     def _peer_holds(self, cond: Mapping[str, Any]) -> bool:
         conns = self.peer.peer.connections
