@@ -77,6 +77,7 @@ class CaseResult:
     logs: list[str] = field(default_factory=list)
     allowance: Allowance | None = None
     reason: str = ""
+    params: dict[str, object] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -567,6 +568,7 @@ class Engine:
                 run.failures.append(str(exc))
             result.trace = list(run.trace.entries)
             result.peer = peer.peer.snapshot()
+            result.params = dict(run.params)
             result.failures = run.failures + evaluate(
                 rule.expect,
                 run.trace,
@@ -600,12 +602,12 @@ class Engine:
         if allowance is not None:
             if allowance.instead:
                 trace = Trace(list(result.trace))
-                params = dict(result.case.params)
+                params = result.params
                 alternative = evaluate(
                     allowance.instead,
                     trace,
                     result.peer,
-                    expand=lambda v: expand(v, {**params, "peer": "", "url": ""}),
+                    expand=lambda v: expand(v, params),
                     schema_for=self.schema_for,
                 )
                 if alternative:

@@ -129,7 +129,8 @@ def load_profile(name_or_path: str, rules: RuleSet | None = None) -> Profile:
 @cache
 def _expectation_validator() -> jsonschema.Draft202012Validator:
     schema = json.loads((bundled_spec_dir() / "schema" / "rules.schema.json").read_text("utf-8"))
-    return jsonschema.Draft202012Validator({**schema, "$ref": "#/$defs/expectation"})
+    only = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/expectation"}
+    return jsonschema.Draft202012Validator(only)
 
 
 def _check_allowance(allowance: Allowance, rules: RuleSet, where: str) -> Sequence[str]:
