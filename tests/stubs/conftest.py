@@ -108,7 +108,7 @@ def make_checkers(base: Path, package_root: Path) -> Checkers:
             {
                 "typeCheckingMode": "strict",
                 "pythonVersion": "3.11",
-                "extraPaths": [str(package_root)],
+                "extraPaths": [str(package_root), str(REPO)],
                 "reportMissingModuleSource": "error",
             }
         ),

@@ -15,6 +15,7 @@ from generator.model import load_bundled_spec
 
 CASES = TYPECHECK / "cases_websocket.py"
 DEPRECATED_CASES = TYPECHECK / "cases_websocket_deprecated.py"
+IMPL_FITS = TYPECHECK / "impl_fits.py"
 STUBTEST_ALLOWLIST = Path(__file__).parent / "stubtest_allowlist.txt"
 PACKAGE_FILES = sorted((STUBS / "uniapi").glob("*.py*"))
 
@@ -40,6 +41,14 @@ def test_the_cases_pass_mypy_strict(checkers: Checkers) -> None:
 
 def test_the_cases_pass_pyright_strict(checkers: Checkers) -> None:
     assert _errors(checkers.pyright([CASES])) == []
+
+
+def test_the_reference_implementation_fits_the_protocols_under_mypy(checkers: Checkers) -> None:
+    assert _errors(checkers.mypy([IMPL_FITS])) == []
+
+
+def test_the_reference_implementation_fits_the_protocols_under_pyright(checkers: Checkers) -> None:
+    assert _errors(checkers.pyright([IMPL_FITS])) == []
 
 
 def test_the_cases_use_every_exported_name() -> None:

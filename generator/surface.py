@@ -1,0 +1,594 @@
+"""Does an implementation expose the spec's surface?  ``utsapi check-surface MODULE:ATTR``.
+
+Two checks, one report:
+
+``surface``
+    Introspection with :mod:`inspect`: every API of the spec is an attribute of the object,
+    callable, not a coroutine function, and callable with the spec's parameters (each spec
+    parameter has a positional slot; a slot that can also be passed by keyword carries the
+    spec's name; any further parameter has a default).  The deprecated globals are APIs like
+    the others: one missing is a finding.  The same holds for the methods of each interface an
+    API returns (``SocketTask``).
+
+``stubtest``
+    mypy's ``stubtest`` against a ``.pyi`` generated from the spec for the implementation's own
+    module path: for ``reference_impl:uni`` whose class is ``reference_impl._runtime.Runtime``, a
+    ``reference_impl/_runtime.pyi`` declaring ``class Runtime`` with the spec's methods, and a
+    ``reference_impl/__init__.pyi`` declaring ``uni: Runtime``.  Only what the spec describes is
+    judged: stubtest's reports about other names of those modules (helpers, extra members) are
+    not surface problems and are dropped.
+
+Which class implements an interface: the implementation is never run (``connectSocket`` is not
+called: no sockets, no threads).  The class comes from ``--task-class MODULE:ATTR`` or else from
+the return annotation of the API that returns the interface (``connectSocket(...) -> SocketTask``),
+resolved with :func:`typing.get_type_hints`; it must be a concrete class, not a Protocol.  When
+neither gives one, the check stops with a :class:`SurfaceError` that says to pass ``--task-class``.
+
+Known deviations go in an allowlist file, one entry a line, each with its reason::
+
+    SocketTask.close  # takes options=None: task.close() is the spec's own @example
+
+An entry names a spec member (``connectSocket``, ``SocketTask.onClose``) or a surface object
+(``Uni``, ``SocketTask``) and allows every finding about it, from either check.  An entry
+without a reason, naming no member, or repeated is a usage error; an entry that allows nothing
+is a finding (``unused-allowlist-entry``), so deviations go stale visibly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+import os
+import re
+import sys
+import tempfile
+import types
+import typing
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from generator.exceptions import UtsApiError
+from generator.model import Callable, InterfaceType, Module, Spec
+from generator.stubs import MODULE_PROTOCOL, MethodView, module_view, render_stubs
+from generator.typeexpr import Named
+
+__all__ = [
+    "AllowlistEntry",
+    "Finding",
+    "SurfaceError",
+    "SurfaceReport",
+    "check_surface",
+    "load_allowlist",
+    "resolve_target",
+]
+
+Check = Literal["surface", "stubtest", "allowlist"]
+
+
+class SurfaceError(UtsApiError):
+    """The check cannot run: a bad ``MODULE:ATTR``, an import error, an invalid allowlist.
+
+    ``problems`` lists each one as ``where: what``.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__(self.problems)
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One way the implementation differs from the spec.
+
+    ``member`` is the spec's name for it (``connectSocket``, ``SocketTask.onClose``, or ``Uni`` /
+    ``SocketTask`` for the object itself); ``where`` the runtime object (``pkg.mod.Class.name``)
+    or, for an unused allowlist entry, ``file:line``.
+    """
+
+    member: str
+    check: Check
+    problem: str
+    message: str
+    where: str
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.problem}: {self.message} [{self.check}: {self.where}]"
+
+
+@dataclass(frozen=True)
+class AllowlistEntry:
+    member: str
+    reason: str
+    file: str
+    line: int
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class SurfaceReport:
+    target: str
+    classes: dict[str, str]  # surface object ("Uni", "SocketTask") -> runtime class or module
+    checked: tuple[str, ...]
+    stubtest: bool
+    findings: tuple[Finding, ...]
+    allowed: tuple[tuple[Finding, AllowlistEntry], ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "target": self.target,
+            "ok": self.ok,
+            "classes": self.classes,
+            "checked": list(self.checked),
+            "stubtest": self.stubtest,
+            "findings": [asdict(f) for f in self.findings],
+            "allowed": [
+                {**asdict(f), "allowlist": e.location, "reason": e.reason} for f, e in self.allowed
+            ],
+        }
+
+
+# ----------------------------------------------------------------------------------------------
+# Resolving the implementation
+
+
+def resolve_target(target: str, *, what: str = "MODULE:ATTR") -> object:
+    """Import ``module.path:attr.path`` and return the attribute."""
+    module_name, sep, attr_path = target.partition(":")
+    if not sep or not module_name or not attr_path:
+        raise SurfaceError([f"{target!r}: expected {what}, e.g. reference_impl:uni"])
+    try:
+        obj: object = importlib.import_module(module_name)
+    except Exception as exc:  # the implementation's own import error, reported as usage
+        raise SurfaceError(
+            [f"{target}: cannot import {module_name!r}: {type(exc).__name__}: {exc}"]
+        ) from exc
+    for part in attr_path.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise SurfaceError(
+                [f"{target}: {module_name} has no attribute {attr_path!r}"]
+            ) from None
+    return obj
+
+
+def _interfaces(module: Module) -> dict[str, Callable]:
+    """Interface name -> the first API that returns it."""
+    found: dict[str, Callable] = {}
+    for api in module.apis:
+        if isinstance(api.returns, Named) and isinstance(
+            module.types.get(api.returns.name), InterfaceType
+        ):
+            found.setdefault(api.returns.name, api)
+    return found
+
+
+def _is_protocol(cls: type) -> bool:
+    return bool(getattr(cls, "_is_protocol", False))
+
+
+def _interface_class(impl: object, target: str, interface: str, api: Callable) -> type | None:
+    """The class the API's return annotation names; None when the API is missing."""
+    function = getattr(impl, api.name, None)
+    if function is None or not callable(function):
+        return None
+    try:
+        hints = typing.get_type_hints(function)
+    except Exception as exc:  # unresolvable annotations: any error of evaluating them
+        raise SurfaceError(
+            [
+                f"{target}: cannot resolve the annotations of {api.name} to find the {interface} "
+                f"class ({type(exc).__name__}: {exc}); pass --task-class MODULE:ATTR"
+            ]
+        ) from exc
+    returned = hints.get("return")
+    if not isinstance(returned, type) or _is_protocol(returned):
+        described = "no return annotation" if returned is None else f"returns {returned!r}"
+        raise SurfaceError(
+            [
+                f"{target}: {api.name} {described}, not a concrete {interface} class; "
+                "pass --task-class MODULE:ATTR"
+            ]
+        )
+    return returned
+
+
+# ----------------------------------------------------------------------------------------------
+# The surface check (inspect)
+
+
+def _signature(owner: object, name: str) -> inspect.Signature | None:
+    """The signature as a caller sees it: without ``self`` for a method looked up on a class."""
+    member = getattr(owner, name)
+    try:
+        signature = inspect.signature(member)
+    except (TypeError, ValueError):
+        return None
+    if isinstance(owner, type) and not isinstance(
+        inspect.getattr_static(owner, name, None), staticmethod | classmethod
+    ):
+        params = list(signature.parameters.values())[1:]
+        signature = signature.replace(parameters=params)
+    return signature
+
+
+def _signature_problems(spec: Callable, signature: inspect.Signature) -> list[str]:
+    params = list(signature.parameters.values())
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    has_varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
+    problems: list[str] = []
+    for index, wanted in enumerate(spec.params):
+        if index < len(positional):
+            slot = positional[index]
+            if slot.kind == slot.POSITIONAL_OR_KEYWORD and slot.name != wanted.name:
+                problems.append(
+                    f"parameter {index + 1} is named {slot.name!r}; "
+                    f"the spec names it {wanted.name!r}"
+                )
+        elif not has_varargs:
+            problems.append(
+                f"takes {len(positional)} positional parameter(s), the spec passes "
+                f"{len(spec.params)} ({', '.join(p.name for p in spec.params)})"
+            )
+            break
+    for extra in positional[len(spec.params) :]:
+        if extra.default is extra.empty:
+            problems.append(
+                f"parameter {extra.name!r} has no default; the spec passes "
+                f"{len(spec.params)} argument(s)"
+            )
+    for extra in params:
+        if extra.kind == extra.KEYWORD_ONLY and extra.default is extra.empty:
+            problems.append(f"keyword-only parameter {extra.name!r} has no default")
+    return problems
+
+
+def _spec_call(c: Callable) -> str:
+    return f"{c.name}({', '.join(p.name for p in c.params)})"
+
+
+def _check_members(
+    owner: object, where: str, members: Iterable[tuple[str, Callable]]
+) -> Iterator[Finding]:
+    for member, spec in members:
+        path = f"{where}.{spec.name}"
+        if not hasattr(owner, spec.name):
+            note = ""
+            if spec.deprecated is not None:
+                note = f" (deprecated, replaced by {spec.deprecated.replacement}, still required)"
+            yield Finding(member, "surface", "missing", f"no attribute {spec.name!r}{note}", path)
+            continue
+        value = getattr(owner, spec.name)
+        if not callable(value):
+            yield Finding(
+                member, "surface", "not-callable", f"{type(value).__name__} is not callable", path
+            )
+            continue
+        if inspect.iscoroutinefunction(value):
+            yield Finding(
+                member,
+                "surface",
+                "async",
+                "is a coroutine function; the spec's calls are synchronous",
+                path,
+            )
+        signature = _signature(owner, spec.name)
+        if signature is None:
+            continue
+        problems = _signature_problems(spec, signature)
+        if problems:
+            message = (
+                f"spec {_spec_call(spec)}, implementation {spec.name}{signature}: "
+                + "; ".join(problems)
+            )
+            yield Finding(member, "surface", "signature", message, path)
+
+
+def _runtime_name(obj: object) -> str:
+    if isinstance(obj, types.ModuleType):
+        return obj.__name__
+    cls = obj if isinstance(obj, type) else type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+# ----------------------------------------------------------------------------------------------
+# The stubtest check
+
+
+@dataclass
+class _StubPlan:
+    """``.pyi`` text per runtime module, and how stubtest's object paths map to spec members."""
+
+    modules: dict[str, list[str]] = field(default_factory=dict)
+    members: dict[tuple[str, ...], str] = field(default_factory=dict)
+    uniapi_modules: set[str] = field(default_factory=set)
+
+    def add(self, module: str, text: str) -> None:
+        self.modules.setdefault(module, []).append(text)
+
+
+def _qualify(annotation: str, names: set[str], prefix: str) -> str:
+    return re.sub(
+        r"\b[A-Za-z_]\w*\b", lambda m: f"{prefix}.{m[0]}" if m[0] in names else m[0], annotation
+    )
+
+
+def _method_stub(view: MethodView, names: set[str], prefix: str, *, method: bool) -> str:
+    params = ["self"] if method else []
+    params += [f"{p.name}: {_qualify(p.annotation, names, prefix)}{p.default}" for p in view.params]
+    returns = _qualify(view.returns, names, prefix)
+    pad = "    " if method else ""
+    return f"{pad}def {view.name}({', '.join(params)}) -> {returns}: ...\n"
+
+
+_STUB_HEADER = "from collections.abc import Callable, Mapping, Sequence\nfrom typing import Any\n"
+
+
+def _require_top_level(cls: type, role: str) -> None:
+    if "." in cls.__qualname__ or "<" in cls.__qualname__:
+        raise SurfaceError(
+            [
+                f"{_runtime_name(cls)}: the {role} class is not defined at module level, where a "
+                ".pyi can describe it; pass --no-stubtest"
+            ]
+        )
+
+
+def _plan(spec: Spec, impl: object, target: str, classes: dict[str, type]) -> _StubPlan:
+    plan = _StubPlan()
+    module_name, _, attr = target.partition(":")
+    is_module = isinstance(impl, types.ModuleType)
+    owner_path: tuple[str, ...]
+    if isinstance(impl, types.ModuleType):
+        owner_module, owner_path, opening = impl.__name__, (impl.__name__,), ""
+    else:
+        cls = type(impl)
+        _require_top_level(cls, MODULE_PROTOCOL)
+        owner_module, owner_path = cls.__module__, (cls.__module__, cls.__name__)
+        opening = f"class {cls.__name__}:\n"
+        plan.members[owner_path] = MODULE_PROTOCOL
+        if "." not in attr:  # a module attribute: `uni: Runtime`
+            if module_name == cls.__module__:
+                plan.add(module_name, f"{attr}: {cls.__name__}\n")
+            else:
+                alias = f"_Surface{cls.__name__}"
+                plan.add(
+                    module_name,
+                    f"from {cls.__module__} import {cls.__name__} as {alias}\n{attr}: {alias}\n",
+                )
+            plan.members[(module_name, attr)] = MODULE_PROTOCOL
+    api_lines: list[str] = []
+    for module in spec.modules:
+        plan.uniapi_modules.add(module.name)
+        view = module_view(module)
+        names, prefix = set(view.exports), f"uniapi.{module.name}"
+        for api in module.apis:
+            method = view.method(MODULE_PROTOCOL, api.name)
+            assert method is not None
+            api_lines.append(_method_stub(method, names, prefix, method=not is_module))
+            plan.members[(*owner_path, api.name)] = api.name
+        for interface, task_cls in classes.items():
+            decl = module.types.get(interface)
+            if not isinstance(decl, InterfaceType):
+                continue
+            _require_top_level(task_cls, interface)
+            lines = [f"class {task_cls.__name__}:\n"]
+            for m in decl.methods:
+                method = view.method(interface, m.name)
+                assert method is not None
+                lines.append(_method_stub(method, names, prefix, method=True))
+                plan.members[(task_cls.__module__, task_cls.__name__, m.name)] = (
+                    f"{interface}.{m.name}"
+                )
+            plan.members[(task_cls.__module__, task_cls.__name__)] = interface
+            plan.add(task_cls.__module__, "".join(lines))
+    plan.add(owner_module, opening + "".join(api_lines))
+    imports = "".join(f"import uniapi.{m}\n" for m in sorted(plan.uniapi_modules))
+    for mod, chunks in plan.modules.items():
+        plan.modules[mod] = [_STUB_HEADER + imports + "\n" + "\n".join(chunks)]
+    return plan
+
+
+def _write_plan(plan: _StubPlan, spec: Spec, folder: Path) -> None:
+    for rel, text in render_stubs(spec).items():
+        if rel.parts[0] == "uniapi":
+            path = folder.joinpath(*rel.parts)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    for module_name, chunks in plan.modules.items():
+        parts = module_name.split(".")
+        runtime = sys.modules.get(module_name)
+        is_package = runtime is not None and hasattr(runtime, "__path__")
+        path = (
+            folder.joinpath(*parts, "__init__.pyi")
+            if is_package
+            else folder.joinpath(*parts[:-1], f"{parts[-1]}.pyi")
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(chunks), encoding="utf-8")
+        for depth in range(1, len(parts)):
+            init = folder.joinpath(*parts[:depth], "__init__.pyi")
+            if not init.exists():
+                init.write_text("", encoding="utf-8")
+
+
+def _run_stubtest(plan: _StubPlan, folder: Path) -> Iterator[Finding]:
+    from mypy import stubtest  # noqa: PLC0415 - heavy; only when the check runs
+    from mypy.options import Options  # noqa: PLC0415
+
+    options = Options()
+    options.incremental = False
+    options.cache_dir = os.devnull
+    options.mypy_path = [str(folder)]
+    options.python_version = sys.version_info[:2]
+    try:
+        modules = stubtest.build_stubs(sorted(plan.modules), options)
+    except stubtest.StubtestFailure as exc:
+        raise SurfaceError([f"stubs generated in {folder} do not build: {exc}"]) from exc
+    for module in modules:
+        for error in stubtest.test_module(module):
+            member = plan.members.get(tuple(error.object_path))
+            if member is None and len(error.object_path) == 1:
+                member = MODULE_PROTOCOL  # the module itself: failed to import, no stub
+            if member is None:
+                continue  # a name the spec does not describe: not the surface's business
+            yield Finding(member, "stubtest", "stubtest", error.message, error.object_desc)
+
+
+# ----------------------------------------------------------------------------------------------
+# Allowlist
+
+
+def load_allowlist(path: Path, spec: Spec) -> tuple[AllowlistEntry, ...]:
+    """Parse an allowlist; every problem of the file is reported at once, as ``file:line: what``."""
+    known = _known_members(spec)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SurfaceError([f"{path}: cannot read the allowlist: {exc}"]) from exc
+    entries: list[AllowlistEntry] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        member, hash_, reason = (part.strip() for part in line.partition("#"))
+        where = f"{path}:{number}"
+        if not hash_ or not reason:
+            problems.append(f"{where}: entry {member!r} has no reason; write '{member}  # why'")
+            continue
+        if member not in known:
+            near = difflib.get_close_matches(member, sorted(known), n=3)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            problems.append(f"{where}: {member!r} is no member of the spec's surface{hint}")
+            continue
+        if member in seen:
+            problems.append(f"{where}: {member!r} is already allowed on line {seen[member]}")
+            continue
+        seen[member] = number
+        entries.append(AllowlistEntry(member, reason, str(path), number))
+    if problems:
+        raise SurfaceError(problems)
+    return tuple(entries)
+
+
+def _known_members(spec: Spec) -> set[str]:
+    known = {MODULE_PROTOCOL}
+    for module in spec.modules:
+        known.update(api.name for api in module.apis)
+        for name, named in module.types.items():
+            if isinstance(named, InterfaceType):
+                known.add(name)
+                known.update(f"{name}.{m.name}" for m in named.methods)
+    return known
+
+
+# ----------------------------------------------------------------------------------------------
+# Entry point
+
+
+def check_surface(
+    target: str,
+    spec: Spec,
+    *,
+    task_class: str | None = None,
+    allowlist: Path | None = None,
+    stubtest: bool = True,
+) -> SurfaceReport:
+    """Check the object ``target`` (``MODULE:ATTR``) against every module of ``spec``.
+
+    Raises :class:`SurfaceError` when the check cannot run (exit 2 for the CLI).
+    """
+    entries = load_allowlist(allowlist, spec) if allowlist is not None else ()
+    impl = resolve_target(target)
+    findings: list[Finding] = []
+    classes: dict[str, type] = {}
+    checked: list[str] = []
+    for module in spec.modules:
+        for interface, api in _interfaces(module).items():
+            if task_class is not None:
+                given = resolve_target(task_class, what="MODULE:ATTR of a class")
+                if not isinstance(given, type):
+                    raise SurfaceError([f"{task_class}: is a {type(given).__name__}, not a class"])
+                classes[interface] = given
+                continue
+            found = _interface_class(impl, target, interface, api)
+            if found is None:
+                findings.append(
+                    Finding(interface, "surface", "unchecked",
+                            f"{api.name} is missing, so the {interface} class is unknown; "
+                            "pass --task-class MODULE:ATTR", _runtime_name(impl))
+                )  # fmt: skip
+            else:
+                classes[interface] = found
+        findings.extend(
+            _check_members(impl, _runtime_name(impl), ((a.name, a) for a in module.apis))
+        )
+        checked.extend(a.name for a in module.apis)
+        for interface, cls in classes.items():
+            named = module.types.get(interface)
+            if isinstance(named, InterfaceType):
+                members = ((f"{interface}.{m.name}", m) for m in named.methods)
+                findings.extend(_check_members(cls, _runtime_name(cls), members))
+                checked.extend(f"{interface}.{m.name}" for m in named.methods)
+    if stubtest:
+        plan = _plan(spec, impl, target, classes)
+        with tempfile.TemporaryDirectory(prefix="utsapi-surface-") as tmp:
+            _write_plan(plan, spec, Path(tmp))
+            findings.extend(_run_stubtest(plan, Path(tmp)))
+    return _apply_allowlist(
+        target=target,
+        impl=impl,
+        classes=classes,
+        checked=checked,
+        stubtest=stubtest,
+        findings=findings,
+        entries=entries,
+    )
+
+
+def _apply_allowlist(
+    *,
+    target: str,
+    impl: object,
+    classes: dict[str, type],
+    checked: list[str],
+    stubtest: bool,
+    findings: list[Finding],
+    entries: tuple[AllowlistEntry, ...],
+) -> SurfaceReport:
+    by_member = {e.member: e for e in entries}
+    kept: list[Finding] = []
+    allowed: list[tuple[Finding, AllowlistEntry]] = []
+    for finding in findings:
+        entry = by_member.get(finding.member)
+        if entry is None:
+            kept.append(finding)
+        else:
+            allowed.append((finding, entry))
+    used = {e.member for _, e in allowed}
+    kept.extend(
+        Finding(e.member, "allowlist", "unused-allowlist-entry",
+                f"the entry allows nothing (its reason: {e.reason})", e.location)
+        for e in entries
+        if e.member not in used
+    )  # fmt: skip
+    surface_classes = {MODULE_PROTOCOL: _runtime_name(impl)}
+    surface_classes.update({name: _runtime_name(cls) for name, cls in classes.items()})
+    return SurfaceReport(
+        target, surface_classes, tuple(checked), stubtest, tuple(kept), tuple(allowed)
+    )
