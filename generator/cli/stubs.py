@@ -28,6 +28,17 @@ def default_out_dir() -> Path | None:
     return None
 
 
+def add_spec_option(parser: argparse.ArgumentParser) -> None:
+    """``--spec PATH`` (repeatable), shared by the commands that render from or check the spec."""
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help="a spec file or directory; repeat for several (default: the bundled spec)",
+    )
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Render the typed package (import name uniapi, distribution uniapi-types) from the spec: "
@@ -42,13 +53,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="the package root to write (default: stubs/ of the checkout)",
     )
-    parser.add_argument(
-        "--spec",
-        type=Path,
-        action="append",
-        metavar="PATH",
-        help="a spec file or directory; repeat for several (default: the bundled spec)",
-    )
+    add_spec_option(parser)
     parser.add_argument(
         "--check",
         action="store_true",

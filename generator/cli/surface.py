@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import TextIO
 
+from generator.cli.stubs import add_spec_option
 from generator.exceptions import SpecError
 from generator.model import load_spec
 from generator.surface import SurfaceError, SurfaceReport, check_surface
@@ -44,13 +45,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-stubtest", action="store_true", help="only the inspect-based check, no stubtest"
     )
-    parser.add_argument(
-        "--spec",
-        type=Path,
-        action="append",
-        metavar="PATH",
-        help="a spec file or directory; repeat for several (default: the bundled spec)",
-    )
+    add_spec_option(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output form")
 
 
