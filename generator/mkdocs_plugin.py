@@ -51,6 +51,7 @@ __all__ = [
     "TYPES_DIR",
     "UtsApiPlugin",
     "UtsApiPluginConfig",
+    "unique_heading_ids",
     "vuepress_to_mkdocs",
 ]
 
@@ -95,9 +96,11 @@ def vuepress_to_mkdocs(markdown: str) -> str:
         indent = "    " * depth
         fence_match = _FENCE.match(line)
         if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0] and len(
-                fence_match.group(1)
-            ) >= len(fence):
+            if (
+                fence_match
+                and fence_match.group(1)[0] == fence[0]
+                and len(fence_match.group(1)) >= len(fence)
+            ):
                 fence = None
             out.append(indent + line if line else line)
             continue
@@ -121,6 +124,33 @@ def vuepress_to_mkdocs(markdown: str) -> str:
         text = f"{heading.group(1)} {{#{heading.group(2)}}}" if heading else line
         out.append(indent + text if text.strip() else "")
     return "\n".join(out)
+
+
+_HEADING = re.compile(r'<h([1-6])([^>]*?) id="([^"]+)"(.*?)</h\1>', re.DOTALL)
+
+
+def unique_heading_ids(html: str) -> str:
+    """Give the second and later headings that share an id the ids ``id_2``, ``id_3`` ...
+
+    A page that fills several sections may show one type table twice (the result of
+    ``SocketTask.onOpen`` and of ``uni.onSocketOpen``); links keep landing on the first one, and
+    the page stays valid HTML.  The heading's own permalink follows its new id.
+    """
+    seen: dict[str, int] = {}
+
+    def renumber(match: re.Match[str]) -> str:
+        level, before, anchor, rest = match.groups()
+        seen[anchor] = seen.get(anchor, 0) + 1
+        if seen[anchor] == 1:
+            return match.group(0)
+        new = f"{anchor}_{seen[anchor]}"
+        while new in seen:
+            new += "_"
+        seen[new] = 1
+        rest = rest.replace(f'href="#{anchor}"', f'href="#{new}"')
+        return f'<h{level}{before} id="{new}"{rest}</h{level}>'
+
+    return _HEADING.sub(renumber, html)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -262,6 +292,11 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         if module is not None:
             lang = _page_lang(page.file, self.config.default_language)
             page.meta["title"] = module.title.get(lang)
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        return unique_heading_ids(html)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self._problems:

@@ -238,11 +238,17 @@ class Column:
     platform: str
     key: str
     label: Text
+    short: Text | None = None  # in the per-property badges, where room is scarce
+
+    def short_label(self, lang: Lang) -> str:
+        return (self.short or self.label).get(lang)
 
 
 DEFAULT_COLUMNS: tuple[Column, ...] = (
     Column("web", "unixVer", Text("Web", "Web")),
-    Column("mp.weixin", "unixVer", Text("微信小程序", "WeChat mini program")),
+    Column(
+        "mp.weixin", "unixVer", Text("微信小程序", "WeChat mini program"), Text("微信", "WeChat")
+    ),
     Column("app.android", "unixVer", Text("Android", "Android")),
     Column("app.ios", "unixVer", Text("iOS", "iOS")),
     Column("app.harmony", "unixVer", Text("HarmonyOS", "HarmonyOS")),
@@ -306,7 +312,7 @@ def load_rules(spec: Spec) -> tuple[Rule, ...]:
     rules_dir = spec.root / "rules" if spec.root is not None else None
     if rules_dir is None or not rules_dir.is_dir() or not any(rules_dir.glob("*.y*ml")):
         return ()
-    result = validate_paths([rules_dir])
+    result = validate_paths([rules_dir.parent])  # rules are checked against the modules
     result.raise_for_errors()
     return tuple(
         Rule(
@@ -464,7 +470,14 @@ class _Renderer:
             if value is None:
                 continue
             badge = _badge(value, platforms, column, self.lang)
-            badges.append(Badge(badge.kind, f"{column.label.get(self.lang)} {badge.text}", ""))
+            mark = badge.text.removeprefix("✓ ")
+            badges.append(
+                Badge(
+                    badge.kind,
+                    f"{column.short_label(self.lang)} {mark}",
+                    f"{column.label.get(self.lang)} {mark}",
+                )
+            )
         return tuple(badges)
 
     def type_md(self, expr: TypeExpr, section: _Section | None) -> Md:
@@ -589,9 +602,7 @@ class _Renderer:
         )
         deprecated = None
         if c.deprecated is not None:
-            deprecated = Md(
-                self.label("use_instead", replacement=f"`{c.deprecated.replacement}`")
-            )
+            deprecated = Md(self.label("use_instead", replacement=f"`{c.deprecated.replacement}`"))
         returns = None
         if not (isinstance(c.returns, Named) and c.returns.name == "void"):
             returns = self.type_md(c.returns, section)
@@ -874,9 +885,7 @@ def build_type_pages(
         for named in module.types.values():
             users = [_user_link(module, u, api_page) for u in used.get(named.name, [])]
             pages.append(
-                TypePage(
-                    type_page_name(named.name), named.name, renderer.type_page(named, users)
-                )
+                TypePage(type_page_name(named.name), named.name, renderer.type_page(named, users))
             )
             entries.append(
                 {

@@ -1,0 +1,127 @@
+"""Fixtures of the site tests: MkDocs builds of ``site/`` into temporary folders, a local static
+server for the built site (127.0.0.1, port 0) and headless Debian Chromium driven by Playwright.
+
+Nothing here reaches the internet: the site sets ``theme.font: false`` and the browser is started
+with background networking off.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "site"
+SPEC = ROOT / "spec"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: One unit of waiting in the browser tests, in milliseconds; timeouts are multiples of it.
+UNIT_MS = 1000
+
+
+def mkdocs_build(config: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` of ``config`` into ``site_dir``, output captured."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config),
+         "-d", str(site_dir)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def child_config(folder: Path, *, spec: Path | None = None, report: Path | None = None) -> Path:
+    """A copy of ``site/mkdocs.yml`` in ``folder`` that reads another spec or report."""
+    text = (SITE / "mkdocs.yml").read_text(encoding="utf-8")
+    replacements = {
+        "\ndocs_dir: docs\n": f"\ndocs_dir: {SITE / 'docs'}\n",
+        "\n  custom_dir: overrides\n": f"\n  custom_dir: {SITE / 'overrides'}\n",
+    }
+    options = "".join(
+        f"      {key}: {value}\n" for key, value in (("spec", spec), ("report", report)) if value
+    )
+    replacements["\n  - utsapi:\n"] = "\n  - utsapi:\n" + options
+    for old, new in replacements.items():
+        assert text.count(old) == 1, f"site/mkdocs.yml no longer has {old!r} once"
+        text = text.replace(old, new)
+    path = folder / "mkdocs.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built from ``site/mkdocs.yml`` with the bundled spec, once per session."""
+    out = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(SITE / "mkdocs.yml", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Path], str]]:
+    """``serve(folder)`` -> base URL of a static server for ``folder`` on 127.0.0.1."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(folder: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium; the browser tests skip (with the reason) when it is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium package)")
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only the browser tests
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    folder = ROOT / "build" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def spec_copy(tmp_path: Path) -> Path:
+    """A copy of the bundled spec's modules and rules, to edit."""
+    target = tmp_path / "spec"
+    for part in ("modules", "rules"):
+        if (SPEC / part).is_dir():
+            shutil.copytree(SPEC / part, target / part)
+    return target

@@ -1,0 +1,183 @@
+"""The mkdocs flavour: same keys and anchors as the dcloud flavour, self-contained sections,
+English in English, rules under their APIs, and escaping that holds for any text."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.flavors import dcloud
+from generator.flavors.mkdocs import (
+    build_data,
+    build_type_pages,
+    escape_md,
+    load_rules,
+    safe_url,
+    type_page_name,
+)
+from generator.model import Lang, Spec, load_bundled_spec
+
+LINK = re.compile(r"\]\(#([A-Za-z0-9_-]+)\)")
+HEADING_ID = re.compile(r"\{#([A-Za-z0-9_-]+)\}")
+CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "pymdownx.tilde"]
+
+
+@pytest.fixture(scope="module")
+def spec() -> Spec:
+    return load_bundled_spec()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_same_keys_sections_and_anchor_links_as_the_dcloud_flavour(spec: Spec, lang: Lang) -> None:
+    ours = build_data(spec, lang)
+    theirs = dcloud.build_data(spec, lang)
+    assert {k: sorted(v) for k, v in ours.items()} == {k: sorted(v) for k, v in theirs.items()}
+
+    def links(data: dict[str, dict[str, str]]) -> set[str]:
+        return {a for sections in data.values() for v in sections.values() for a in LINK.findall(v)}
+
+    assert links(ours) == links(theirs)
+    assert {"sockettask-values", "connectsocketsuccess-values", "generalcallbackresult-values"} <= (
+        links(ours)
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_api_links_only_to_anchors_its_own_sections_or_general_type_define(
+    spec: Spec, lang: Lang
+) -> None:
+    data = build_data(spec, lang)
+    general = set(HEADING_ID.findall(data["general_type"]["param"]))
+    assert "generalcallbackresult-values" in general
+    for api in spec.modules[0].apis:
+        text = "\n".join(data[api.name].values())
+        defined = set(HEADING_ID.findall(text)) | general
+        assert set(LINK.findall(text)) <= defined, api.name
+        assert f"{{#{api.name.lower()}}}" in data[api.name]["name"]
+
+
+def test_connectsocket_sections_show_what_the_seed_page_needs(spec: Spec) -> None:
+    data = build_data(spec, "zh")["connectSocket"]
+    assert data["name"].strip() == "## uni.connectSocket(options) {#connectsocket}"
+    assert "| Web | 微信小程序 | Android | iOS | HarmonyOS |" in data["compatibility"]
+    assert "✓ 3.91" in data["compatibility"]
+    assert "**options 的属性（ConnectSocketOptions）**" in data["param"]
+    assert "#### ConnectSocketFail 的属性值 {#connectsocketfail-values}" in data["param"]
+    assert "| 600009 | invalid URL | URL格式不合法 |" in data["param"]
+    assert "#### SocketTask 的方法 {#sockettask-values}" in data["returnValue"]
+    for method in ("send", "close", "onopen", "onclose", "onerror", "onmessage"):
+        assert f"{{#{method}}}" in data["returnValue"]
+    assert (
+        "- [相关 Bug](https://issues.dcloud.net.cn/?mid=api.network.websocket.connectSocket)"
+        in (data["tutorial"])
+    )
+
+
+def test_deprecated_global_is_struck_through_and_names_its_replacement(spec: Spec) -> None:
+    data = build_data(spec, "en")["onSocketOpen"]
+    assert data["name"].strip() == "## uni.~~onSocketOpen(options)~~ {#onsocketopen}"
+    assert '!!! warning "Deprecated"' in data["description"]
+    assert "Use `SocketTask.onOpen` instead." in data["description"]
+    assert data["returnValue"] == ""
+
+
+def test_english_data_has_no_chinese(spec: Spec) -> None:
+    data = build_data(spec, "en")
+    for key, sections in data.items():
+        for section, text in sections.items():
+            assert not CJK.search(text), (key, section, CJK.findall(text)[:5])
+
+
+def test_every_rule_is_shown_under_each_api_it_concerns(spec: Spec) -> None:
+    rules = load_rules(spec)
+    if not rules:
+        pytest.skip("the spec has no rules/*.yaml yet")
+    data = build_data(spec, "en")
+    for rule in rules:
+        for api in rule.apis:
+            owner, _, _ = api.rpartition(".")
+            section = data["connectSocket"]["returnValue"] if owner else data[api]["param"]
+            assert f"<code>{rule.id}</code>" in section, (rule.id, api)
+            assert rule.level in section
+
+
+def test_no_rules_directory_means_no_rules_table(spec: Spec) -> None:
+    data = build_data(spec, "zh", rules=())
+    assert "行为规则" not in "".join(s for v in data.values() for s in v.values())
+
+
+def test_type_pages_cover_every_type_and_link_to_existing_pages(spec: Spec) -> None:
+    pages = build_type_pages(spec, "zh", api_pages={"websocket": "../websocket.md"})
+    names = {p.name for p in pages}
+    assert names == {"index.md"} | {type_page_name(t) for t in spec.modules[0].types}
+    for page in pages:
+        for target in re.findall(r"\]\(([a-z0-9]+\.md)(?:#[a-z0-9-]+)?\)", page.markdown):
+            assert target in names, (page.name, target)
+    task = next(p for p in pages if p.name == "sockettask.md")
+    assert task.markdown.startswith("# SocketTask {#sockettask-values}")
+    assert "[connectSocket](../websocket.md#connectsocket)" in task.markdown
+
+
+# ----------------------------------------------------------------------------------------------
+# Escaping, for any text
+
+
+def _html(md: str) -> str:
+    return markdown.markdown(md, extensions=EXTENSIONS)
+
+
+NASTY = [
+    "a | b",
+    "line one\nline two\r\nthree",
+    "<script>alert(1)</script>",
+    "{{ jinja }} {% if x %}",
+    "# not a heading",
+    "!!! warning",
+    "1. not a list",
+    "[x](javascript:alert(1))",
+    "`code | with pipe` and `<b>`",
+    "back\\slash\\|",
+    "trailing {#id}",
+    "<!-- UTSAPIJSON.connectSocket.param -->",
+]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_escaped_text_stays_in_its_table_cell(text: str) -> None:
+    html = _html(f"| a | b | c |\n| - | - | - |\n| x | {escape_md(text)} | y |\n")
+    assert html.count("<td>") == 3
+    assert "<script" not in html and "<a " not in html and "<h" not in html.replace("<hr", "")
+    assert "UTSAPIJSON" not in html or "&lt;!--" in html
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_escaped_text_stays_one_paragraph(text: str) -> None:
+    html = _html(escape_md(text))
+    assert html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1
+    assert "<script" not in html and "<a " not in html and 'class="admonition' not in html
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab |\n\\`[](){}<>#!-*_=:1.&;/'\"")), max_size=40))
+def test_any_text_stays_in_one_cell_without_markup(text: str) -> None:
+    html = _html(f"| a | b | c |\n| - | - | - |\n| x | {escape_md(text)} | y |\n")
+    assert html.count("<td") == 3
+    for tag in ("<script", "<a ", "<img", "<h1", "<h2", "<ul", "<ol", "<blockquote"):
+        assert tag not in html
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/a b(c)", "https://example.com/a%20b%28c%29"),
+        ("javascript:alert(1)", None),
+        ("data:text/html,x", None),
+    ],
+)
+def test_only_http_urls_become_link_targets(url: str, expected: str | None) -> None:
+    assert safe_url(url) == expected

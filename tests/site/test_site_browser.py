@@ -1,0 +1,230 @@
+"""The built site in headless Chromium: tables shown, in-page anchors land, no console errors,
+and spec text that tries to break out (``|``, newlines, ``<script>``, ``{{ jinja }}``) stays text.
+
+Needs Debian's ``/usr/bin/chromium`` (``.ci/run`` installs it); the ``browser`` fixture skips with
+that reason when it is missing.  Playwright never downloads a browser here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import UNIT_MS, child_config, mkdocs_build
+
+pytestmark = pytest.mark.browser
+
+COMPAT_HEADERS = {
+    "zh": ["Web", "微信小程序", "Android", "iOS", "HarmonyOS"],
+    "en": ["Web", "WeChat mini program", "Android", "iOS", "HarmonyOS"],
+}
+PARAM_HEADERS = {
+    "zh": ["名称", "类型", "必填", "默认值", "兼容性", "描述"],
+    "en": ["Name", "Type", "Required", "Default", "Compatibility", "Description"],
+}
+PREFIX = {"zh": "", "en": "en/"}
+
+#: The tables between the heading with this id and the next h2, as header and row texts.
+TABLES_UNDER = """(id) => {
+  const tables = [];
+  for (let el = document.getElementById(id).nextElementSibling;
+       el && el.tagName !== "H2"; el = el.nextElementSibling) {
+    if (el.tagName === "TABLE") tables.push(el);
+    el.querySelectorAll("table").forEach((t) => tables.push(t));
+  }
+  const text = (cell) => cell.textContent.trim();
+  return tables.map((t) => ({
+    headers: [...t.querySelectorAll("thead th")].map(text),
+    rows: [...t.querySelectorAll("tbody tr")].map((tr) => [...tr.children].map(text)),
+    visible: t.getBoundingClientRect().height > 0,
+  }));
+}"""
+
+#: In-page links whose target id does not exist.
+DANGLING = """() => [...document.querySelectorAll('a[href^="#"]')]
+  .map((a) => a.getAttribute("href")).filter((h) => h.length > 1)
+  .filter((h) => !document.getElementById(decodeURIComponent(h.slice(1))))"""
+
+#: Table rows with another number of cells than their header.
+BROKEN_ROWS = """() => [...document.querySelectorAll("article table")].flatMap((t) => {
+  const width = t.querySelectorAll("thead th").length;
+  return [...t.querySelectorAll("tbody tr")]
+    .filter((tr) => tr.children.length !== width).map((tr) => tr.textContent.trim());
+})"""
+
+
+class Visit:
+    """One page load with its console errors and dialogs recorded."""
+
+    def __init__(self, browser: Any, url: str) -> None:
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.page.set_default_timeout(10 * UNIT_MS)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        self.page.on("dialog", self._dialog)
+        self.page.goto(url, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text} ({message.location})")
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def close(self) -> None:
+        self.page.close()
+
+
+@pytest.fixture
+def visit(browser: Any) -> Iterator[Callable[[str], Visit]]:
+    opened: list[Visit] = []
+
+    def open_page(url: str) -> Visit:
+        opened.append(Visit(browser, url))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_websocket_page_shows_tables_and_every_anchor_lands(
+    built_site: Path,
+    serve: Callable[[Path], str],
+    visit: Callable[[str], Visit],
+    screenshots: Path,
+    lang: str,
+) -> None:
+    base = serve(built_site)
+    page = visit(f"{base}{PREFIX[lang]}websocket/")
+
+    tables = page.page.evaluate(TABLES_UNDER, "connectsocket")
+    compat = [t for t in tables if t["headers"] == COMPAT_HEADERS[lang]]
+    assert compat and compat[0]["visible"], [t["headers"] for t in tables]
+    assert all(cell.startswith("✓") for cell in compat[0]["rows"][0][:5])
+    params = [t for t in tables if t["headers"] == PARAM_HEADERS[lang]]
+    assert params and params[0]["visible"]
+    assert params[0]["rows"][0][0] == "options"
+    nested = [t for t in tables if t["rows"] and t["rows"][0][0] == "url"]
+    assert nested and [r[0] for r in nested[0]["rows"]][:3] == ["url", "header", "protocols"]
+
+    assert page.page.evaluate(DANGLING) == []
+    assert page.page.evaluate(BROKEN_ROWS) == []
+    page.page.click('a[href="#connectsocketfail-values"]')
+    assert page.page.evaluate("location.hash") == "#connectsocketfail-values"
+    assert page.page.locator("#connectsocketfail-values").is_visible()
+
+    page.page.evaluate("window.scrollTo(0, 0)")
+    page.page.screenshot(path=str(screenshots / f"websocket-{lang}.png"), animations="disabled")
+    page.page.locator("#connectsocket").scroll_into_view_if_needed()
+    page.page.evaluate("document.getElementById('connectsocket').scrollIntoView()")
+    page.page.screenshot(
+        path=str(screenshots / f"websocket-{lang}-connectsocket.png"), animations="disabled"
+    )
+    assert page.errors == []
+    assert page.dialogs == []
+
+
+@pytest.mark.parametrize("path", ["", "types/", "types/sockettask/", "conformance/", "en/types/"])
+def test_other_pages_load_cleanly(
+    built_site: Path, serve: Callable[[Path], str], visit: Callable[[str], Visit], path: str
+) -> None:
+    page = visit(serve(built_site) + path)
+    assert page.page.evaluate(DANGLING) == []
+    assert page.page.evaluate(BROKEN_ROWS) == []
+    assert page.errors == []
+
+
+def test_language_switch_leads_to_the_same_page_in_english(
+    built_site: Path, serve: Callable[[Path], str], visit: Callable[[str], Visit]
+) -> None:
+    base = serve(built_site)
+    page = visit(f"{base}websocket/")
+    href = page.page.locator('a.md-select__link[hreflang="en"]').get_attribute("href")
+    page.page.goto(f"{base}websocket/{href}")
+    assert page.page.url == f"{base}en/websocket/"
+    assert page.page.locator("h1").first.inner_text() == "WebSocket"
+
+
+# ----------------------------------------------------------------------------------------------
+# Escaping
+
+PAYLOAD = (
+    "a | b\nline2 <script>alert(1)</script> {{ jinja }} <img src=x onerror=alert(2)> "
+    "[x](javascript:alert(3)) `c | d`"
+)
+
+
+def _hostile_spec(spec_dir: Path) -> None:
+    module_file = spec_dir / "modules" / "websocket.yaml"
+    data = yaml.safe_load(module_file.read_text(encoding="utf-8"))
+    both = {"zh": PAYLOAD, "en": PAYLOAD}
+    data["apis"][0]["description"] = dict(both)
+    data["apis"][0]["tutorial"][0]["label"] = dict(both)
+    data["types"]["ConnectSocketOptions"]["fields"][0]["description"] = dict(both)
+    data["types"]["ConnectSocketErrorCode"]["codes"][0]["description"] = dict(both)
+    data["types"]["ConnectSocketErrorCode"]["codes"][0]["errMsg"] = PAYLOAD
+    data["example"]["code"] += "// </script><script>alert(5)</script> {{ jinja }}\n"
+    module_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    rules_file = spec_dir / "rules" / "websocket.yaml"
+    if rules_file.is_file():
+        rules = yaml.safe_load(rules_file.read_text(encoding="utf-8"))
+        rules["rules"][0]["text"] = dict(both)
+        rules["rules"][0]["title"] = dict(both)
+        rules_file.write_text(yaml.safe_dump(rules, allow_unicode=True, sort_keys=False), "utf-8")
+
+
+@pytest.fixture
+def hostile_site(tmp_path: Path, spec_copy: Path) -> Path:
+    _hostile_spec(spec_copy)
+    out = tmp_path / "out"
+    result = mkdocs_build(child_config(tmp_path, spec=spec_copy), out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_hostile_spec_text_stays_text_in_the_browser(
+    hostile_site: Path,
+    serve: Callable[[Path], str],
+    visit: Callable[[str], Visit],
+    screenshots: Path,
+    lang: str,
+) -> None:
+    page = visit(f"{serve(hostile_site)}{PREFIX[lang]}websocket/")
+    injected = page.page.evaluate(
+        """() => ({
+          scripts: [...document.scripts].filter((s) => /alert\\(/.test(s.textContent)).length,
+          handlers: document.querySelectorAll("[onerror], [onload], [onclick]").length,
+          js_links: document.querySelectorAll('a[href^="javascript:"]').length,
+          text: document.querySelector("article").innerText,
+        })"""
+    )
+    assert page.dialogs == []
+    assert injected["scripts"] == 0
+    assert injected["handlers"] == 0
+    assert injected["js_links"] == 0
+    assert "<script>alert(1)</script>" in injected["text"]
+    assert "{{ jinja }}" in injected["text"]
+    assert page.page.evaluate(BROKEN_ROWS) == []
+
+    tables = page.page.evaluate(TABLES_UNDER, "connectsocket")
+    url_rows = [r for t in tables for r in t["rows"] if r and r[0] == "url"]
+    assert url_rows and len(url_rows[0]) == len(PARAM_HEADERS[lang])
+    assert "a | b" in url_rows[0][-1] and "line2" in url_rows[0][-1] and "c | d" in url_rows[0][-1]
+    codes = [r for t in tables for r in t["rows"] if r and r[0] == "600009"]
+    assert codes and len(codes[0]) == 3 and "<script>alert(1)</script>" in codes[0][1]
+    description = page.page.locator("#connectsocket + p").inner_text()
+    assert description.startswith("a | b") and "{{ jinja }}" in description
+    assert page.page.evaluate(DANGLING) == []
+    page.page.evaluate("document.getElementById('connectsocket').scrollIntoView()")
+    page.page.screenshot(path=str(screenshots / f"escaping-{lang}.png"), animations="disabled")
+    assert page.errors == []
