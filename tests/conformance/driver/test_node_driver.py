@@ -18,6 +18,8 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from conformance.channel import Message
 from conformance.exceptions import ChannelProtocolError
+from conformance.profiles import load_profile
+from conformance.rules import load_rules
 from conformance.stdio import StdioChannel
 
 MS = 0.001
@@ -151,3 +153,12 @@ async def test_node_driver_reports_driver_errors() -> None:
     with pytest.raises(ChannelProtocolError, match=r"call 1: unknown target \"nope\""):
         await channel.receive(TIMEOUT)
     await channel.close()
+
+
+def test_node_allowances_are_a_valid_profile_naming_real_rules() -> None:
+    rules = load_rules()
+    profile = load_profile(str(DRIVER.with_name("node_driver.allowances.yaml")), rules)
+    assert profile.name == "node-driver"
+    assert profile.allowances
+    for allowance in profile.allowances:
+        assert allowance.sources
