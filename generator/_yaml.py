@@ -15,7 +15,6 @@ the node graph is turned into plain JSON-like data by hand:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,17 +87,21 @@ def _mark(node: Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _children(node: Node) -> Iterator[Node]:
+def _children(node: Node) -> list[Node]:
     if isinstance(node, SequenceNode):
-        yield from node.value
-    elif isinstance(node, MappingNode):
-        for key, value in node.value:
-            yield key
-            yield value
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
 
 
 def _expanded_size(root: Node, limit: int) -> int:
-    """Node count after alias expansion, computed once per distinct node (iteratively)."""
+    """Node count after alias expansion, computed once per distinct node (iteratively).
+
+    Scalars count 1 and are never pushed; only collections go through the stack.
+    """
+    if type(root) is ScalarNode:
+        return 1
     sizes: dict[int, int] = {}
     on_stack: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
@@ -107,7 +110,9 @@ def _expanded_size(root: Node, limit: int) -> int:
         key = id(node)
         if done:
             on_stack.discard(key)
-            total = 1 + sum(sizes[id(child)] for child in _children(node))
+            total = 1
+            for child in _children(node):
+                total += 1 if type(child) is ScalarNode else sizes[id(child)]
             if total > limit:
                 raise _Refused(
                     node,
@@ -122,7 +127,11 @@ def _expanded_size(root: Node, limit: int) -> int:
             raise _Refused(node, "recursive alias: a node contains itself")
         on_stack.add(key)
         stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+        stack.extend(
+            (child, False)
+            for child in _children(node)
+            if type(child) is not ScalarNode and id(child) not in sizes
+        )
     return sizes[id(root)]
 
 
@@ -130,10 +139,12 @@ class _Builder:
     def __init__(self, loaded: LoadedYaml) -> None:
         self.loaded = loaded
         self.memo: dict[int, Any] = {}
-        self.key_lines: dict[PathKey, int] = {}
+        self.positions = loaded.positions
 
     def build(self, node: Node, path: PathKey) -> Any:
-        self.loaded.positions.setdefault(path, _mark(node))
+        if path not in self.positions:
+            mark = node.start_mark
+            self.positions[path] = (mark.line + 1, mark.column + 1)
         shared = self.memo.get(id(node))
         if shared is not None:
             return shared
@@ -210,7 +221,11 @@ class _Builder:
                 continue
             if key in out:
                 line, column = _mark(key_node)
-                first = self.key_lines.get((*path, key), 0)
+                first = next(
+                    k.start_mark.line + 1
+                    for k, _ in node.value
+                    if k.tag != _TAG + "merge" and isinstance(k, ScalarNode) and str(k.value) == key
+                )
                 self.loaded.diagnostics.append(
                     Diagnostic(
                         self.loaded.file,
@@ -222,7 +237,6 @@ class _Builder:
                     )
                 )
                 continue
-            self.key_lines[(*path, key)] = key_node.start_mark.line + 1
             out[key] = self.build(value_node, (*path, key))
         for merge in merges:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]

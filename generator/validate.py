@@ -19,6 +19,7 @@ from typing import Any
 
 import jsonschema
 
+from generator._fastschema import Check, compile_schema
 from generator._yaml import LoadedYaml, PathKey, load_yaml
 from generator.exceptions import Diagnostic, SpecError, SpecReadError
 from generator.typeexpr import BUILTINS, Named, TypeExprError, parse_type
@@ -73,6 +74,15 @@ def schema_for(kind: str) -> jsonschema.Draft202012Validator | None:
         return None
     schema = json.loads(path.read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
+
+
+@cache
+def _fast_check_for(kind: str) -> Check | None:
+    """A quick "valid?" for ``kind`` that is never yes when jsonschema finds an error; the
+    errors themselves always come from jsonschema (see :mod:`generator._fastschema`)."""
+    validator = schema_for(kind)
+    schema = None if validator is None else validator.schema
+    return compile_schema(schema) if isinstance(schema, Mapping) else None
 
 
 def collect_files(paths: Iterable[Path]) -> Iterator[tuple[str, Path]]:
@@ -134,7 +144,8 @@ def validate_text(text: str, file: str, kind: str = "modules") -> LoadedYaml:
         )
         return doc
     validator = schema_for(kind)
-    if validator is not None:
+    fast = _fast_check_for(kind) if validator is not None else None
+    if validator is not None and (fast is None or not fast(doc.data)):
         for error in validator.iter_errors(doc.data):
             _schema_error(doc, error)
     if not doc.diagnostics and kind == "modules":
