@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 Effect = tuple[int, Any, Any, Any, Any]
+Entry = tuple[Any, int, Mapping[str, Any] | None]
 Outbox = Callable[[Effect], None]
 
 CALL: Final = 0
@@ -350,8 +351,9 @@ class TaskCore:
         self.queue_limit = queue_limit
         # Bytes accepted by send() and not yet written to the socket by the shell.
         self.queued = 0
-        # (payload, kind) entries; CLOSE_FRAME entries carry (code, reason).
-        self.outgoing: deque[tuple[Any, int]] = deque()
+        # (payload, kind, options or None) entries; options are kept when the call has
+        # callbacks, settled once the entry is written. CLOSE_FRAME carries (code, reason).
+        self.outgoing: deque[Entry] = deque()
         self.flush_requested = False
         self.errored = False
         self.aborted = False
@@ -384,16 +386,16 @@ class TaskCore:
         kind = type(data)
         if kind is str:
             payload = data.encode("utf-8") if data.isascii() else _encode_text(data)
-            entry = (payload, TEXT)
+            frame = TEXT
         elif kind is bytes:
             payload = data
-            entry = (payload, BINARY)
+            frame = BINARY
         elif isinstance(data, bytes | bytearray | memoryview):
             payload = bytes(data)
-            entry = (payload, BINARY)
+            frame = BINARY
         elif isinstance(data, str):
             payload = _encode_text(data)
-            entry = (payload, TEXT)
+            frame = TEXT
         else:
             detail = (
                 f"{MSG_SYSTEM}: data must be a string or binary (bytes, bytearray, "
@@ -413,14 +415,13 @@ class TaskCore:
             self._overflow()
             return
         self.queued += size
-        self.outgoing.append(entry)
+        # success/complete come once the message is written to the socket, which lets a
+        # caller pace itself (there is no bufferedAmount in this API).
+        has_callbacks = "success" in options or "complete" in options or "fail" in options
+        self.outgoing.append((payload, frame, options if has_callbacks else None))
         if not self.flush_requested:
             self.flush_requested = True
             self._out((IO, self, FLUSH, None, None))
-        success = options.get("success")
-        complete = options.get("complete")
-        if success is not None or complete is not None:
-            settle(self._out, options, {"errMsg": "sendSocketMessage:ok"}, "sendSocketMessage")
 
     def close(self, options: Mapping[str, Any]) -> None:
         code = options.get("code")
@@ -457,7 +458,7 @@ class TaskCore:
             # "close() does not discard previously sent messages before starting the
             # WebSocket closing handshake": the Close frame queues behind them.
             self.state = CLOSING_STATE
-            self.outgoing.append(((code, reason), CLOSE_FRAME))
+            self.outgoing.append(((code, reason), CLOSE_FRAME, None))
             self._out((IO, self, CLOSING, None, None))
             if not self.flush_requested:
                 self.flush_requested = True
@@ -478,7 +479,7 @@ class TaskCore:
         if self.state == OPEN or (self.state == CLOSING_STATE and not self.errored):
             self._emit(MESSAGE_EVENT, {"data": data})
 
-    def take_outgoing(self) -> list[tuple[Any, int]]:
+    def take_outgoing(self) -> list[Entry]:
         """Hand the queued entries to the writer; an empty list means it may sleep."""
         if not self.outgoing:
             self.flush_requested = False
@@ -487,8 +488,20 @@ class TaskCore:
         self.outgoing.clear()
         return items
 
-    def sent(self, nbytes: int) -> None:
+    def written(self, entries: list[Entry], nbytes: int) -> None:
+        """The writer wrote these entries (``nbytes`` of payload) to the socket."""
         self.queued = max(0, self.queued - nbytes)
+        for _, _, options in entries:
+            if options is not None:
+                settle(self._out, options, {"errMsg": "sendSocketMessage:ok"},
+                       "sendSocketMessage")
+
+    def unsent(self, entries: list[Entry]) -> None:
+        """Accepted entries that will never be written: their calls fail."""
+        for _, kind, options in entries:
+            if options is not None and kind != CLOSE_FRAME:
+                result = uni_error("sendSocketMessage", E_NOT_CONNECTED, MSG_NOT_CONNECTED)
+                settle(self._out, options, result, "sendSocketMessage")
 
     def terminated(self, code: int, reason: str, error: str | None) -> None:
         """The connection is gone. ``error`` is set when it failed (no clean close)."""
@@ -500,6 +513,7 @@ class TaskCore:
             # RFC 6455 §7.1.5: no Close frame received means code 1006.
             code, reason = 1006, ""
         self.state = CLOSED
+        self.unsent(list(self.outgoing))
         self.outgoing.clear()
         self.queued = 0
         to_global = self.routed_global or self._is_first()
@@ -533,6 +547,7 @@ class TaskCore:
         # OkHttp RealWebSocket.send: "if (queueSize + data.size > MAX_QUEUE_SIZE)
         # { close(CLOSE_CLIENT_GOING_AWAY, null); return false }". Queued messages are
         # dropped so memory is released at once; the Close frame goes out with 1001.
+        self.unsent(list(self.outgoing))
         self._error(MSG_QUEUE_FULL)
         self.state = CLOSING_STATE
         self.outgoing.clear()

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.protocol import OPEN
 from websockets.typing import Subprotocol
 
 from . import _core
@@ -44,8 +45,8 @@ __all__ = ["Runtime", "SocketTask"]
 logger: Final = logging.getLogger("reference_impl")
 
 _EMPTY: Final[Mapping[str, Any]] = {}
-# The writer reports written bytes to the core at least this often.
-_REPORT_BYTES: Final = 256 * 1024
+# Messages smaller than this are framed and written in batches of up to this size.
+_BATCH_BYTES: Final = 256 * 1024
 
 
 def _run_callback(fn: Callable[[Any], object], payload: Any, label: str) -> None:
@@ -310,37 +311,76 @@ class _Driver:
     async def _writer(self) -> None:
         conn = self.conn
         assert conn is not None
-        lock = self.runtime._lock
-        core = self.core
         wake = self.wake
-        try:
+        with contextlib.suppress(ConnectionClosed):
             while True:
                 await wake.wait()
                 wake.clear()
                 while True:
-                    with lock:
-                        items = core.take_outgoing()
+                    with self.runtime._lock:
+                        items = self.core.take_outgoing()
                     if not items:
                         break
-                    written = 0
-                    for payload, kind in items:
-                        if kind == _core.CLOSE_FRAME:
-                            if written:
-                                with lock:
-                                    core.sent(written)
-                            await self._close(*payload)
-                            return
-                        await conn.send(payload, text=kind == _core.TEXT)
-                        written += len(payload)
-                        if written >= _REPORT_BYTES:
-                            with lock:
-                                core.sent(written)
-                            written = 0
-                    if written:
-                        with lock:
-                            core.sent(written)
-        except ConnectionClosed:
-            return
+                    if await self._write(conn, items):
+                        return
+
+    async def _write(self, conn: ClientConnection, items: list[_core.Entry]) -> bool:
+        """Write entries in order; True once the Close frame went out.
+
+        Runs of small messages are framed by the connection's sans-I/O protocol and
+        written with one ``transport.write`` (one system call instead of one per message);
+        big messages go through ``ClientConnection.send``, which applies flow control.
+        """
+        lock = self.runtime._lock
+        core = self.core
+        ctx = self.ctx
+        protocol = conn.protocol
+        transport = conn.transport
+        acked = sent = nbytes = 0
+        total = len(items)
+        try:
+            while sent < total:
+                payload, kind, _ = items[sent]
+                if kind == _core.CLOSE_FRAME:
+                    with lock:
+                        core.written(items[acked:sent], nbytes)
+                        ctx.kick()
+                    acked = sent = sent + 1
+                    nbytes = 0
+                    await self._close(*payload)
+                    return True
+                if len(payload) >= _BATCH_BYTES or protocol.state is not OPEN:
+                    await conn.send(payload, text=kind == _core.TEXT)
+                    sent += 1
+                    nbytes += len(payload)
+                else:
+                    end = sent
+                    batch = 0
+                    while end < total and batch < _BATCH_BYTES:
+                        payload, kind, _ = items[end]
+                        if kind == _core.TEXT:
+                            protocol.send_text(payload)
+                        elif kind == _core.BINARY:
+                            protocol.send_binary(payload)
+                        else:
+                            break
+                        batch += len(payload)
+                        end += 1
+                    transport.write(b"".join(protocol.data_to_send()))
+                    sent = end
+                    nbytes += batch
+                    await conn.drain()
+                with lock:
+                    core.written(items[acked:sent], nbytes)
+                    ctx.kick()
+                acked, nbytes = sent, 0
+        finally:
+            if acked < total:
+                with lock:
+                    core.written(items[acked:sent], nbytes)
+                    core.unsent(items[sent:])
+                    ctx.kick()
+        return False
 
     async def _close(self, code: int, reason: str) -> None:
         conn = self.conn
