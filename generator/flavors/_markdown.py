@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -75,6 +75,7 @@ def _escape_plain(text: str, newline: str) -> str:
     return _SPECIALS.sub(sub, text.replace("\r\n", "\n"))
 
 
+@lru_cache(maxsize=1 << 16)
 def _escape(text: str, newline: str) -> str:
     """Escape ``text``; a code span stays a code span unless it holds a ``|``, a newline or
     ``{{``, in which case it becomes ``<code>`` with escaped content."""
@@ -132,7 +133,17 @@ _JSON_UNSAFE_RE = re.compile("[<>&'|]")
 def safe_json(value: Any) -> Markup:
     """Compact JSON with no character that ends an attribute, opens a tag or splits a row."""
     if hasattr(value, "as_component_data"):
-        value = value.as_component_data()
+        return _component_json(value)
+    return _safe_json(value)
+
+
+@lru_cache(maxsize=1024)
+def _component_json(table: Any) -> Markup:
+    """A compatibility table's JSON; tables are frozen and few, so each is dumped once."""
+    return _safe_json(table.as_component_data())
+
+
+def _safe_json(value: Any) -> Markup:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return Markup(_JSON_UNSAFE_RE.sub(lambda m: _JSON_UNSAFE[m.group(0)], text))
@@ -152,6 +163,7 @@ def safe_url(value: object) -> Markup:
     return Markup(quote(url, safe="/:?#[]@!$&*+,;=%~-._"))
 
 
+@lru_cache(maxsize=4096)
 def _md_type(ref: Any) -> Markup:
     """A :class:`TypeRef` in cell form: ``[Name](#name-values)``, ``Array&lt;string&gt;``,
     ``(result: T) => void``, ``**Options**``."""
