@@ -32,7 +32,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from generator.exceptions import PageError, SpecError
@@ -250,7 +250,11 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         made: dict[str, File] = {}
         for page in build_type_pages(self._spec, lang, rules=self._rules, api_pages=module_pages):
             src_uri = "/".join(p for p in (prefix, TYPES_DIR, page.name) if p)
-            file = File.generated(config, src_uri, content=page.markdown)
+            # Reached from the type index and from every table, not from the nav.
+            inclusion = (
+                InclusionLevel.INCLUDED if page.name == "index.md" else (InclusionLevel.NOT_IN_NAV)
+            )
+            file = File.generated(config, src_uri, content=page.markdown, inclusion=inclusion)
             if default is not None and lang == default and prefix:
                 file.dest_uri = file.dest_uri.removeprefix(f"{lang}/")
             made[page.name] = file

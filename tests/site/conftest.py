@@ -36,33 +36,26 @@ CHROMIUM_ARGS = [
 UNIT_MS = 1000
 
 
-def mkdocs_build(config: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
-    """``mkdocs build --strict`` of ``config`` into ``site_dir``, output captured."""
+def mkdocs_build(
+    config: Path, site_dir: Path, *, spec: Path | None = None, report: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` of ``config`` into ``site_dir``, output captured.
+
+    ``spec`` and ``report`` reach the plugin through ``UTSAPI_SPEC`` / ``UTSAPI_REPORT``, which
+    ``site/mkdocs.yml`` reads with ``!ENV``.
+    """
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("UTSAPI_SPEC", None)
+    env.pop("UTSAPI_REPORT", None)
+    if spec is not None:
+        env["UTSAPI_SPEC"] = str(spec)
+    if report is not None:
+        env["UTSAPI_REPORT"] = str(report)
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config),
          "-d", str(site_dir)],
         capture_output=True, text=True, env=env, timeout=300, check=False,
     )  # fmt: skip
-
-
-def child_config(folder: Path, *, spec: Path | None = None, report: Path | None = None) -> Path:
-    """A copy of ``site/mkdocs.yml`` in ``folder`` that reads another spec or report."""
-    text = (SITE / "mkdocs.yml").read_text(encoding="utf-8")
-    replacements = {
-        "\ndocs_dir: docs\n": f"\ndocs_dir: {SITE / 'docs'}\n",
-        "\n  custom_dir: overrides\n": f"\n  custom_dir: {SITE / 'overrides'}\n",
-    }
-    options = "".join(
-        f"      {key}: {value}\n" for key, value in (("spec", spec), ("report", report)) if value
-    )
-    replacements["\n  - utsapi:\n"] = "\n  - utsapi:\n" + options
-    for old, new in replacements.items():
-        assert text.count(old) == 1, f"site/mkdocs.yml no longer has {old!r} once"
-        text = text.replace(old, new)
-    path = folder / "mkdocs.yml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -125,3 +118,45 @@ def spec_copy(tmp_path: Path) -> Path:
         if (SPEC / part).is_dir():
             shutil.copytree(SPEC / part, target / part)
     return target
+
+
+def sample_report() -> dict[str, Any]:
+    """A small report in the format of ``utsapi conformance run --json``."""
+    return {
+        "format": "utsapi-conformance-report",
+        "version": 1,
+        "run": {
+            "started": "2026-01-01T00:00:00+00:00",
+            "profile": "strict",
+            "implementation": {"name": "reference_impl:uni"},
+        },
+        "summary": {
+            "total": 2,
+            "PASS": 1,
+            "FAIL": 1,
+            "WARN": 0,
+            "SKIP": 0,
+            "ERROR": 0,
+            "conformant": False,
+        },
+        "results": [
+            {
+                "id": "connect.ok",
+                "rule": "connect.ok",
+                "level": "MUST",
+                "verdict": "PASS",
+                "title": {"zh": "连接成功", "en": "Connects"},
+                "duration_s": 0.01,
+                "reason": "",
+            },
+            {
+                "id": "close.code[1000]",
+                "rule": "close.code",
+                "level": "SHOULD",
+                "verdict": "FAIL",
+                "title": {"zh": "关闭码", "en": "Close code"},
+                "duration_s": 0.2,
+                "reason": "expected <code> | 1000",
+            },
+        ],
+    }

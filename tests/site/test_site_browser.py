@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import UNIT_MS, child_config, mkdocs_build
+from conftest import SITE, UNIT_MS, mkdocs_build
 
 pytestmark = pytest.mark.browser
 
@@ -186,7 +186,7 @@ def _hostile_spec(spec_dir: Path) -> None:
 def hostile_site(tmp_path: Path, spec_copy: Path) -> Path:
     _hostile_spec(spec_copy)
     out = tmp_path / "out"
-    result = mkdocs_build(child_config(tmp_path, spec=spec_copy), out)
+    result = mkdocs_build(SITE / "mkdocs.yml", out, spec=spec_copy)
     assert result.returncode == 0, result.stderr
     return out
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import child_config, mkdocs_build
+from conftest import SITE, mkdocs_build, sample_report
 
 from generator.model import load_bundled_spec
 
@@ -84,7 +85,23 @@ def test_an_invalid_spec_stops_the_build_with_its_location(tmp_path: Path, spec_
         module.read_text(encoding="utf-8").replace("returns: SocketTask", "returns: SocketTsk"),
         encoding="utf-8",
     )
-    result = mkdocs_build(child_config(tmp_path, spec=spec_copy), tmp_path / "out")
+    result = mkdocs_build(SITE / "mkdocs.yml", tmp_path / "out", spec=spec_copy)
     assert result.returncode != 0
     assert "websocket.yaml:" in result.stderr and "SocketTsk" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_conformance_page_shows_the_report_named_by_utsapi_report(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(sample_report()), encoding="utf-8")
+    result = mkdocs_build(SITE / "mkdocs.yml", tmp_path / "out", report=report)
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "en" / "conformance" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="utsapi-verdict utsapi-fail">FAIL</span>' in html
+    assert "<code>close.code[1000]</code>" in html
+    assert "expected &lt;code&gt; &#124; 1000" in html
+
+
+def test_the_conformance_page_without_a_report_says_there_are_none(built_site: Path) -> None:
+    html = (built_site / "conformance" / "index.html").read_text(encoding="utf-8")
+    assert "还没有一致性测试结果" in html or "utsapi-verdict" in html

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, SITE, SPEC
+from conftest import ROOT, SITE, SPEC, sample_report
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
@@ -149,47 +149,6 @@ def test_missing_spec_dir_is_a_config_error(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------------------------------
 # Conformance results
-
-
-def sample_report() -> dict[str, Any]:
-    return {
-        "format": "utsapi-conformance-report",
-        "version": 1,
-        "run": {
-            "started": "2026-01-01T00:00:00+00:00",
-            "profile": "strict",
-            "implementation": {"name": "reference_impl:uni"},
-        },
-        "summary": {
-            "total": 2,
-            "PASS": 1,
-            "FAIL": 1,
-            "WARN": 0,
-            "SKIP": 0,
-            "ERROR": 0,
-            "conformant": False,
-        },
-        "results": [
-            {
-                "id": "connect.ok",
-                "rule": "connect.ok",
-                "level": "MUST",
-                "verdict": "PASS",
-                "title": {"zh": "连接成功", "en": "Connects"},
-                "duration_s": 0.01,
-                "reason": "",
-            },
-            {
-                "id": "close.code[1000]",
-                "rule": "close.code",
-                "level": "SHOULD",
-                "verdict": "FAIL",
-                "title": {"zh": "关闭码", "en": "Close code"},
-                "duration_s": 0.2,
-                "reason": "expected <code> | 1000",
-            },
-        ],
-    }
 
 
 def test_results_page_without_a_report_says_so(plugin: UtsApiPlugin, config: MkDocsConfig) -> None:
