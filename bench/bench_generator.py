@@ -56,7 +56,13 @@ def make_spec(root: Path, modules: int) -> Path:
     return root
 
 
-def time_build(spec: Path, out: Path) -> float:
+_STEP = re.compile(r"^(\S[^\n]*) \.\.\.\n  [^\n]* \((\d+\.\d+) s\)$", re.M)
+
+#: phase -> seconds of the fastest full-size run, from build's own progress lines
+PHASES: dict[str, float] = {}
+
+
+def time_build(spec: Path, out: Path, *, record: bool = False) -> float:
     parser = argparse.ArgumentParser()
     build.configure(parser)
     args = parser.parse_args(["--spec", str(spec), "--out", str(out), "--no-site"])
@@ -66,6 +72,9 @@ def time_build(spec: Path, out: Path) -> float:
     elapsed = time.perf_counter() - start
     if code != 0:
         raise SystemExit(f"build failed with exit {code}:\n{stderr.getvalue()}")
+    if record and (not PHASES or elapsed < sum(PHASES.values())):
+        PHASES.clear()
+        PHASES.update({m.group(1): float(m.group(2)) for m in _STEP.finditer(stderr.getvalue())})
     return elapsed
 
 
@@ -101,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         spec_full = make_spec(root / "full", full)
         spec_half = make_spec(root / "half", half)
         t_half = best(args.repeat, lambda: time_build(spec_half, root / "out-half"))
-        t_full = best(args.repeat, lambda: time_build(spec_full, root / "out-full"))
+        t_full = best(args.repeat, lambda: time_build(spec_full, root / "out-full", record=True))
         bare_times = [time_bare(spec_full) for _ in range(args.repeat)]
         t_bare = min(t for t, _ in bare_times)
         callables = bare_times[0][1]
@@ -115,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         ("bare loop", "CSafeLoader + 1 template per API", f"{t_bare:.2f} s", ""),
         ("build / bare", f"{full} modules", f"{ratio:.2f}x", f"<= {TARGET_RATIO:.0f}x (target)"),
     ]  # fmt: skip
+    rows += [("  phase", name, f"{seconds:.2f} s", "") for name, seconds in PHASES.items()]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     header = ("measure", "input", "time", "limit")
     widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
