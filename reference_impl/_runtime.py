@@ -278,9 +278,12 @@ class _Driver:
         except asyncio.CancelledError:
             conn.transport.abort()
         await conn.wait_closed()
-        if self.writer_task is not None:
-            self.writer_task.cancel()
-            self.writer_task = None
+        writer, self.writer_task = self.writer_task, None
+        if writer is not None:
+            # Let the writer settle the sends it holds before onClose is queued.
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                await writer
         code = conn.close_code if conn.close_code is not None else 1006
         reason = conn.close_reason or ""
         if error is None and code == 1006:

@@ -199,7 +199,7 @@ def test_every_task_gets_exactly_one_onClose_and_it_is_last(steps: list[str], pa
             task = trace.watch(runtime.connectSocket({"url": peer.url(path)}))
             for step in steps:
                 if step == "send":
-                    task.send({"data": "x"})
+                    task.send(trace.options("send", data="x" * 70_000))
                 elif step == "send-bytes":
                     task.send({"data": b"x"})
                 elif step == "close":
@@ -213,6 +213,11 @@ def test_every_task_gets_exactly_one_onClose_and_it_is_last(steps: list[str], pa
             trace.wait("close")
             names = trace.names()
             assert names.count("close") == 1
+            # Every send is settled, and before onClose, which comes last.
+            trace.wait_until(
+                lambda: trace.count("send.complete") == steps.count("send"), "send.complete"
+            )
+            names = trace.names()
             assert names[-1] == "close"
             assert names.count("error") <= 1
             assert names.count("open") <= 1
