@@ -55,7 +55,7 @@ __all__ = [
     "vuepress_to_mkdocs",
 ]
 
-log = get_plugin_logger(__name__)
+log = get_plugin_logger("utsapi")
 
 #: Where a page wants the conformance results.
 RESULTS_MARKER = "<!-- utsapi:conformance-results -->"
@@ -251,9 +251,8 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         for page in build_type_pages(self._spec, lang, rules=self._rules, api_pages=module_pages):
             src_uri = "/".join(p for p in (prefix, TYPES_DIR, page.name) if p)
             # Reached from the type index and from every table, not from the nav.
-            inclusion = (
-                InclusionLevel.INCLUDED if page.name == "index.md" else (InclusionLevel.NOT_IN_NAV)
-            )
+            index = page.name == "index.md"
+            inclusion = InclusionLevel.INCLUDED if index else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, src_uri, content=page.markdown, inclusion=inclusion)
             if default is not None and lang == default and prefix:
                 file.dest_uri = file.dest_uri.removeprefix(f"{lang}/")
@@ -271,7 +270,7 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         try:
             text = fill_page(
                 text,
-                page.file.src_uri,
+                page.file.abs_src_path or page.file.src_uri,
                 self._data_for(lang),
                 allow_missing=self.config.allow_missing,
             )
