@@ -113,7 +113,7 @@ def _build_stubs(spec: Spec, out: Path, stderr: TextIO) -> tuple[bool, str]:
     return True, f"{len(written)} file(s)"
 
 
-def _build_site(site: Path, out: Path, stderr: TextIO) -> tuple[bool, str]:
+def _build_site(site: Path, out: Path, spec: Path | None, stderr: TextIO) -> tuple[bool, str]:
     config = site / "mkdocs.yml"
     if not config.is_file():
         return True, f"skipped: {config} not found"
@@ -121,9 +121,10 @@ def _build_site(site: Path, out: Path, stderr: TextIO) -> tuple[bool, str]:
         sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
         "-f", str(config), "-d", str(out.resolve()),
     ]  # fmt: skip
-    result = subprocess.run(
-        command, capture_output=True, text=True, check=False, env={**os.environ}
-    )
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if spec is not None:  # the site's plugin reads its spec from UTSAPI_SPEC (site/mkdocs.yml)
+        env["UTSAPI_SPEC"] = str(spec.resolve())
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if result.returncode != 0:
         stderr.write(result.stdout + result.stderr)
         return False, f"mkdocs build failed (exit {result.returncode})"
@@ -192,7 +193,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         summary.append(f"{out / 'site'}: skipped (--no-site)")
     else:
         done = progress.step("building the MkDocs site")
-        ok, what = _build_site(args.site, out / "site", stderr)
+        ok, what = _build_site(args.site, out / "site", args.spec, stderr)
         done(what)
         summary.append(f"{out / 'site'}: {what}")
         failed = failed or not ok
