@@ -422,7 +422,7 @@ class SocketTask:
 
     def send(self, options: SendSocketMessageOptions) -> None:
         """Send a text (``str``) or binary (bytes-like) message."""
-        opts = _mapping(options, "send")
+        opts = options if type(options) is dict else _mapping(options, "send")
         with self._runtime._lock:
             self._core.send(opts)
             self._ctx.kick()
