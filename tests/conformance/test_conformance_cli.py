@@ -1,0 +1,175 @@
+"""``utsapi conformance``: run, list and serve; exit codes; misbehaving implementations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from websockets.asyncio.client import connect
+
+from conformance import cli
+
+FEW = ["socket.send.text-echo[ascii]", "socket.close.default", "connect.invalid-url[ftp-scheme]"]
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser()
+    cli.configure(parser)
+    args = parser.parse_args(list(argv))
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.run(args, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _select(cases: list[str]) -> list[str]:
+    return [arg for case in cases for arg in ("-k", case.replace("[", "[[]"))]
+
+
+def test_list_prints_every_case() -> None:
+    code, out, _ = _run("list")
+    assert code == 0
+    assert "socket.send.before-open\tMUST" in out
+    assert out.rstrip().endswith("cases")
+
+
+def test_run_reference_writes_reports(tmp_path: Path) -> None:
+    paths = {kind: tmp_path / f"report.{kind}" for kind in ("json", "xml", "html")}
+    code, out, err = _run(
+        "run",
+        "--impl",
+        "reference_impl:uni",
+        *_select(FEW),
+        "--json",
+        str(paths["json"]),
+        "--junit",
+        str(paths["xml"]),
+        "--html",
+        str(paths["html"]),
+    )
+    assert code == 0, out + err
+    assert "3 PASS" in out
+    assert "[1/3] PASS" in out
+    data = json.loads(paths["json"].read_text("utf-8"))
+    assert data["version"] == 1 and data["run"]["runner"] == "in-process"
+    assert ET.parse(paths["xml"]).getroot().get("tests") == "3"
+    assert paths["html"].read_text("utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_invalid_spec_exits_3(tmp_path: Path) -> None:
+    bad = tmp_path / "rules.yaml"
+    bad.write_text("version: 1\nmodule: websocket\nrules: []\n", "utf-8")
+    code, _, err = _run("run", "--impl", "reference_impl:uni", "--rules", str(bad))
+    assert code == 3
+    assert "rules.yaml" in err
+
+
+def test_unknown_profile_exits_3() -> None:
+    code, _, err = _run("run", "--impl", "reference_impl:uni", "--profile", "no-such-profile")
+    assert code == 3
+    assert "strict" in err
+
+
+@pytest.mark.parametrize("spec", ["reference_impl", "no_such_module:uni", "reference_impl:nope"])
+def test_bad_impl_exits_2(spec: str) -> None:
+    code, _, err = _run("run", "--impl", spec)
+    assert code == 2
+    assert spec in err
+
+
+MISBEHAVING = textwrap.dedent(
+    """
+    import os, time
+    from reference_impl import uni as _real
+
+    class _Task:
+        def __init__(self, real):
+            self._real = real
+        def __getattr__(self, name):
+            return getattr(self._real, name)
+        def close(self, options):
+            if options.get("code") == 4999:
+                time.sleep(3600)          # hangs inside the call
+            self._real.close(options)
+        def send(self, options):
+            if options.get("data") == "Goodbye":
+                os._exit(3)               # exits mid-run
+            if options.get("data") == "still fine":
+                os.write(1, b"this is not a protocol line\\n")   # garbage on stdout
+            self._real.send(options)
+
+    class _Uni:
+        def __getattr__(self, name):
+            return getattr(_real, name)
+        def connectSocket(self, options):
+            return _Task(_real.connectSocket(options))
+
+    uni = _Uni()
+    """
+)
+
+
+def test_hang_exit_and_garbage_are_errors_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "misbehaving.py").write_text(MISBEHAVING, "utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    broken = [
+        "socket.close.valid-code[4999-reason]",
+        "socket.close.goodbye",
+        "socket.send.invalid-data-type[number]",
+    ]
+    fine = ["socket.send.text-echo[ascii]", "socket.close.valid-code[3000]", "callbacks.optional"]
+    report = tmp_path / "r.json"
+    driver = f"{sys.executable} -m conformance.adapters.python_driver misbehaving:uni"
+    code, out, err = _run(
+        "run",
+        "--driver",
+        driver,
+        "--unit",
+        "0.4",
+        *_select(broken + fine),
+        "--json",
+        str(report),
+    )
+    assert code == 2, out + err
+    verdicts = {
+        r["id"]: (r["verdict"], r["reason"]) for r in json.loads(report.read_text())["results"]
+    }
+    assert {case for case, (v, _) in verdicts.items() if v == "ERROR"} == set(broken), verdicts
+    assert all(verdicts[case][0] == "PASS" for case in fine), verdicts
+    assert "did not return" in verdicts["socket.close.valid-code[4999-reason]"][1]
+
+
+def test_serve_prints_the_url_echoes_and_stops_on_sigint() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "conformance", "serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("ws://127.0.0.1:")
+
+        async def echo() -> object:
+            async with connect(url + "/echo") as ws:
+                await ws.send("hello")
+                return await asyncio.wait_for(ws.recv(), 5)
+
+        assert asyncio.run(echo()) == "hello"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
