@@ -159,7 +159,7 @@ def pytest_collection_modifyitems(
 ) -> None:
     if not _enabled(config):
         return
-    collector = _RuleCollector.from_parent(session, name="utsapi")
+    collector = _RuleCollector.from_parent(session, name="utsapi", nodeid="utsapi")
     generated = list(collector.collect())
     keyword = config.getoption("keyword")
     if keyword:
