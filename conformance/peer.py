@@ -536,6 +536,8 @@ class Peer:
         except TimeoutError:
             record.problems.append(f"connection still open after {MAX_CONNECTION_SECONDS} s")
             session.finish(reset=True)
+        except asyncio.CancelledError:
+            session.finish(reset=True)  # the peer is stopping; end quietly
         finally:
             self._writers.discard(writer)
             if task is not None:
