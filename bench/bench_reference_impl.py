@@ -47,7 +47,7 @@ LATENCY_ROUNDS = 2_000
 TARGET_RATIO = 0.8
 # Messages this big are paced so that at most WINDOW_BYTES wait to be written.
 WINDOW_FROM = 64 * 1024
-WINDOW_BYTES = 8 * 2**20
+WINDOW_BYTES = 12 * 2**20
 
 
 # -- the server process ----------------------------------------------------------------------
