@@ -29,7 +29,8 @@ path                      behaviour
 ``/silent``               echo, but never answer the client's Close and never close TCP
 ``/frames``               send ``kind`` = ``fragmented-text``, ``fragmented-binary``,
                           ``empty-text``, ``empty-binary``, ``reserved-opcode``,
-                          ``invalid-utf8``, ``masked``, ``ping``, then echo
+                          ``invalid-utf8``, ``masked``, ``ping``, ``max-size`` (16 MiB),
+                          ``oversized`` (16 MiB + 1), then echo
 ``/headers``              send the request headers as one JSON text message, then echo
 ========================  =====================================================================
 
@@ -68,6 +69,7 @@ __all__ = [
 _GUID: Final = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _MAX_HEADER_BYTES: Final = 64 * 1024
 _MAX_PAYLOAD: Final = 64 * 1024 * 1024
+_SIXTEEN_MIB: Final = 16 * 1024 * 1024
 #: A connection the peer keeps longer than this (seconds) is dropped, so nothing runs forever.
 MAX_CONNECTION_SECONDS: Final = 120.0
 
@@ -413,6 +415,10 @@ class _Session:
             self.write(_encode_frame(_TEXT, b"masked", mask=True))
         elif kind == "ping":
             await self.send(_PING, b"utsapi-ping")
+        elif kind == "max-size":
+            await self.send(_BINARY, b"\x5a" * _SIXTEEN_MIB)
+        elif kind == "oversized":
+            await self.send(_BINARY, b"\x5a" * (_SIXTEEN_MIB + 1))
         else:
             raise PeerError(self.record.path, f"unknown frames kind {kind!r}")
 

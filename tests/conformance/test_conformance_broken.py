@@ -24,6 +24,7 @@ BINARY_CASES = [
     "socket.send.binary-echo[1mib]",
     "socket.receive.fragmented[binary]",
     "socket.receive.empty[binary]",
+    "socket.receive.max-size-accepted",
 ]
 ERROR_THEN_CLOSE = [
     "connect.success-even-if-unreachable",
@@ -38,6 +39,7 @@ ERROR_THEN_CLOSE = [
     "socket.receive.protocol-violation[reserved-opcode]",
     "socket.receive.protocol-violation[invalid-utf8]",
     "socket.receive.protocol-violation[masked-server-frame]",
+    "socket.receive.oversized-closes",
     "socket.close.abrupt-drop[reset]",
     "socket.close.abrupt-drop[eof]",
     "socket.close.nothing-after-close",
