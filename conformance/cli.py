@@ -192,9 +192,11 @@ def main_run(
     summary = ", ".join(f"{counts[v]} {v}" for v in counts if counts[v])
     impl = result.implementation
     stdout.write(
-        f"{impl.get('name', '?')} {impl.get('version', '')}: {len(result.results)} cases, "
+        f"{impl.get('name', target)} {impl.get('version', '')}: {len(result.results)} cases, "
         f"{summary} in {result.duration:.1f} s (profile {profile.name})\n"
     )
+    for problem in result.harness_errors:
+        stderr.write(f"utsapi conformance: {problem}\n")
     for allowance in result.stale_allowances:
         stdout.write(f"stale allowance {allowance.rule} ({allowance.where}): nothing needed it\n")
     return exit_code(result, fail_on_stale=args.fail_on_stale), result

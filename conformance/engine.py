@@ -49,6 +49,8 @@ STEP_UNITS: Final = 5.0
 DRAIN_UNITS: Final = 0.1
 TEARDOWN_UNITS: Final = 3.0
 _SLICE: Final = 0.02
+#: Consecutive failures to start the implementation after which the remaining cases are not run.
+MAX_START_FAILURES: Final = 2
 #: Most calls in one driver-protocol ``batch``.
 MAX_BATCH: Final = 64
 
@@ -474,6 +476,8 @@ class Engine:
         self._channel: Channel | None = None
         self.implementation: dict[str, object] = {}
         self.channel_logs: list[str] = []
+        self.start_failures = 0
+        self.harness_errors: list[str] = []
 
     def next_id(self) -> int:
         self._id += 1
@@ -515,7 +519,6 @@ class Engine:
         started = time.time()
         t0 = time.monotonic()
         results: list[CaseResult] = []
-        harness_errors: list[str] = []
         number = 0
         try:
             for rule, case in self.rules.cases():
@@ -537,19 +540,29 @@ class Engine:
             started=started,
             duration=time.monotonic() - t0,
             stale_allowances=stale,
-            harness_errors=harness_errors,
+            harness_errors=list(self.harness_errors),
         )
 
     async def run_case(self, rule: Rule, case: Case, number: int) -> CaseResult:
         t0 = time.monotonic()
         result = CaseResult(rule, case, "PASS")
+        if self.start_failures >= MAX_START_FAILURES:
+            result.verdict = "ERROR"
+            result.reason = (
+                f"not run: the implementation failed to start {MAX_START_FAILURES} times"
+            )
+            return result
         try:
             channel = await self._ensure_channel()
         except ChannelError as exc:
+            self.start_failures += 1
             result.verdict = "ERROR"
             result.reason = f"cannot start the implementation: {exc}"
             result.duration = time.monotonic() - t0
+            if self.start_failures == MAX_START_FAILURES:
+                self.harness_errors.append(f"{self.where}: gave up after: {exc}")
             return result
+        self.start_failures = 0
         missing = sorted(set(rule.requires) - self.capabilities())
         if missing:
             result.verdict = "SKIP"

@@ -173,3 +173,13 @@ def test_serve_prints_the_url_echoes_and_stops_on_sigint() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def test_a_driver_that_cannot_start_ends_the_run_quickly(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    code, _, err = _run("run", "--driver", "no-such-command-utsapi", "--json", str(report))
+    assert code == 2
+    assert "gave up" in err and "no-such-command-utsapi" in err
+    data = json.loads(report.read_text("utf-8"))
+    assert data["summary"]["ERROR"] == data["summary"]["total"] > 0
+    assert data["harness_errors"]
