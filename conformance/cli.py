@@ -82,6 +82,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="exit 1 when an allowance of the profile was not needed (stale)",
     )
+    run_p.add_argument(
+        "--docs-url",
+        metavar="TEMPLATE",
+        help="link each rule in the HTML report to its documentation: a URL with {rule}",
+    )
     run_p.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     serve_p = sub.add_parser("serve", help="run the scripted peer server until Ctrl-C")
     serve_p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any)")
@@ -178,7 +183,14 @@ def main_run(
         on_result=progress,
     )
     result = asyncio.run(engine.run())
-    info = {"runner": runner, "target": target, "unit_s": args.unit, "cases": rules.case_count}
+    info: dict[str, object] = {
+        "runner": runner,
+        "target": target,
+        "unit_s": args.unit,
+        "cases": rules.case_count,
+    }
+    if args.docs_url:
+        info["docs_url"] = args.docs_url
     data = report_data(result, info)
     for path, render in ((args.json, to_json), (args.junit, to_junit), (args.html, to_html)):
         if path is not None:

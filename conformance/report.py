@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
+from urllib.parse import quote
 
 from conformance.channel import encode_value
 from conformance.engine import CaseResult, RunResult
@@ -226,6 +227,15 @@ document.getElementById('only-bad').addEventListener('change', function (ev) {
 """
 
 
+def _rule_link(result: Mapping[str, Any], docs_url: object) -> str:
+    """The case id, linked to the rule's documentation when ``docs_url`` (``{rule}``) is set."""
+    code = f"<code>{html.escape(result['id'])}</code>"
+    if not isinstance(docs_url, str) or "{rule}" not in docs_url:
+        return code
+    href = docs_url.replace("{rule}", quote(result["rule"], safe=""))
+    return f'<a href="{html.escape(href)}">{code}</a>'
+
+
 def to_html(data: Mapping[str, Any]) -> str:
     e = html.escape
     run = data["run"]
@@ -249,7 +259,8 @@ def to_html(data: Mapping[str, Any]) -> str:
         rows.append(
             f'<tr class="case" data-verdict="{e(r["verdict"])}" id="{e(r["id"])}">'
             f'<td class="{e(r["verdict"])}">{e(r["verdict"])}</td>'
-            f"<td><code>{e(r['id'])}</code><br>{e(r['title']['en'])}<br>{e(r['title']['zh'])}</td>"
+            f"<td>{_rule_link(r, run.get('docs_url'))}<br>{e(r['title']['en'])}"
+            f"<br>{e(r['title']['zh'])}</td>"
             f"<td>{e(r['level'])}</td><td>{e(', '.join(r['apis']))}</td>"
             f"<td>{r['duration_s']:.2f}</td><td>{detail}</td></tr>"
         )

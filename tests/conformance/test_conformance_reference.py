@@ -64,3 +64,9 @@ def test_html_report_is_one_standalone_file(reference_run: RunResult) -> None:
     assert "http://" not in text and "https://" not in text
     for result in reference_run.results:
         assert f'id="{result.id}"' in text
+
+
+def test_html_report_links_rules_to_their_docs(reference_run: RunResult) -> None:
+    info = {**INFO, "docs_url": "https://docs.example/websocket/#rule-{rule}"}
+    text = to_html(report_data(reference_run, info))
+    assert 'href="https://docs.example/websocket/#rule-socket.close.default"' in text
