@@ -5,11 +5,28 @@ errors, every value keeps its ``file:line:col``), validated against ``rules.sche
 checked for what the schema cannot say (unique ids, selectors that name a call or listener the
 steps define, known APIs and result types, parameters that every case provides).  Every problem
 is collected; :func:`load_rules` raises :class:`~conformance.exceptions.SpecError` listing them.
+
+A rule's ``steps`` speak the driver protocol's vocabulary (``docs/driver-protocol.md``)::
+
+    {call: connectSocket, task: t1, args: {url: "${url}"}, as: connect}   # uni.connectSocket
+    {call: t1.send, args: {data: "x"}, callbacks: [fail], as: send}      # SocketTask.send
+    {listen: [t1.onOpen, t1.onMessage]}       # listener ids t1.onOpen, t1.onMessage (#2, ...)
+    {wait: t1.onOpen, count: 1, timeout: 5}   # until the trace holds it (timeout in units)
+    {wait_peer: {frame: close}}               # until the peer recorded it
+    {peer: release}                           # let /slow handshakes and /stall readers go on
+    {repeat: {times: 10, until: "s#*.fail", steps: [...]}}   # aliases get #0, #1, ...; ${i}
+
+Consecutive ``call``/``listen`` steps run in one synchronous turn (a protocol ``batch``), as a
+program's ``task = uni.connectSocket(...); task.onOpen(f)`` does.  ``expect`` holds assertions
+over the trace and the peer's records (:mod:`conformance.trace`); ``${url}`` is the peer's URL
+with the rule's ``peer`` path, ``${peer}`` its base; ``cases`` give parameters (``${name}``,
+``{$param: name}``).
 """
 
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +35,6 @@ from typing import Any, Final
 
 from conformance.exceptions import SpecError
 from conformance.trace import CALL_PARTS, EXPECTATION_KINDS, expectation_kind, parse_selector
-from conformance.values import GENERATORS
 from generator._yaml import LoadedYaml, PathKey
 from generator.model import Text, bundled_spec_dir
 from generator.validate import validate_text
@@ -230,8 +246,6 @@ def _check_selector(
     doc: LoadedYaml, path: PathKey, text: str, aliases: set[str], listeners: set[str]
 ) -> None:
     sel = parse_selector(text)
-    import fnmatch  # noqa: PLC0415 - only needed here
-
     if sel.alias is not None:
         if not any(fnmatch.fnmatchcase(a.replace("#*", "#0"), sel.alias) for a in aliases):
             doc.error(
@@ -258,11 +272,8 @@ def _params_used(value: Any) -> Iterator[str]:
     elif isinstance(value, Mapping):
         if len(value) == 1 and "$param" in value and isinstance(value["$param"], str):
             yield value["$param"]
-        for k, v in value.items():
-            if k not in GENERATORS or k == "$param":
-                yield from _params_used(v)
-            else:
-                yield from _params_used(v)
+        for v in value.values():
+            yield from _params_used(v)
 
 
 def _check_waits(
