@@ -371,6 +371,7 @@ class RuleRow:
     level: str
     title: str
     text: str
+    anchor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -606,10 +607,7 @@ class _Renderer:
         returns = None
         if not (isinstance(c.returns, Named) and c.returns.name == "void"):
             returns = self.type_md(c.returns, section)
-        rules = tuple(
-            RuleRow(r.id, r.level, self.text(r.title), self.text(r.text))
-            for r in self.rules.get(c.qualname, ())
-        )
+        rules = self.rule_rows(c.qualname)
         return CallableView(
             name=c.name,
             anchor=c.anchor,
@@ -750,11 +748,22 @@ class _Renderer:
             context["alias"] = self.type_md(named.type, None)
         return _render("type_page.md.j2", **context)
 
-    def method_page_view(self, m: Callable) -> CallableView:
-        rules = tuple(
-            RuleRow(r.id, r.level, self.text(r.title), self.text(r.text))
-            for r in self.rules.get(m.qualname, ())
+    def rule_rows(self, qualname: str) -> tuple[RuleRow, ...]:
+        """The rules listed under ``qualname``; a rule's anchor (``#rule-<id>``, the target of
+        the conformance reports' links) sits under the first API it names."""
+        return tuple(
+            RuleRow(
+                r.id,
+                r.level,
+                self.text(r.title),
+                self.text(r.text),
+                f"rule-{r.id}" if r.apis[0] == qualname else None,
+            )
+            for r in self.rules.get(qualname, ())
         )
+
+    def method_page_view(self, m: Callable) -> CallableView:
+        rules = self.rule_rows(m.qualname)
         return CallableView(
             name=m.name,
             anchor=m.anchor,
