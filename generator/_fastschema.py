@@ -18,6 +18,7 @@ known statically (``properties`` reached through ``$ref`` and ``allOf``); annota
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -86,6 +87,9 @@ class _Compiler:
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.root = root
         self.defs: dict[str, Check] = {}
+        #: (definition, id of a dict or list) that passed, during one top-level check: a YAML
+        #: alias makes one object appear at many places, and it is checked once.
+        self.passed: set[tuple[str, int]] = set()
 
     def ref(self, ref: str) -> Check:
         if not ref.startswith("#/$defs/") or "/" in ref[len("#/$defs/") :]:
@@ -101,10 +105,26 @@ class _Compiler:
                 return slot[0](value)
 
             self.defs[name] = forward
-            compiled = self.compile(target)
+            compiled = self.remembered(name, self.compile(target))
             slot.append(compiled)
             self.defs[name] = compiled
         return self.defs[name]
+
+    def remembered(self, name: str, check: Check) -> Check:
+        passed = self.passed
+
+        def remembering(value: Any) -> bool:
+            if not isinstance(value, dict | list):
+                return check(value)
+            key = (name, id(value))
+            if key in passed:
+                return True
+            if check(value):
+                passed.add(key)
+                return True
+            return False
+
+        return remembering
 
     def static_names(self, schema: Any) -> set[str] | None:
         """Property names a schema always evaluates, or None if everything (or unknown)."""
@@ -193,7 +213,7 @@ class _Compiler:
         if names is None:
             return None
         allowed = frozenset(names)
-        return lambda v: not isinstance(v, dict) or all(k in allowed for k in v)
+        return lambda v: not isinstance(v, dict) or allowed.issuperset(v)
 
 
 def _always(value: Any) -> bool:
@@ -209,6 +229,13 @@ def _all_of(checks: tuple[Check, ...]) -> Check:
         return _always
     if len(checks) == 1:
         return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    if len(checks) == 3:
+        first, second, third = checks
+        return lambda v: first(v) and second(v) and third(v)
+
     return lambda v: all(c(v) for c in checks)
 
 
@@ -248,18 +275,18 @@ def _min_properties(value: Any) -> Check:
 
 
 def _required(value: Any) -> Check:
-    names = list(value)
-    return lambda v: not isinstance(v, dict) or all(k in v for k in names)
+    names = frozenset(value)
+    return lambda v: not isinstance(v, dict) or names <= v.keys()
 
 
 def _property_names(compiler: _Compiler, value: Any) -> Check:
     check = compiler.compile(value)
-    return lambda v: not isinstance(v, dict) or all(check(k) for k in v)
+    return lambda v: not isinstance(v, dict) or all(map(check, v))
 
 
 def _items(compiler: _Compiler, value: Any) -> Check:
     check = compiler.compile(value)
-    return lambda v: not isinstance(v, list) or all(check(x) for x in v)
+    return lambda v: not isinstance(v, list) or all(map(check, v))
 
 
 def _all_of_keyword(compiler: _Compiler, value: Any) -> Check:
@@ -293,6 +320,18 @@ def compile_schema(schema: Mapping[str, Any]) -> Check | None:
     """A closure answering "is this valid?" (never yes when jsonschema says no), or None if the
     schema uses a keyword this module does not support."""
     try:
-        return _Compiler(schema).compile(schema)
+        compiler = _Compiler(schema)
+        root = compiler.compile(schema)
     except (_Unsupported, re.error, KeyError, TypeError):
         return None
+    passed = compiler.passed
+    lock = threading.Lock()
+
+    def check(value: Any) -> bool:
+        with lock:  # the memo of passed objects holds ids, valid only during this call
+            try:
+                return root(value)
+            finally:
+                passed.clear()
+
+    return check

@@ -288,7 +288,21 @@ def _text(data: Mapping[str, str] | None) -> Text | None:
     return None if data is None else Text(zh=data["zh"], en=data["en"])
 
 
-def _platforms(data: Mapping[str, Any] | None) -> Platforms:
+#: id of a ``platforms`` mapping -> (the mapping, its Platforms), during one build_module: a
+#: block shared through a YAML alias becomes one shared Platforms.
+_Shared = dict[int, tuple[Any, Platforms]]
+
+
+def _platforms(data: Mapping[str, Any] | None, shared: _Shared) -> Platforms:
+    found = shared.get(id(data))
+    if found is not None and found[0] is data:
+        return found[1]
+    platforms = _new_platforms(data)
+    shared[id(data)] = (data, platforms)
+    return platforms
+
+
+def _new_platforms(data: Mapping[str, Any] | None) -> Platforms:
     entries: dict[str, dict[str, str]] = {}
     for group, value in (data or {}).items():
         if group == "web":
@@ -299,7 +313,7 @@ def _platforms(data: Mapping[str, Any] | None) -> Platforms:
     return Platforms(entries)
 
 
-def _field(data: Mapping[str, Any]) -> Field:
+def _field(data: Mapping[str, Any], shared: _Shared) -> Field:
     return Field(
         name=data["name"],
         type=parse_type(data["type"]),
@@ -308,19 +322,19 @@ def _field(data: Mapping[str, Any]) -> Field:
         default=data.get("default", _NO_DEFAULT),
         description=_text(data.get("description")),
         requires=_text(data.get("requires")),
-        platforms=_platforms(data.get("platforms")),
+        platforms=_platforms(data.get("platforms"), shared),
         docs_only=data.get("source") == "docs-only",
     )
 
 
-def _callable(data: Mapping[str, Any], owner: str | None) -> Callable:
+def _callable(data: Mapping[str, Any], owner: str | None, shared: _Shared) -> Callable:
     dep = data.get("deprecated")
     return Callable(
         name=data["name"],
         description=Text(**data["description"]),
-        params=tuple(_field(p) for p in data["params"]),
+        params=tuple(_field(p, shared) for p in data["params"]),
         returns=parse_type(data["returns"]),
-        platforms=_platforms(data.get("platforms")),
+        platforms=_platforms(data.get("platforms"), shared),
         owner=owner,
         deprecated=Deprecation(dep["replacement"], dep.get("since")) if dep else None,
         tutorial=tuple(Link(Text(**t["label"]), t["url"]) for t in data.get("tutorial", ())),
@@ -330,13 +344,13 @@ def _callable(data: Mapping[str, Any], owner: str | None) -> Callable:
     )
 
 
-def _named(name: str, data: Mapping[str, Any]) -> NamedType:
+def _named(name: str, data: Mapping[str, Any], shared: _Shared) -> NamedType:
     kind = data["kind"]
     if kind == "object":
         return ObjectType(
             name=name,
             description=Text(**data["description"]),
-            fields=tuple(_field(f) for f in data["fields"]),
+            fields=tuple(_field(f, shared) for f in data["fields"]),
             extends=data.get("extends"),
             general=bool(data.get("general", False)),
         )
@@ -344,7 +358,7 @@ def _named(name: str, data: Mapping[str, Any]) -> NamedType:
         return InterfaceType(
             name=name,
             description=Text(**data["description"]),
-            methods=tuple(_callable(m, name) for m in data["methods"]),
+            methods=tuple(_callable(m, name, shared) for m in data["methods"]),
         )
     if kind == "error-codes":
         return ErrorCodesType(
@@ -363,13 +377,14 @@ def _named(name: str, data: Mapping[str, Any]) -> NamedType:
 def build_module(data: Mapping[str, Any], file: str = "") -> Module:
     """Turn one validated module document into a :class:`Module`."""
     example = data.get("example")
+    shared: _Shared = {}
     return Module(
         name=data["module"],
         version=data["version"],
         title=Text(**data["title"]),
         description=Text(**data["description"]),
-        apis=tuple(_callable(a, None) for a in data["apis"]),
-        types={name: _named(name, t) for name, t in data["types"].items()},
+        apis=tuple(_callable(a, None, shared) for a in data["apis"]),
+        types={name: _named(name, t, shared) for name, t in data["types"].items()},
         menu=data.get("menu"),
         sources=tuple(
             Link(Text(s["label"], s["label"]), s["url"]) for s in data.get("sources", ())

@@ -15,11 +15,13 @@ type is ``in``, a result type ``out``; a type used both ways is rendered ``in``,
 
 from __future__ import annotations
 
+import collections.abc
 import json
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -180,6 +182,14 @@ def _isort_key(name: str) -> tuple[int, str]:
     return (1, name) if name[:1].isupper() else (2, name)
 
 
+def _wrap(text: str, width: int, subsequent_indent: str = "") -> list[str]:
+    """``textwrap.wrap(text, width, subsequent_indent=...)``, without textwrap for the common
+    case it leaves alone: one line that fits, with single spaces and no space at either end."""
+    if 0 < len(text) <= width and text == " ".join(text.split()):
+        return [text]
+    return textwrap.wrap(text, width, subsequent_indent=subsequent_indent)
+
+
 def _docstring(text: str, indent: int) -> str:
     """A triple-quoted literal of ``text``, wrapped to the line width at ``indent``."""
     width = max(_DOC_WIDTH - indent, 40)
@@ -190,9 +200,9 @@ def _docstring(text: str, indent: int) -> str:
             lines.append("")
         if para.startswith("- ") or "\n- " in para:
             for item in para.splitlines():
-                lines.extend(textwrap.wrap(item, width, subsequent_indent="  ") or [""])
+                lines.extend(_wrap(item, width, subsequent_indent="  ") or [""])
         else:
-            lines.extend(textwrap.wrap(" ".join(para.split()), width) or [""])
+            lines.extend(_wrap(" ".join(para.split()), width) or [""])
     body = "\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if body.endswith('"'):
         body += " "
@@ -219,9 +229,15 @@ def _py_literal(value: object) -> str:
 class _Mapper:
     """Turns spec type expressions into annotations, recording the imports they need."""
 
-    def __init__(self, module: Module, imports: _Imports) -> None:
+    def __init__(
+        self,
+        module: Module,
+        imports: _Imports,
+        docstring: collections.abc.Callable[[str, int], str] = _docstring,
+    ) -> None:
         self.module = module
         self.imports = imports
+        self.docstring = docstring
 
     def annotation(self, expr: TypeExpr, polarity: Polarity) -> str:
         if isinstance(expr, Union):
@@ -316,7 +332,9 @@ def _field_doc(f: Field) -> str | None:
 
 def _field_view(mapper: _Mapper, f: Field, polarity: Polarity) -> FieldView:
     doc = _field_doc(f)
-    return FieldView(f.name, mapper.field(f, polarity), None if doc is None else _docstring(doc, 4))
+    return FieldView(
+        f.name, mapper.field(f, polarity), None if doc is None else mapper.docstring(doc, 4)
+    )
 
 
 def _callable_doc(c: Callable) -> str:
@@ -360,7 +378,7 @@ def _methods(
                 qualname=c.qualname,
                 params=params,
                 returns=mapper.annotation(c.returns, "out"),
-                doc=_docstring(_callable_doc(c), indent),
+                doc=mapper.docstring(_callable_doc(c), indent),
                 decorators=decorators,
             )
         )
@@ -384,8 +402,14 @@ def module_view(module: Module, *, stub: bool = True) -> ModuleView:
     The two differ only in ``@deprecated``: PEP 702's ``warnings.deprecated`` exists from Python
     3.13, so the runtime module leaves it out rather than depend on ``typing_extensions``.
     """
+    return _module_view(module, stub=stub, docstring=_docstring)
+
+
+def _module_view(
+    module: Module, *, stub: bool, docstring: collections.abc.Callable[[str, int], str]
+) -> ModuleView:
     imports = _Imports()
-    mapper = _Mapper(module, imports)
+    mapper = _Mapper(module, imports, docstring)
     polarity = _polarities(module)
     decls: dict[str, Declaration] = {}
     deps: dict[str, set[str]] = {}
@@ -396,7 +420,7 @@ def module_view(module: Module, *, stub: bool = True) -> ModuleView:
             imports.add("typing", "TypeAlias")
             codes = ", ".join(str(c.code) for c in named.codes)
             decls[name] = Declaration(
-                "alias", name, _docstring(_error_codes_doc(named), 0), value=f"{literal}[{codes}]"
+                "alias", name, docstring(_error_codes_doc(named), 0), value=f"{literal}[{codes}]"
             )
             deps[name] = set()
         elif isinstance(named, AliasType):
@@ -406,7 +430,7 @@ def module_view(module: Module, *, stub: bool = True) -> ModuleView:
             decls[name] = Declaration(
                 "alias",
                 name,
-                _docstring(doc, 0) if doc else None,
+                docstring(doc, 0) if doc else None,
                 value=mapper.annotation(named.type, direction),
             )
             deps[name] = _references(named.type)
@@ -420,7 +444,7 @@ def module_view(module: Module, *, stub: bool = True) -> ModuleView:
             decls[name] = Declaration(
                 "typeddict",
                 name,
-                _docstring(doc, 4),
+                docstring(doc, 4),
                 fields=tuple(_field_view(mapper, f, direction) for f in fields),
             )
             deps[name] = set().union(*(_references(f.type) for f in fields)) if fields else set()
@@ -429,7 +453,7 @@ def module_view(module: Module, *, stub: bool = True) -> ModuleView:
             decls[name] = Declaration(
                 "protocol",
                 name,
-                _docstring(named.description.en, 4),
+                docstring(named.description.en, 4),
                 methods=_methods(mapper, named.methods, stub=stub, indent=8),
             )
             deps[name] = set().union(
@@ -445,7 +469,7 @@ def module_view(module: Module, *, stub: bool = True) -> ModuleView:
     decls[MODULE_PROTOCOL] = Declaration(
         "protocol",
         MODULE_PROTOCOL,
-        _docstring(
+        docstring(
             f"The ``uni`` object, its {module.title.en} APIs.\n\n{module.description.en}", 4
         ),
         methods=_methods(mapper, module.apis, stub=stub, indent=8),
@@ -460,7 +484,7 @@ def module_view(module: Module, *, stub: bool = True) -> ModuleView:
         name=module.name,
         spec_file=_spec_label(module),
         version=module.version,
-        doc=_docstring(
+        doc=docstring(
             f"{module.title.en}: {module.description.en}\n\n"
             f"Generated from the utsapi spec (module {module.name!r}, version {module.version}). "
             "Keys are spelled as the API spells them (``errMsg``, ``errCode``).",
@@ -549,14 +573,18 @@ def render_stubs(spec: Spec) -> dict[PurePosixPath, str]:
     if not spec.modules:
         raise StubsError(str(spec.root or "spec"), "the spec has no modules to render")
     env = _environment()
-    runtime = tuple(module_view(m, stub=False) for m in spec.modules)
-    typed = tuple(module_view(m, stub=True) for m in spec.modules)
+    runtime: list[ModuleView] = []
+    typed: list[ModuleView] = []
+    for m in spec.modules:
+        docstring = cache(_docstring)  # the two views of a module share their docstrings
+        runtime.append(_module_view(m, stub=False, docstring=docstring))
+        typed.append(_module_view(m, stub=True, docstring=docstring))
     package = PackageView(
         package=PACKAGE,
         distribution=DISTRIBUTION,
         version=_package_version(spec),
         python_requires=">=3.11",
-        modules=typed,
+        modules=tuple(typed),
         sources=tuple(_spec_label(m) for m in spec.modules),
     )
     files: dict[PurePosixPath, str] = {

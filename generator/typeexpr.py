@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "BUILTINS",
@@ -189,6 +190,9 @@ class _Parser:
         return Function(tuple(params), self.primary())
 
 
+@lru_cache(maxsize=1 << 12)
 def parse_type(text: str) -> TypeExpr:
-    """Parse ``text``; raises :class:`TypeExprError` with the column of the problem."""
+    """Parse ``text``; raises :class:`TypeExprError` with the column of the problem.
+
+    Expressions are frozen, so a parsed one is shared by every use of the same text."""
     return _Parser(text).parse()

@@ -382,7 +382,35 @@ def _texts(value: Any, path: PathKey) -> Iterator[tuple[PathKey, Mapping[str, st
             yield from _texts(item, (*path, i))
 
 
+def _english_texts(value: Any, out: list[str], seen: set[int]) -> None:
+    """The ``en`` of every text :func:`_texts` yields, without paths; a shared (aliased)
+    container is looked at once."""
+    if isinstance(value, dict):
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        if len(value) == 2 and "zh" in value and "en" in value:
+            zh, en = value["zh"], value["en"]
+            if isinstance(zh, str) and isinstance(en, str):
+                out.append(en)
+                return
+        for item in value.values():
+            if isinstance(item, dict | list):
+                _english_texts(item, out, seen)
+    elif isinstance(value, list):
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        for item in value:
+            if isinstance(item, dict | list):
+                _english_texts(item, out, seen)
+
+
 def check_languages(doc: LoadedYaml) -> None:
+    english: list[str] = []
+    _english_texts(doc.data, english, set())
+    if not _CJK.search("\n".join(english)):
+        return
     for path, text in _texts(doc.data, ()):
         if _CJK.search(text["en"]):
             doc.error(

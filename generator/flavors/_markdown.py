@@ -10,6 +10,9 @@ Contexts and their filters:
 ``cell``
     a Markdown table cell: ``& < | \\ ` [ ]`` become entities (so no HTML, no link, no split
     row), newlines ``<br/>``, ``{{`` is wrapped in ``<span v-pre>``.
+``cells``
+    the cells of a table row: each as ``cell``, joined by `` | `` (what
+    ``map("cell") | join(" | ")`` gives, in one call).
 ``text``
     a Markdown paragraph: as ``cell``, but newlines stay newlines.
 ``inline``
@@ -33,17 +36,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from markupsafe import Markup
 
 __all__ = [
     "FILTERS",
     "escape_cell",
+    "escape_cells",
     "escape_inline",
     "escape_sq_attr",
     "escape_text",
@@ -79,6 +85,8 @@ def _escape_plain(text: str, newline: str) -> str:
 def _escape(text: str, newline: str) -> str:
     """Escape ``text``; a code span stays a code span unless it holds a ``|``, a newline or
     ``{{``, in which case it becomes ``<code>`` with escaped content."""
+    if _SPECIALS.search(text) is None:  # no code span either: a code span starts with `
+        return text
     out: list[str] = []
     pos = 0
     for match in _CODE_SPAN.finditer(text):
@@ -98,6 +106,11 @@ def escape_cell(value: object) -> Markup:
     if isinstance(value, Markup):
         return value
     return Markup(_escape(str(value), "<br/>"))
+
+
+def escape_cells(values: Iterable[object]) -> Markup:
+    """The cells of a table row, each escaped as :func:`escape_cell`, joined by `` | ``."""
+    return Markup(" | ".join([escape_cell(v) for v in values]))
 
 
 def escape_text(value: object) -> Markup:
@@ -184,6 +197,7 @@ def _md_type(ref: Any) -> Markup:
 
 FILTERS: dict[str, Callable[[Any], Markup]] = {
     "cell": escape_cell,
+    "cells": escape_cells,
     "text": escape_text,
     "inline": escape_inline,
     "sq_attr": escape_sq_attr,
@@ -193,10 +207,46 @@ FILTERS: dict[str, Callable[[Any], Markup]] = {
 }
 
 
+#: Filters whose result is always :class:`~markupsafe.Markup` (so autoescaping it is a no-op).
+_MARKUP_FILTERS = frozenset({*FILTERS, "safe"})
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's code generator, minus the ``escape()`` call around an output expression whose
+    last step is one of :data:`_MARKUP_FILTERS`: escaping :class:`~markupsafe.Markup` gives the
+    same text back, so the call only costs time (two per table cell).  Every other expression is
+    autoescaped as before."""
+
+    def _markup(self, node: nodes.Expr, frame: Frame, finalize: Any) -> bool:
+        return (
+            isinstance(node, nodes.Filter)
+            and node.name in _MARKUP_FILTERS
+            and finalize.src is None
+            and not frame.eval_ctx.volatile
+            and frame.eval_ctx.autoescape
+        )
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if self._markup(node, frame, finalize):
+            self.write("(")
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if self._markup(node, frame, finalize):
+            self.write(")")
+        else:
+            super()._output_child_post(node, frame, finalize)
+
+
+class _Environment(jinja2.Environment):
+    code_generator_class = _CodeGenerator
+
+
 @cache
 def make_environment(flavor: str) -> jinja2.Environment:
     """The (cached) environment of ``generator/templates/<flavor>/``."""
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.PackageLoader("generator", f"templates/{flavor}"),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

@@ -334,9 +334,20 @@ class _Columns:
         self.set = columns
         self.titles = tuple(c.title.get(lang) for c in columns.columns)
         self._cache: dict[tuple[str, ...], CompatTable] = {}
+        #: id of a Platforms -> (it, its table): the model shares the Platforms of a block that
+        #: the spec writes once (a YAML alias), so most lookups end here
+        self._seen: dict[int, tuple[Any, CompatTable | None]] = {}
 
     def table(self, platforms: Any) -> CompatTable | None:
         """The table for a :class:`~generator.model.Platforms`, None when it holds nothing."""
+        seen = self._seen.get(id(platforms))
+        if seen is not None and seen[0] is platforms:
+            return seen[1]
+        table = self._table(platforms)
+        self._seen[id(platforms)] = (platforms, table)
+        return table
+
+    def _table(self, platforms: Any) -> CompatTable | None:
         if not platforms:
             return None
         values = tuple(_cell_value(platforms.get(c.platform, c.key)) for c in self.set.columns)
