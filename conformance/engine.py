@@ -519,11 +519,13 @@ class Engine:
         started = time.time()
         t0 = time.monotonic()
         results: list[CaseResult] = []
+        ran: list[Case] = []
         number = 0
         try:
             for rule, case in self.rules.cases():
                 if self.select is not None and not self.select(rule, case):
                     continue
+                ran.append(case)
                 number += 1
                 result = await self.run_case(rule, case, number)
                 results.append(result)
@@ -532,7 +534,13 @@ class Engine:
         finally:
             await self._drop_channel()
         used = {id(r.allowance) for r in results if r.allowance is not None}
-        stale = [a for a in self.profile.allowances if id(a) not in used]
+        # Stale: an allowance for a case that ran and did not need it (with -k, an allowance
+        # whose cases were not selected says nothing either way).
+        stale = [
+            a
+            for a in self.profile.allowances
+            if id(a) not in used and any(a.covers(case) for case in ran)
+        ]
         return RunResult(
             implementation=self.implementation,
             profile=self.profile,

@@ -5,6 +5,8 @@
     task.onOpen(lambda res: task.send({"data": "hello"}))
 """
 
+from importlib import metadata as _metadata
+
 from ._runtime import Runtime, SocketTask
 from ._types import (
     CloseSocketOptions,
@@ -39,3 +41,8 @@ __all__ = [
 
 uni: Runtime = Runtime()
 """The default runtime."""
+
+try:
+    __version__ = _metadata.version("utsapi-kit")
+except _metadata.PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "0+unknown"

@@ -30,6 +30,9 @@ const ERR_SUBJECT = 'uni-websocket';
 // "出于性能的权衡，在底层实现上发送队列占用的内存不能超过16M，一旦超过将导致连接被关闭" (X-DOC)
 const MAX_QUEUE = 16 * 1024 * 1024;
 const MAX_REASON_BYTES = 123;
+// Incoming messages up to 16 MiB are accepted; undici has no limit of its own, so the driver
+// enforces it (see the allowance socket.receive.oversized-closes for the close code).
+const MAX_MESSAGE = 16 * 1024 * 1024;
 const NOT_CONNECTED = 'WebSocket is not connected';
 
 const WebSocketImpl = globalThis.WebSocket;
@@ -233,6 +236,13 @@ class SocketTask {
   #onMessage(event) {
     // R3 / E2: nothing before onOpen, after onError or after onClose.
     if (!this.#opened || this.#errored || this.#state === CLOSED) return;
+    const size = typeof event.data === 'string' ? Buffer.byteLength(event.data) : event.data.byteLength;
+    if (size > MAX_MESSAGE) {
+      // RFC 6455 would close with 1009, which the WHATWG close() refuses; 1000 is the nearest it allows.
+      this.#fail(`message of ${size} bytes exceeds the ${MAX_MESSAGE}-byte limit`);
+      this.#ws.close(1000, 'message too big');
+      return;
+    }
     this.#emit('message', { data: event.data });
   }
 

@@ -84,6 +84,22 @@ def test_allowance_turns_fail_into_warn_and_unused_ones_are_stale(
     assert exit_code(run) == 1
 
 
+def test_allowance_for_cases_that_did_not_run_is_not_stale(
+    rules: RuleSet, engine_runner: Callable[..., RunResult], tmp_path: Path
+) -> None:
+    path = tmp_path / "profile.yaml"
+    path.write_text(PROFILE, "utf-8")
+    profile = load_profile(str(path), rules)
+    run = engine_runner(
+        NoCloseValidation(uni),
+        rules,
+        select=["socket.close.invalid-code[[]0]"],
+        profile=profile,
+    )
+    assert [r.verdict for r in run.results] == ["WARN"]
+    assert run.stale_allowances == []
+
+
 class _AdditiveGlobals:
     """Registering onSocketOpen again adds a listener (UNI-H5 does): a SHOULD rule fails."""
 
