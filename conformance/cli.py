@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import fnmatch
 import importlib
+import logging
 import os
 import signal
 from collections.abc import Callable
@@ -144,6 +145,22 @@ def selector(patterns: list[str] | None) -> Callable[[Rule, Case], bool] | None:
     return chosen
 
 
+class _OneLineLogHandler(logging.Handler):
+    """What an in-process implementation logs during the run (e.g. a callback that raised on
+    purpose, which the rules require it to log and survive), one line per record."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(logging.WARNING)
+        self.stream = stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = f"implementation log: {record.levelname} {record.name}: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            text += f" ({type(exc).__name__}: {exc})"
+        self.stream.write(text + "\n")
+
+
 def main_run(
     args: argparse.Namespace, stdout: TextIO, stderr: TextIO
 ) -> tuple[int, RunResult | None]:
@@ -182,7 +199,12 @@ def main_run(
         select=select,
         on_result=progress,
     )
-    result = asyncio.run(engine.run())
+    log_handler = _OneLineLogHandler(stderr)
+    logging.getLogger().addHandler(log_handler)
+    try:
+        result = asyncio.run(engine.run())
+    finally:
+        logging.getLogger().removeHandler(log_handler)
     info: dict[str, object] = {
         "runner": runner,
         "target": target,
