@@ -15,13 +15,11 @@ type is ``in``, a result type ``out``; a type used both ways is rendered ``in``,
 
 from __future__ import annotations
 
-import collections.abc
 import json
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -85,6 +83,8 @@ TYPE_TABLE: tuple[tuple[str, str, str], ...] = (
 _IMPORTED = {"Any": "typing", "Mapping": "collections.abc"}
 
 _DOC_WIDTH = 92
+#: The import of PEP 702's decorator, which only the ``.pyi`` files use.
+_DEPRECATED = ("typing_extensions", "deprecated")
 
 
 class StubsError(UtsApiError):
@@ -168,6 +168,11 @@ class _Imports:
         self.by_module.setdefault(module, set()).add(name)
         return name
 
+    def without(self, module: str, name: str) -> _Imports:
+        """A copy without ``name`` from ``module``."""
+        kept = {m: names - {name} if m == module else names for m, names in self.by_module.items()}
+        return _Imports({m: names for m, names in kept.items() if names})
+
     def lines(self) -> tuple[str, ...]:
         return tuple(
             f"from {module} import {', '.join(sorted(names, key=_isort_key))}"
@@ -229,15 +234,9 @@ def _py_literal(value: object) -> str:
 class _Mapper:
     """Turns spec type expressions into annotations, recording the imports they need."""
 
-    def __init__(
-        self,
-        module: Module,
-        imports: _Imports,
-        docstring: collections.abc.Callable[[str, int], str] = _docstring,
-    ) -> None:
+    def __init__(self, module: Module, imports: _Imports) -> None:
         self.module = module
         self.imports = imports
-        self.docstring = docstring
 
     def annotation(self, expr: TypeExpr, polarity: Polarity) -> str:
         if isinstance(expr, Union):
@@ -332,9 +331,7 @@ def _field_doc(f: Field) -> str | None:
 
 def _field_view(mapper: _Mapper, f: Field, polarity: Polarity) -> FieldView:
     doc = _field_doc(f)
-    return FieldView(
-        f.name, mapper.field(f, polarity), None if doc is None else mapper.docstring(doc, 4)
-    )
+    return FieldView(f.name, mapper.field(f, polarity), None if doc is None else _docstring(doc, 4))
 
 
 def _callable_doc(c: Callable) -> str:
@@ -354,7 +351,7 @@ def _deprecation_message(c: Callable) -> str:
 
 
 def _methods(
-    mapper: _Mapper, callables: Iterable[Callable], *, stub: bool, indent: int
+    mapper: _Mapper, callables: Iterable[Callable], *, indent: int
 ) -> tuple[MethodView, ...]:
     views: list[MethodView] = []
     for c in callables:
@@ -367,8 +364,8 @@ def _methods(
             for p in c.params
         )
         decorators: tuple[str, ...] = ()
-        if c.deprecated is not None and stub:
-            deprecated = mapper.imports.add("typing_extensions", "deprecated")
+        if c.deprecated is not None:
+            deprecated = mapper.imports.add(*_DEPRECATED)
             decorators = (
                 f"@{deprecated}({json.dumps(_deprecation_message(c), ensure_ascii=False)})",
             )
@@ -378,7 +375,7 @@ def _methods(
                 qualname=c.qualname,
                 params=params,
                 returns=mapper.annotation(c.returns, "out"),
-                doc=mapper.docstring(_callable_doc(c), indent),
+                doc=_docstring(_callable_doc(c), indent),
                 decorators=decorators,
             )
         )
@@ -402,14 +399,15 @@ def module_view(module: Module, *, stub: bool = True) -> ModuleView:
     The two differ only in ``@deprecated``: PEP 702's ``warnings.deprecated`` exists from Python
     3.13, so the runtime module leaves it out rather than depend on ``typing_extensions``.
     """
-    return _module_view(module, stub=stub, docstring=_docstring)
+    typed, runtime = _module_views(module)
+    return typed if stub else runtime
 
 
-def _module_view(
-    module: Module, *, stub: bool, docstring: collections.abc.Callable[[str, int], str]
-) -> ModuleView:
+def _module_views(module: Module) -> tuple[ModuleView, ModuleView]:
+    """The ``.pyi`` view and its runtime twin, made in one pass: the twin is the same view
+    without the ``@deprecated`` decorators and their import."""
     imports = _Imports()
-    mapper = _Mapper(module, imports, docstring)
+    mapper = _Mapper(module, imports)
     polarity = _polarities(module)
     decls: dict[str, Declaration] = {}
     deps: dict[str, set[str]] = {}
@@ -420,7 +418,7 @@ def _module_view(
             imports.add("typing", "TypeAlias")
             codes = ", ".join(str(c.code) for c in named.codes)
             decls[name] = Declaration(
-                "alias", name, docstring(_error_codes_doc(named), 0), value=f"{literal}[{codes}]"
+                "alias", name, _docstring(_error_codes_doc(named), 0), value=f"{literal}[{codes}]"
             )
             deps[name] = set()
         elif isinstance(named, AliasType):
@@ -430,7 +428,7 @@ def _module_view(
             decls[name] = Declaration(
                 "alias",
                 name,
-                docstring(doc, 0) if doc else None,
+                _docstring(doc, 0) if doc else None,
                 value=mapper.annotation(named.type, direction),
             )
             deps[name] = _references(named.type)
@@ -444,7 +442,7 @@ def _module_view(
             decls[name] = Declaration(
                 "typeddict",
                 name,
-                docstring(doc, 4),
+                _docstring(doc, 4),
                 fields=tuple(_field_view(mapper, f, direction) for f in fields),
             )
             deps[name] = set().union(*(_references(f.type) for f in fields)) if fields else set()
@@ -453,8 +451,8 @@ def _module_view(
             decls[name] = Declaration(
                 "protocol",
                 name,
-                docstring(named.description.en, 4),
-                methods=_methods(mapper, named.methods, stub=stub, indent=8),
+                _docstring(named.description.en, 4),
+                methods=_methods(mapper, named.methods, indent=8),
             )
             deps[name] = set().union(
                 *(_references(p.type) for m in named.methods for p in m.params),
@@ -469,10 +467,10 @@ def _module_view(
     decls[MODULE_PROTOCOL] = Declaration(
         "protocol",
         MODULE_PROTOCOL,
-        docstring(
+        _docstring(
             f"The ``uni`` object, its {module.title.en} APIs.\n\n{module.description.en}", 4
         ),
-        methods=_methods(mapper, module.apis, stub=stub, indent=8),
+        methods=_methods(mapper, module.apis, indent=8),
     )
     deps[MODULE_PROTOCOL] = set().union(
         *(_references(p.type) for a in module.apis for p in a.params),
@@ -480,11 +478,11 @@ def _module_view(
     )
 
     ordered = _topological(module, decls, deps)
-    return ModuleView(
+    typed = ModuleView(
         name=module.name,
         spec_file=_spec_label(module),
         version=module.version,
-        doc=docstring(
+        doc=_docstring(
             f"{module.title.en}: {module.description.en}\n\n"
             f"Generated from the utsapi spec (module {module.name!r}, version {module.version}). "
             "Keys are spelled as the API spells them (``errMsg``, ``errCode``).",
@@ -494,6 +492,18 @@ def _module_view(
         declarations=tuple(decls[n] for n in ordered),
         exports=tuple(sorted(decls)),
     )
+    runtime = replace(
+        typed,
+        imports=imports.without(*_DEPRECATED).lines(),
+        declarations=tuple(_undecorated(d) for d in typed.declarations),
+    )
+    return typed, runtime
+
+
+def _undecorated(decl: Declaration) -> Declaration:
+    if not any(m.decorators for m in decl.methods):
+        return decl
+    return replace(decl, methods=tuple(replace(m, decorators=()) for m in decl.methods))
 
 
 def _spec_label(module: Module) -> str:
@@ -573,18 +583,15 @@ def render_stubs(spec: Spec) -> dict[PurePosixPath, str]:
     if not spec.modules:
         raise StubsError(str(spec.root or "spec"), "the spec has no modules to render")
     env = _environment()
-    runtime: list[ModuleView] = []
-    typed: list[ModuleView] = []
-    for m in spec.modules:
-        docstring = cache(_docstring)  # the two views of a module share their docstrings
-        runtime.append(_module_view(m, stub=False, docstring=docstring))
-        typed.append(_module_view(m, stub=True, docstring=docstring))
+    views = [_module_views(m) for m in spec.modules]
+    typed = tuple(t for t, _ in views)
+    runtime = tuple(r for _, r in views)
     package = PackageView(
         package=PACKAGE,
         distribution=DISTRIBUTION,
         version=_package_version(spec),
         python_requires=">=3.11",
-        modules=tuple(typed),
+        modules=typed,
         sources=tuple(_spec_label(m) for m in spec.modules),
     )
     files: dict[PurePosixPath, str] = {

@@ -44,7 +44,7 @@ from urllib.parse import quote
 import jinja2
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 __all__ = [
     "FILTERS",
@@ -212,35 +212,46 @@ _MARKUP_FILTERS = frozenset({*FILTERS, "safe"})
 
 
 class _CodeGenerator(CodeGenerator):
-    """Jinja's code generator, minus the ``escape()`` call around an output expression whose
-    last step is one of :data:`_MARKUP_FILTERS`: escaping :class:`~markupsafe.Markup` gives the
-    same text back, so the call only costs time (two per table cell).  Every other expression is
-    autoescaped as before."""
+    """Jinja's code generator with cheaper autoescaping for two kinds of output expression.
 
-    def _markup(self, node: nodes.Expr, frame: Frame, finalize: Any) -> bool:
-        return (
-            isinstance(node, nodes.Filter)
-            and node.name in _MARKUP_FILTERS
-            and finalize.src is None
-            and not frame.eval_ctx.volatile
-            and frame.eval_ctx.autoescape
-        )
+    One whose last step is a filter of :data:`_MARKUP_FILTERS` gets no ``escape()``: escaping
+    :class:`~markupsafe.Markup` gives the same text back, so the call only costs time (two per
+    table cell).  A call (a macro, which returns Markup) goes through :func:`_escape_call`,
+    which passes Markup through and escapes anything else.  Every other expression is
+    autoescaped as before.
+    """
+
+    def _opening(self, node: nodes.Expr, frame: Frame, finalize: Any) -> str | None:
+        if finalize.src is not None or frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            return None
+        if isinstance(node, nodes.Filter) and node.name in _MARKUP_FILTERS:
+            return "("
+        if isinstance(node, nodes.Call):
+            return "environment.escape_call("
+        return None
 
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        if self._markup(node, frame, finalize):
-            self.write("(")
-        else:
+        opening = self._opening(node, frame, finalize)
+        if opening is None:
             super()._output_child_pre(node, frame, finalize)
+        else:
+            self.write(opening)
 
     def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        if self._markup(node, frame, finalize):
-            self.write(")")
-        else:
+        if self._opening(node, frame, finalize) is None:
             super()._output_child_post(node, frame, finalize)
+        else:
+            self.write(")")
+
+
+def _escape_call(value: Any) -> Markup:
+    """Autoescaping of a call's result: a macro's (Markup) as it is, anything else escaped."""
+    return value if type(value) is Markup else escape(value)
 
 
 class _Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
+    escape_call = staticmethod(_escape_call)
 
 
 @cache
