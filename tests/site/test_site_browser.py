@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SITE, UNIT_MS, mkdocs_build
+from site_support import SITE, UNIT_MS, mkdocs_build
 
 pytestmark = pytest.mark.browser
 

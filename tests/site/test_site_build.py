@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import SITE, mkdocs_build, sample_report
+from site_support import SITE, mkdocs_build, sample_report
 
 from generator.model import load_bundled_spec
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, SITE, SPEC, sample_report
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from site_support import ROOT, SITE, SPEC, sample_report
 
 from generator.mkdocs_plugin import (
     RESULTS_MARKER,

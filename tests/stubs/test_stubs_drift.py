@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from conftest import STUBS
+from stubs_support import STUBS
 
 from generator.cli import run as cli
 from generator.model import load_bundled_spec

@@ -8,7 +8,7 @@ import typing
 from pathlib import Path
 
 import pytest
-from conftest import STUBS
+from stubs_support import STUBS
 
 from generator.model import ErrorCodesType, ObjectType, load_bundled_spec
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, make_checkers
 from hypothesis import given
 from hypothesis import strategies as st
+from stubs_support import FIXTURES, make_checkers
 
 from generator.model import Spec, load_spec
 from generator.stubs import StubsError, _docstring, generate_stubs, module_view, render_stubs

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import STUBS, TYPECHECK, Checkers, Report
+from stubs_support import STUBS, TYPECHECK, Checkers, Report
 
 from generator.model import load_bundled_spec
 

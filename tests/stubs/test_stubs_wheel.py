@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import STUBS, clean_env
+from stubs_support import STUBS, clean_env
 
 from generator.model import load_bundled_spec
 

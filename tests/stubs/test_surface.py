@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
+from stubs_support import FIXTURES
 
 from generator.cli import run as cli
 
