@@ -7,8 +7,7 @@
 
 from importlib import metadata as _metadata
 
-from ._runtime import Runtime, SocketTask
-from ._types import (
+from uniapi.websocket import (
     CloseSocketOptions,
     ConnectSocketFail,
     ConnectSocketOptions,
@@ -21,6 +20,8 @@ from ._types import (
     SendSocketMessageFail,
     SendSocketMessageOptions,
 )
+
+from ._runtime import Runtime, SocketTask
 
 __all__ = [
     "CloseSocketOptions",

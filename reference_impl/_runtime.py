@@ -20,14 +20,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.protocol import OPEN
-from websockets.typing import Subprotocol
-
-from . import _core
-from ._core import CALL, EMIT, ConnectRequest, Registry, TaskCore
-from ._types import (
+from uniapi.websocket import (
     CloseSocketOptions,
     ConnectSocketOptions,
     GeneralCallbackResult,
@@ -39,6 +32,13 @@ from ._types import (
     OnSocketOpenCallbackResult,
     SendSocketMessageOptions,
 )
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.protocol import OPEN
+from websockets.typing import Subprotocol
+
+from . import _core
+from ._core import CALL, EMIT, ConnectRequest, Registry, TaskCore
 
 __all__ = ["Runtime", "SocketTask"]
 

@@ -1,7 +1,7 @@
-"""Type-only proof that the runtime fits the surface Protocols (never imported).
+"""Type-only proof that the runtime fits the generated surface Protocols (never imported).
 
-mypy checks this module with the package; when the generated ``uniapi`` package is
-installed, the same assignments are made against ``uniapi.websocket``.
+mypy checks this module with the package: ``Runtime`` must be a ``uniapi.websocket.Uni`` and
+its tasks ``uniapi.websocket.SocketTask``s.
 """
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from uniapi.websocket import SocketTask as SocketTaskProtocol
+    from uniapi.websocket import Uni
+
     from ._runtime import Runtime, SocketTask
-    from ._types import SocketTaskProtocol, UniProtocol
 
     def _fits(runtime: Runtime, task: SocketTask) -> None:
-        uni: UniProtocol = runtime
+        uni: Uni = runtime
         socket_task: SocketTaskProtocol = task
         socket_task = uni.connectSocket({"url": "ws://127.0.0.1:1/"})
         del socket_task
