@@ -59,6 +59,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--no-site", action="store_true", help="skip the MkDocs site (the slowest step)"
     )
     parser.add_argument(
+        "--no-conformance",
+        action="store_true",
+        help="do not run the conformance suite against the reference implementation before "
+        "building the site (its conformance page then says there are no results yet)",
+    )
+    parser.add_argument(
         "--columns",
         choices=list(COLUMN_SETS),
         default=DEFAULT_COLUMNS.name,
@@ -113,7 +119,29 @@ def _build_stubs(spec: Spec, out: Path, stderr: TextIO) -> tuple[bool, str]:
     return True, f"{len(written)} file(s)"
 
 
-def _build_site(site: Path, out: Path, spec: Path | None, stderr: TextIO) -> tuple[bool, str]:
+def _run_conformance(out: Path, spec: Path | None, stderr: TextIO) -> tuple[bool, str]:
+    """The reference implementation's results, for the site's conformance page.
+
+    Run as a subprocess through the ``utsapi`` dispatcher: ``generator`` never imports
+    ``conformance`` (which imports ``generator``)."""
+    command = [
+        sys.executable, "-m", "generator", "conformance", "run", "--impl", "reference_impl:uni",
+        "-q", "--json", str(out / "report.json"), "--junit", str(out / "report.xml"),
+        "--html", str(out / "report.html"), "--docs-url", "../site/websocket/#rule-{rule}",
+    ]  # fmt: skip
+    if spec is not None and (spec / "rules").is_dir():
+        command += ["--rules", str(spec / "rules")]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    last = (result.stdout.strip().splitlines() or ["no summary"])[-1]
+    if result.returncode in (0, 1):  # conformant, or failures: either way a report
+        return True, last
+    stderr.write(result.stdout + result.stderr)
+    return False, f"conformance run failed (exit {result.returncode})"
+
+
+def _build_site(
+    site: Path, out: Path, spec: Path | None, report: Path, stderr: TextIO
+) -> tuple[bool, str]:
     config = site / "mkdocs.yml"
     if not config.is_file():
         return True, f"skipped: {config} not found"
@@ -124,6 +152,7 @@ def _build_site(site: Path, out: Path, spec: Path | None, stderr: TextIO) -> tup
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if spec is not None:  # the site's plugin reads its spec from UTSAPI_SPEC (site/mkdocs.yml)
         env["UTSAPI_SPEC"] = str(spec.resolve())
+    env["UTSAPI_REPORT"] = str(report.resolve())  # and the conformance results from here
     result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if result.returncode != 0:
         stderr.write(result.stdout + result.stderr)
@@ -192,8 +221,16 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.no_site:
         summary.append(f"{out / 'site'}: skipped (--no-site)")
     else:
+        # The page shows OUT's report (or says there is none), never one left elsewhere.
+        report = out / "conformance" / "report.json"
+        if not args.no_conformance:
+            done = progress.step("running the conformance suite against reference_impl:uni")
+            ok, what = _run_conformance(out / "conformance", args.spec, stderr)
+            done(what)
+            summary.append(f"{out / 'conformance'}: {what}")
+            failed = failed or not ok
         done = progress.step("building the MkDocs site")
-        ok, what = _build_site(args.site, out / "site", args.spec, stderr)
+        ok, what = _build_site(args.site, out / "site", args.spec, report, stderr)
         done(what)
         summary.append(f"{out / 'site'}: {what}")
         failed = failed or not ok

@@ -975,6 +975,7 @@ def _result_rows(report: Mapping[str, Any], lang: Lang) -> list[dict[str, str]]:
         rows.append(
             {
                 "id": str(item.get("id") or item.get("rule") or ""),
+                "rule": str(item.get("rule") or ""),
                 "verdict": str(item.get("verdict", "")).upper(),
                 "level": str(item.get("level") or ""),
                 "title": str(title or ""),
