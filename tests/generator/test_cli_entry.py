@@ -1,0 +1,32 @@
+"""The console script: modules in the current directory are importable, as with `python -m`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+UTSAPI = shutil.which("utsapi")
+
+
+@pytest.mark.skipif(UTSAPI is None, reason="the utsapi console script is not installed")
+def test_user_module_in_the_current_directory_is_found(tmp_path: Path) -> None:
+    assert UTSAPI is not None
+    (tmp_path / "my_uni_impl.py").write_text("from reference_impl import uni\n", "utf-8")
+    result = subprocess.run(
+        [UTSAPI, "check-surface", "my_uni_impl:uni", "--no-stubtest"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "exposes the spec's surface" in result.stdout
+
+
+@pytest.mark.skipif(UTSAPI is None, reason="the utsapi console script is not installed")
+def test_no_arguments_prints_help_and_exits_2() -> None:
+    assert UTSAPI is not None
+    result = subprocess.run([UTSAPI], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "validate" in result.stdout and "conformance" in result.stdout
+    assert "Traceback" not in result.stderr
