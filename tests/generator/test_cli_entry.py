@@ -20,7 +20,7 @@ def test_user_module_in_the_current_directory_is_found(tmp_path: Path) -> None:
         cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "exposes the spec's surface" in result.stdout
+    assert "exposes the spec's surface" in result.stdout + result.stderr
 
 
 @pytest.mark.skipif(UTSAPI is None, reason="the utsapi console script is not installed")
