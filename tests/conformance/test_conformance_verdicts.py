@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,9 @@ class _AdditiveGlobals:
 
     def onSocketOpen(self, listener: Callable[[Any], None]) -> None:
         if not self.open_listeners:
-            uni.onSocketOpen(self._dispatch)
+            with warnings.catch_warnings():  # this wrapper calls the deprecated global on purpose
+                warnings.simplefilter("ignore", DeprecationWarning)
+                uni.onSocketOpen(self._dispatch)
         self.open_listeners.append(listener)
 
     def _dispatch(self, res: Any) -> None:
