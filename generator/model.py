@@ -141,8 +141,19 @@ class Callable:
         return self.name.lower()
 
 
+class _TypeAnchor:
+    """Named types share one heading anchor rule: ``ConnectSocketSuccess`` →
+    ``#connectsocketsuccess-values`` (the uni-app x docs' slug)."""
+
+    name: str
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.name.lower()}-values"
+
+
 @dataclass(frozen=True)
-class ObjectType:
+class ObjectType(_TypeAnchor):
     name: str
     description: Text
     fields: tuple[Field, ...]
@@ -150,21 +161,13 @@ class ObjectType:
     general: bool = False
     kind: Literal["object"] = "object"
 
-    @property
-    def anchor(self) -> str:
-        return f"{self.name.lower()}-values"
-
 
 @dataclass(frozen=True)
-class InterfaceType:
+class InterfaceType(_TypeAnchor):
     name: str
     description: Text
     methods: tuple[Callable, ...]
     kind: Literal["interface"] = "interface"
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.name.lower()}-values"
 
     def method(self, name: str) -> Callable | None:
         return next((m for m in self.methods if m.name == name), None)
@@ -178,28 +181,20 @@ class ErrorCode:
 
 
 @dataclass(frozen=True)
-class ErrorCodesType:
+class ErrorCodesType(_TypeAnchor):
     name: str
     subject: str
     description: Text
     codes: tuple[ErrorCode, ...]
     kind: Literal["error-codes"] = "error-codes"
 
-    @property
-    def anchor(self) -> str:
-        return f"{self.name.lower()}-values"
-
 
 @dataclass(frozen=True)
-class AliasType:
+class AliasType(_TypeAnchor):
     name: str
     type: TypeExpr
     description: Text | None = None
     kind: Literal["alias"] = "alias"
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.name.lower()}-values"
 
 
 NamedType = ObjectType | InterfaceType | ErrorCodesType | AliasType
