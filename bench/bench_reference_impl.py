@@ -191,17 +191,24 @@ def _sync_sender(task: Any, payload: bytes) -> Callable[[int], None]:
     return send_paced
 
 
-def ref_one_way(runtime: Any, url: str, count: int, payload: bytes) -> float:
-    done = threading.Event()
-    task = _open_task(runtime, url, lambda res: done.set())
+def _timed_sends(
+    runtime: Any, url: str, count: int, payload: bytes, *, on_message: Any, done: threading.Event
+) -> float:
+    """Seconds from the first send until ``done`` is set by ``on_message``."""
+    task = _open_task(runtime, url, on_message)
     send_all = _sync_sender(task, payload)
     start = time.perf_counter()
     send_all(count)
     if not done.wait(WAIT):
-        raise TimeoutError("one-way run did not finish")
+        raise TimeoutError("the run did not finish")
     elapsed = time.perf_counter() - start
     _close_task(task)
     return elapsed
+
+
+def ref_one_way(runtime: Any, url: str, count: int, payload: bytes) -> float:
+    done = threading.Event()
+    return _timed_sends(runtime, url, count, payload, on_message=lambda res: done.set(), done=done)
 
 
 def ref_echo(runtime: Any, url: str, count: int, payload: bytes) -> float:
@@ -213,15 +220,7 @@ def ref_echo(runtime: Any, url: str, count: int, payload: bytes) -> float:
         if received[0] == count:
             done.set()
 
-    task = _open_task(runtime, url, on_message)
-    send_all = _sync_sender(task, payload)
-    start = time.perf_counter()
-    send_all(count)
-    if not done.wait(WAIT):
-        raise TimeoutError("echo run did not finish")
-    elapsed = time.perf_counter() - start
-    _close_task(task)
-    return elapsed
+    return _timed_sends(runtime, url, count, payload, on_message=on_message, done=done)
 
 
 def ref_latency(runtime: Any, url: str, rounds: int) -> list[float]:
@@ -374,8 +373,12 @@ def many_tasks(url: str, tasks: int = 1000, messages: int = 10) -> dict[str, flo
     elapsed = time.perf_counter() - start
     complete = sum(1 for _, got in all_tasks if got[0] == messages)
     runtime.shutdown()
-    return {"seconds": elapsed, "peak_rss_mib": _rss_mib(), "baseline_rss_mib": baseline,
-            "complete": complete}
+    return {
+        "seconds": elapsed,
+        "peak_rss_mib": _rss_mib(),
+        "baseline_rss_mib": baseline,
+        "complete": complete,
+    }
 
 
 def stalled_peer(url: str) -> dict[str, float]:
@@ -393,8 +396,12 @@ def stalled_peer(url: str) -> dict[str, float]:
     idle_peak = _rss_mib()
     chunk = 64 * 1024
     for i in range(1024):
-        task.send({"data": os.urandom(16) + bytes(chunk - 16),
-                   "fail": lambda res: codes.append(res["errCode"])})
+        task.send(
+            {
+                "data": os.urandom(16) + bytes(chunk - 16),
+                "fail": lambda res: codes.append(res["errCode"]),
+            }
+        )
         if i % 64 == 63:
             time.sleep(0)
     errored.wait(WAIT)
@@ -403,8 +410,13 @@ def stalled_peer(url: str) -> dict[str, float]:
     runtime.shutdown()
     # Growth over the idle process: the peak after, minus the resident size when idle
     # (conservative: an earlier, higher peak counts as growth too).
-    return {"idle_rss_mib": idle, "idle_peak_rss_mib": idle_peak, "peak_rss_mib": peak,
-            "growth_mib": peak - idle, "reported_10001": float(10001 in codes)}
+    return {
+        "idle_rss_mib": idle,
+        "idle_peak_rss_mib": idle_peak,
+        "peak_rss_mib": peak,
+        "growth_mib": peak - idle,
+        "reported_10001": float(10001 in codes),
+    }
 
 
 def _child(target: Callable[[str], dict[str, float]], url: str, out: Any) -> None:
@@ -488,8 +500,10 @@ def main(argv: list[str] | None = None) -> int:
             rows.extend(_workload(server, count, size, runs))
 
         print(f"throughput (best of {runs} runs; MiB/s of payload; ratio = reference / raw)")
-        print(f"{'workload':<22} {'mode':<7} {'raw s':>8} {'ref s':>8} {'raw MiB/s':>9} "
-              f"{'ref MiB/s':>9} {'ratio':>6}")
+        print(
+            f"{'workload':<22} {'mode':<7} {'raw s':>8} {'ref s':>8} {'raw MiB/s':>9} "
+            f"{'ref MiB/s':>9} {'ratio':>6}"
+        )
         for row in rows:
             print(row.line())
             if row.ratio < TARGET_RATIO:
@@ -507,17 +521,21 @@ def main(argv: list[str] | None = None) -> int:
 
         if not args.skip_memory:
             many = in_child(many_tasks, server.url("/echo"))
-            print(f"\n1,000 concurrent tasks x 10 echoed messages: {many['seconds']:.2f} s, "
-                  f"peak RSS {many['peak_rss_mib']:.0f} MiB "
-                  f"(baseline {many['baseline_rss_mib']:.0f} MiB), "
-                  f"{many['complete']:.0f} tasks complete")
+            print(
+                f"\n1,000 concurrent tasks x 10 echoed messages: {many['seconds']:.2f} s, "
+                f"peak RSS {many['peak_rss_mib']:.0f} MiB "
+                f"(baseline {many['baseline_rss_mib']:.0f} MiB), "
+                f"{many['complete']:.0f} tasks complete"
+            )
             if many["complete"] != 1000:
                 failures.append("1,000 tasks: not all complete")
             stall = in_child(stalled_peer, server.url("/stall"))
-            print(f"peer stops reading, 64 MiB in 64 KiB messages: peak RSS "
-                  f"{stall['peak_rss_mib']:.0f} MiB, idle {stall['idle_rss_mib']:.0f} MiB, "
-                  f"growth {stall['growth_mib']:.1f} MiB (limit 32), "
-                  f"10001 reported: {'yes' if stall['reported_10001'] else 'no'}")
+            print(
+                f"peer stops reading, 64 MiB in 64 KiB messages: peak RSS "
+                f"{stall['peak_rss_mib']:.0f} MiB, idle {stall['idle_rss_mib']:.0f} MiB, "
+                f"growth {stall['growth_mib']:.1f} MiB (limit 32), "
+                f"10001 reported: {'yes' if stall['reported_10001'] else 'no'}"
+            )
             if stall["growth_mib"] > 32 or not stall["reported_10001"]:
                 failures.append("stalled peer: memory or 10001")
     finally:
