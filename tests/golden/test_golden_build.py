@@ -63,7 +63,7 @@ def test_build_is_byte_identical_to_the_baseline(tmp_path: Path) -> None:
         if p.is_file() and p.suffix in _COMPARED_SUFFIXES and p.name != "conformance-report.json"
     }
     assert sorted(built) == sorted(expected), "the set of files written changed"
-    different = [name for name in expected if built[name].read_bytes() != expected[name].read_bytes()]
+    different = [n for n in expected if built[n].read_bytes() != expected[n].read_bytes()]
     if different:
         first = different[0]
         diff = difflib.unified_diff(
