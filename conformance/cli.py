@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import contextlib
 import fnmatch
-import importlib
 import logging
 import os
 import signal
@@ -39,6 +38,8 @@ from conformance.report import (
     to_junit,
 )
 from conformance.rules import Case, Rule, RuleSet, load_rules
+from generator.exceptions import TargetError
+from generator.targets import resolve_target
 
 __all__ = ["HELP", "configure", "load_implementation", "main_run", "run"]
 
@@ -96,19 +97,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def load_implementation(spec: str) -> object:
     """``MODULE:ATTR`` (``ATTR`` may be dotted) → the object."""
-    module_name, sep, attr = spec.partition(":")
-    if not sep or not module_name or not attr:
-        raise ImplementationLoadError(spec, "expected MODULE:ATTR, e.g. reference_impl:uni")
     try:
-        obj: object = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ImplementationLoadError(spec, f"cannot import {module_name}: {exc}") from exc
-    for part in attr.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError as exc:
-            raise ImplementationLoadError(spec, f"{module_name} has no attribute {attr}") from exc
-    return obj
+        return resolve_target(spec)
+    except TargetError as exc:
+        raise ImplementationLoadError(spec, exc.reason) from exc
 
 
 def channel_factory(

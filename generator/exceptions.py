@@ -5,7 +5,8 @@
     UtsApiError                    base of everything this package raises on purpose
      ├── SpecError                 the spec is invalid; ``.diagnostics`` lists every problem found
      │    └── SpecReadError        a spec file cannot be read (missing, not UTF-8, a directory)
-     └── PageError                 a page's placeholders cannot be filled; ``.diagnostics`` as above
+     ├── PageError                 a page's placeholders cannot be filled; ``.diagnostics`` as above
+     └── TargetError               a ``MODULE:ATTR`` name cannot be resolved (also a ``ValueError``)
 
 Each problem is a :class:`Diagnostic`: where (file, line, column, JSON path), what, and which
 check found it.  ``str()`` of an exception lists its diagnostics one per line in the
@@ -17,7 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-__all__ = ["Diagnostic", "PageError", "SpecError", "SpecReadError", "UtsApiError"]
+__all__ = [
+    "Diagnostic",
+    "PageError",
+    "SpecError",
+    "SpecReadError",
+    "TargetError",
+    "UtsApiError",
+]
 
 
 @dataclass(frozen=True, order=True)
@@ -65,3 +73,15 @@ class SpecReadError(SpecError):
 
 class PageError(_DiagnosticError):
     """A page's placeholders cannot be filled."""
+
+
+class TargetError(UtsApiError, ValueError):
+    """``target`` (``MODULE:ATTR``) names no object; ``reason`` says which part failed."""
+
+    def __init__(self, target: str, reason: str) -> None:
+        self.target = target
+        self.reason = reason
+        super().__init__(target, reason)
+
+    def __str__(self) -> str:
+        return f"{self.target!r}: {self.reason}"

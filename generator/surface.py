@@ -37,7 +37,6 @@ is a finding (``unused-allowlist-entry``), so deviations go stale visibly.
 from __future__ import annotations
 
 import difflib
-import importlib
 import inspect
 import os
 import re
@@ -50,9 +49,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from generator.exceptions import UtsApiError
+from generator.exceptions import TargetError, UtsApiError
 from generator.model import Callable, InterfaceType, Module, Spec
 from generator.stubs import MODULE_PROTOCOL, MethodView, module_view, render_stubs
+from generator.targets import resolve_target
 from generator.typeexpr import Named
 
 __all__ = [
@@ -62,7 +62,6 @@ __all__ = [
     "SurfaceReport",
     "check_surface",
     "load_allowlist",
-    "resolve_target",
 ]
 
 Check = Literal["surface", "stubtest", "allowlist"]
@@ -144,25 +143,11 @@ class SurfaceReport:
 # Resolving the implementation
 
 
-def resolve_target(target: str, *, what: str = "MODULE:ATTR") -> object:
-    """Import ``module.path:attr.path`` and return the attribute."""
-    module_name, sep, attr_path = target.partition(":")
-    if not sep or not module_name or not attr_path:
-        raise SurfaceError([f"{target!r}: expected {what}, e.g. reference_impl:uni"])
+def _resolve(target: str) -> object:
     try:
-        obj: object = importlib.import_module(module_name)
-    except Exception as exc:  # the implementation's own import error, reported as usage
-        raise SurfaceError(
-            [f"{target}: cannot import {module_name!r}: {type(exc).__name__}: {exc}"]
-        ) from exc
-    for part in attr_path.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise SurfaceError(
-                [f"{target}: {module_name} has no attribute {attr_path!r}"]
-            ) from None
-    return obj
+        return resolve_target(target)
+    except TargetError as exc:
+        raise SurfaceError([str(exc)]) from exc
 
 
 def _interfaces(module: Module) -> dict[str, Callable]:
@@ -514,14 +499,14 @@ def check_surface(
     Raises :class:`SurfaceError` when the check cannot run (exit 2 for the CLI).
     """
     entries = load_allowlist(allowlist, spec) if allowlist is not None else ()
-    impl = resolve_target(target)
+    impl = _resolve(target)
     findings: list[Finding] = []
     classes: dict[str, type] = {}
     checked: list[str] = []
     for module in spec.modules:
         for interface, api in _interfaces(module).items():
             if task_class is not None:
-                given = resolve_target(task_class, what="MODULE:ATTR of a class")
+                given = _resolve(task_class)
                 if not isinstance(given, type):
                     raise SurfaceError([f"{task_class}: is a {type(given).__name__}, not a class"])
                 classes[interface] = given

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib
 import io
 import os
 import sys
@@ -27,6 +26,7 @@ from typing import BinaryIO, Final, TextIO
 
 from conformance.adapter import Adapter, dump_line, parse_line
 from conformance.channel import Message
+from generator.targets import resolve_target
 
 __all__ = ["load_object", "main", "run", "serve"]
 
@@ -36,21 +36,8 @@ EXIT_USAGE: Final = 2
 BYE_GRACE: Final = 0.25
 
 
-def load_object(spec: str) -> object:
-    """``MODULE:ATTR`` -> the object; ``ValueError`` saying which part failed."""
-    module_name, sep, attr = spec.partition(":")
-    if not sep or not module_name or not attr:
-        raise ValueError(f"{spec!r}: expected MODULE:ATTR, e.g. reference_impl:uni")
-    try:
-        target: object = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ValueError(f"{spec!r}: cannot import {module_name!r}: {exc}") from exc
-    for part in attr.split("."):
-        try:
-            target = getattr(target, part)
-        except AttributeError as exc:
-            raise ValueError(f"{spec!r}: {module_name} has no attribute {attr!r}") from exc
-    return target
+#: ``MODULE:ATTR`` -> the object; a ``ValueError`` (``TargetError``) says which part failed.
+load_object = resolve_target
 
 
 class _Output:
