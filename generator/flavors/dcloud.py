@@ -95,12 +95,18 @@ _WEB = _col("web", "unixVer", "Web", "Web")
 _WEIXIN = _col("mp.weixin", "unixVer", "微信小程序", "WeChat Mini Program")
 _ANDROID = _col("app.android", "unixVer", "Android", "Android")
 _ANDROID_UTS = _col(
-    "app.android", "unixUtsPlugin", "Android uni-app x UTS 插件", "Android uni-app x UTS Plugin",
+    "app.android",
+    "unixUtsPlugin",
+    "Android uni-app x UTS 插件",
+    "Android uni-app x UTS Plugin",
     optional=True,
 )
 _IOS = _col("app.ios", "unixVer", "iOS", "iOS")
 _IOS_UTS = _col(
-    "app.ios", "unixUtsPlugin", "iOS uni-app x UTS 插件", "iOS uni-app x UTS Plugin",
+    "app.ios",
+    "unixUtsPlugin",
+    "iOS uni-app x UTS 插件",
+    "iOS uni-app x UTS Plugin",
     optional=True,
 )
 _IOS_VDOM_UTS = _col(
@@ -121,12 +127,16 @@ COLUMN_SETS: Mapping[str, ColumnSet] = {
         ColumnSet("2025", (_WEB, _WEIXIN, _ANDROID, _ANDROID_UTS, _IOS, _IOS_UTS, _HARMONY)),
         ColumnSet("2025-07", (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_UTS, _HARMONY)),
         ColumnSet(
-            "2025-08", (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_VDOM_UTS, _HARMONY),
-            help=True, status=True,
+            "2025-08",
+            (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_VDOM_UTS, _HARMONY),
+            help=True,
+            status=True,
         ),
         ColumnSet(
-            "2026", (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_VDOM_UTS, _HARMONY, _HARMONY_VAPOR),
-            help=True, status=True,
+            "2026",
+            (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_VDOM_UTS, _HARMONY, _HARMONY_VAPOR),
+            help=True,
+            status=True,
         ),
     )
 }
@@ -489,9 +499,7 @@ class _ModuleView:
             name, depth = list(wanted.items())[done]
             named = self.module.types[name]
             assert isinstance(named, ObjectType)
-            rows = tuple(
-                self.row(f, wanted, depth, nested=False) for f in self.module.fields(name)
-            )
+            rows = tuple(self.row(f, wanted, depth, nested=False) for f in self.module.fields(name))
             out.append(TypeTable(name, named.anchor, depth, rows))
             done += 1
         return tuple(out)
@@ -509,9 +517,7 @@ class _ModuleView:
         if c.deprecated is None:
             return None
         owner, _, method = c.deprecated.replacement.rpartition(".")
-        replacement = (
-            self.labels.method_of.format(owner=owner, method=method) if owner else method
-        )
+        replacement = self.labels.method_of.format(owner=owner, method=method) if owner else method
         return self.labels.deprecated.format(replacement=replacement)
 
     def signature(self, c: Callable) -> str:

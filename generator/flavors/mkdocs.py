@@ -31,6 +31,7 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 
+from generator.flavors._rules_view import Rule, RuleView, load_rules
 from generator.model import (
     AliasType,
     Callable,
@@ -288,46 +289,6 @@ def _badge(value: str | None, platforms: Platforms, column: Column, lang: Lang) 
 
 
 # ----------------------------------------------------------------------------------------------
-# Conformance rules
-
-
-@dataclass(frozen=True)
-class Rule:
-    """What the docs show of a conformance rule."""
-
-    id: str
-    level: str
-    title: Text
-    text: Text
-    apis: tuple[str, ...]
-
-
-def load_rules(spec: Spec) -> tuple[Rule, ...]:
-    """The rules of ``spec.root/rules/*.yaml``, validated by their schema; () when there are none.
-
-    Raises :class:`generator.exceptions.SpecError` listing every problem of the rule files.
-    """
-    from generator.validate import validate_paths  # noqa: PLC0415 - validate imports the model
-
-    rules_dir = spec.root / "rules" if spec.root is not None else None
-    if rules_dir is None or not rules_dir.is_dir() or not any(rules_dir.glob("*.y*ml")):
-        return ()
-    result = validate_paths([rules_dir.parent])  # rules are checked against the modules
-    result.raise_for_errors()
-    return tuple(
-        Rule(
-            id=item["id"],
-            level=item["level"],
-            title=Text(**item["title"]),
-            text=Text(**item["text"]),
-            apis=tuple(item["apis"]),
-        )
-        for doc in result.of_kind("rules")
-        for item in doc.data.get("rules", ())
-    )
-
-
-# ----------------------------------------------------------------------------------------------
 # View model
 
 
@@ -440,13 +401,13 @@ class _Renderer:
         module: Module,
         lang: Lang,
         columns: Sequence[Column],
-        rules: Sequence[Rule],
+        rules: Sequence[RuleView],
     ) -> None:
         self.module = module
         self.lang = lang
         self.columns = tuple(columns)
         self.labels = _labels(lang)
-        self.rules: dict[str, list[Rule]] = {}
+        self.rules: dict[str, list[RuleView]] = {}
         for rule in rules:
             for api in rule.apis:
                 self.rules.setdefault(api, []).append(rule)
@@ -797,7 +758,7 @@ def build_data(
     lang: Lang,
     *,
     columns: Sequence[Column] = DEFAULT_COLUMNS,
-    rules: Sequence[Rule] | None = None,
+    rules: Sequence[RuleView] | None = None,
 ) -> dict[str, dict[str, str]]:
     """``key -> section -> markdown`` for every placeholder, in the mkdocs flavour.
 
@@ -873,7 +834,7 @@ def build_type_pages(
     lang: Lang,
     *,
     columns: Sequence[Column] = DEFAULT_COLUMNS,
-    rules: Sequence[Rule] | None = None,
+    rules: Sequence[RuleView] | None = None,
     api_pages: Mapping[str, str] | None = None,
 ) -> tuple[TypePage, ...]:
     """One page per named type of every module, plus ``index.md`` listing them.
