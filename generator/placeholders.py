@@ -76,9 +76,7 @@ def _nearest(word: str, candidates: Iterator[str] | list[str]) -> str:
     return ""
 
 
-def _problem(
-    placeholder: Placeholder, data: Mapping[str, Mapping[str, str]]
-) -> str | None:
+def _problem(placeholder: Placeholder, data: Mapping[str, Mapping[str, str]]) -> str | None:
     section_map = data.get(placeholder.key)
     if section_map is None:
         return f"unknown key {placeholder.key!r}" + _nearest(placeholder.key, list(data))

@@ -1,4 +1,4 @@
-"""The Jinja environment of the flavours and the filters that escape spec text by context.
+"""The filters of the dcloud flavour, which escape spec text for the context it lands in.
 
 Spec texts are *plain text with inline code spans*.  Whatever they hold, a ``|`` or a newline
 must not break the table they land in, ``<script>`` must not become markup, ``{{ x }}`` must not
@@ -28,23 +28,23 @@ Contexts and their filters:
 ``md_type``
     a :class:`~generator.flavors.dcloud.TypeRef` as the docs write a type in a cell.
 
-Every filter returns :class:`markupsafe.Markup`; the environment autoescapes everything else
-(HTML escaping), so an expression that forgets its filter is still inert.
+Every filter returns :class:`markupsafe.Markup`; the environment (:mod:`generator.templating`)
+autoescapes everything else (HTML escaping), so an expression that forgets its filter is inert.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
-from jinja2 import nodes
-from jinja2.compiler import CodeGenerator, Frame
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from generator import templating
 
 __all__ = [
     "FILTERS",
@@ -195,7 +195,7 @@ def _md_type(ref: Any) -> Markup:
     return Markup(f"({params}) => {_md_type(ref.returns)}")
 
 
-FILTERS: dict[str, Callable[[Any], Markup]] = {
+FILTERS: dict[str, templating.Filter] = {
     "cell": escape_cell,
     "cells": escape_cells,
     "text": escape_text,
@@ -207,64 +207,7 @@ FILTERS: dict[str, Callable[[Any], Markup]] = {
 }
 
 
-#: Filters whose result is always :class:`~markupsafe.Markup` (so autoescaping it is a no-op).
-_MARKUP_FILTERS = frozenset({*FILTERS, "safe"})
-
-
-class _CodeGenerator(CodeGenerator):
-    """Jinja's code generator with cheaper autoescaping for two kinds of output expression.
-
-    One whose last step is a filter of :data:`_MARKUP_FILTERS` gets no ``escape()``: escaping
-    :class:`~markupsafe.Markup` gives the same text back, so the call only costs time (two per
-    table cell).  A call (a macro, which returns Markup) goes through :func:`_escape_call`,
-    which passes Markup through and escapes anything else.  Every other expression is
-    autoescaped as before.
-    """
-
-    def _opening(self, node: nodes.Expr, frame: Frame, finalize: Any) -> str | None:
-        if finalize.src is not None or frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
-            return None
-        if isinstance(node, nodes.Filter) and node.name in _MARKUP_FILTERS:
-            return "("
-        if isinstance(node, nodes.Call):
-            return "environment.escape_call("
-        return None
-
-    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        opening = self._opening(node, frame, finalize)
-        if opening is None:
-            super()._output_child_pre(node, frame, finalize)
-        else:
-            self.write(opening)
-
-    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        if self._opening(node, frame, finalize) is None:
-            super()._output_child_post(node, frame, finalize)
-        else:
-            self.write(")")
-
-
-def _escape_call(value: Any) -> Markup:
-    """Autoescaping of a call's result: a macro's (Markup) as it is, anything else escaped."""
-    return value if type(value) is Markup else escape(value)
-
-
-class _Environment(jinja2.Environment):
-    code_generator_class = _CodeGenerator
-    escape_call = staticmethod(_escape_call)
-
-
 @cache
-def make_environment(flavor: str) -> jinja2.Environment:
-    """The (cached) environment of ``generator/templates/<flavor>/``."""
-    env = _Environment(
-        loader=jinja2.PackageLoader("generator", f"templates/{flavor}"),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=True,
-        auto_reload=False,
-    )
-    env.filters.update(FILTERS)
-    return env
+def make_environment() -> jinja2.Environment:
+    """The (cached) environment of ``generator/templates/dcloud/``, with :data:`FILTERS`."""
+    return templating.make_environment("dcloud", FILTERS)

@@ -591,7 +591,7 @@ class _Templates:
 
 @cache
 def _templates() -> _Templates:
-    return _Templates(make_environment("dcloud"))
+    return _Templates(make_environment())
 
 
 API_SECTIONS = ("name", "description", "compatibility", "param", "returnValue", "tutorial")

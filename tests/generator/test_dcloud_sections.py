@@ -40,9 +40,7 @@ HEADER = "| 名称 | 类型 | 必填 | 默认值 | 兼容性 | 描述 |\n| :- | 
 SUB_HEADER = (
     "@| 名称 | 类型 | 必备 | 默认值 | 兼容性 | 描述 |\n@| :- | :- | :- | :- |  :-: | :- |\n"
 )
-TYPE_HEADER = (
-    "| 名称 | 类型 | 必备 | 默认值 | 兼容性 | 描述 |\n| :- | :- | :- | :- |  :-: | :- |\n"
-)
+TYPE_HEADER = "| 名称 | 类型 | 必备 | 默认值 | 兼容性 | 描述 |\n| :- | :- | :- | :- |  :-: | :- |\n"
 IUNIERROR_ROWS = (
     "| errSubject | string | 是 | - | - | 统一错误主题（模块）名称 |\n"
     "| data | any | 否 | - | - | 错误附带的数据 |\n"
@@ -116,8 +114,7 @@ def test_param_table_with_nested_rows_trailing_bar_and_type_tables() -> None:
         + "| errCode | number | 是 | - | - | 错误码 |\n"
         "@| 合法值 | 兼容性 | 描述 |\n"
         "@| :- |  :-: | :- |\n"
-        "@| 600009 | - | URL格式不合法 |\n"
-        + IUNIERROR_ROWS
+        "@| 600009 | - | URL格式不合法 |\n" + IUNIERROR_ROWS
     )
 
 
@@ -145,8 +142,7 @@ def test_error_code_valid_values_table() -> None:
         "@| :- |  :-: | :- |\n"
         "@| 10001 | - | 发送数据超限，发送队列不能超过16M大小。 |\n"
         "@| 10002 | - | websocket未连接 |\n"
-        "@| 602001 | - | websocket系统错误 |\n"
-        + IUNIERROR_ROWS
+        "@| 602001 | - | websocket系统错误 |\n" + IUNIERROR_ROWS
     )
 
 
@@ -261,10 +257,10 @@ def test_2026_column_set_adds_help_vapor_and_status() -> None:
     # url has no Vapor entry: the empty optional column is dropped, but the status is computed
     # over every column first, so it is partial (Web is "-" too).
     url_ct = (
-        "<CompatibilityTable table='{\"headers\":[{\"title\":\"Web\"},{\"title\":\"微信小程序\"},"
-        "{\"title\":\"Android\"},{\"title\":\"iOS\"},{\"title\":\"iOS(VDOM) UTS 插件\"},"
-        "{\"title\":\"HarmonyOS\"}],\"rows\":[[\"-\",\"4.41\",\"3.91\",\"4.11\",\"4.11\","
-        "\"4.61\"]],\"status\":\"PARTIALLY_SUPPORTED\"}' />"
+        '<CompatibilityTable table=\'{"headers":[{"title":"Web"},{"title":"微信小程序"},'
+        '{"title":"Android"},{"title":"iOS"},{"title":"iOS(VDOM) UTS 插件"},'
+        '{"title":"HarmonyOS"}],"rows":[["-","4.41","3.91","4.11","4.11",'
+        '"4.61"]],"status":"PARTIALLY_SUPPORTED"}\' />'
     )
     assert f"@| url | string | 是 | - | {url_ct} |" in data["connectSocket"]["param"]
 
