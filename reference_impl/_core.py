@@ -1,13 +1,19 @@
 """The SocketTask state machine and callback contract, with no I/O.
 
 Everything here is plain data in, plain data out (the sans-I/O habit of
-``websockets.protocol``): API calls and connection events go in as method calls,
-and what must happen next comes out as *effects* appended to the task's outbox:
+``websockets.protocol``): API calls and connection events go in as method calls, and what
+must happen next comes out as *effects*, small frozen values appended to the task's outbox:
 
-* ``(CALL, fn, payload, label, None)``: run one user callback;
-* ``(EMIT, core, event, payload, to_global)``: dispatch a task event to the global
-  listener (when ``to_global``) and then to the task's listeners, resolved when it runs;
-* ``(IO, core, command, argument, None)``: a request to the I/O shell.
+* :class:`Call` runs one user callback;
+* :class:`Emit` dispatches one task event to the global listener (when ``to_global``),
+  then to the task's listeners, resolved when it runs; :class:`Deliver` does the same for
+  a run of messages that arrived together;
+* :class:`Connect`, :class:`Flush`, :class:`ArmCloseTimer`, :class:`Abort` and
+  :class:`FailClose` are requests to the I/O shell.
+
+The state of a task is a :class:`State`; every change of state goes through
+:meth:`TaskCore._advance`, which looks the change up in :data:`TRANSITIONS` and raises
+:class:`TransitionError` for any change the table does not list.
 
 The shell owns threads, the event loop and the socket; it serialises calls into this
 module with one lock and runs the effects, in order, on the runtime's loop thread.
@@ -15,56 +21,38 @@ module with one lock and runs the effects, in order, on the runtime's loop threa
 
 from __future__ import annotations
 
-import string
+import enum
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
-from urllib.parse import quote, urlsplit, urlunsplit
+
+from ._options import ConnectRequest, Frame, Problem, parse_close, parse_connect, parse_message
 
 __all__ = [
-    "CALL",
-    "EMIT",
-    "IO",
     "QUEUE_LIMIT",
-    "ConnectRequest",
+    "Abort",
+    "ArmCloseTimer",
+    "Call",
+    "Connect",
+    "Deliver",
+    "Effect",
+    "Emit",
+    "Event",
+    "FailClose",
+    "Flush",
+    "IORequest",
     "Registry",
+    "State",
     "TaskCore",
+    "TransitionError",
+    "Trigger",
 ]
 
-Effect = tuple[int, Any, Any, Any, Any]
-Entry = tuple[Any, int, Mapping[str, Any] | None]
-Outbox = Callable[[Effect], None]
-
-CALL: Final = 0
-EMIT: Final = 1
-IO: Final = 2
-
-# I/O commands (third item of an IO effect).
-CONNECT: Final = "connect"
-FLUSH: Final = "flush"
-CLOSING: Final = "closing"
-ABORT: Final = "abort"
-FAIL_CLOSE: Final = "fail-close"
-
-# Task events.
-OPEN_EVENT: Final = "open"
-MESSAGE_EVENT: Final = "message"
-ERROR_EVENT: Final = "error"
-CLOSE_EVENT: Final = "close"
-EVENTS: Final = (OPEN_EVENT, MESSAGE_EVENT, ERROR_EVENT, CLOSE_EVENT)
-
-# States. INERT: connectSocket failed, the task never connects.
-INERT: Final = 0
-CONNECTING: Final = 1
-OPEN: Final = 2
-CLOSING_STATE: Final = 3
-CLOSED: Final = 4
-
-# Outgoing queue entry kinds.
-BINARY: Final = 0
-TEXT: Final = 1
-CLOSE_FRAME: Final = 2
+Listener = Callable[[Any], object]
+Entry = tuple[Any, Frame, Mapping[str, Any] | None]
+"""An outgoing queue entry: (payload, frame kind, the call's options when it has callbacks).
+A :attr:`Frame.CLOSE` entry carries a :class:`CloseRequest` as its payload."""
 
 ERR_SUBJECT: Final = "uni-websocket"
 
@@ -82,215 +70,178 @@ MSG_QUEUE_FULL: Final = "The queue memory exceeds 16 MiB and the connection will
 MSG_NOT_CONNECTED: Final = "webSocket is not connected"
 MSG_SYSTEM: Final = "websocket system error"
 MSG_INVALID_URL: Final = "invalid URL"
+MSG_ABORTED: Final = "connection aborted by close()"
 
-# RFC 6455 §4.1: "The request MAY include a header field with the name
-# Sec-WebSocket-Protocol ... Each value must be a non-empty string of token characters".
-_TOKEN_CHARS: Final = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
-# Characters left as they are when a URL is normalised (RFC 3986 reserved, unreserved, %).
-_URL_SAFE: Final = ":/?#[]@!$&'()*+,;=-._~%"
-# Header fields the opening handshake owns; a caller may not set them.
-_HANDSHAKE_HEADERS: Final = frozenset(
-    {
-        "host",
-        "upgrade",
-        "connection",
-        "sec-websocket-key",
-        "sec-websocket-version",
-        "sec-websocket-extensions",
-        "sec-websocket-protocol",
-        "content-length",
-        "transfer-encoding",
-    }
-)
-# "header 中不能设置 Referer" (ConnectSocketOptions.header): dropped, not sent.
-_DROPPED_HEADERS: Final = frozenset({"referer"})
+
+class Event(enum.StrEnum):
+    """The events of a task, named as the listeners' ``on<Event>`` methods."""
+
+    OPEN = "open"
+    MESSAGE = "message"
+    ERROR = "error"
+    CLOSE = "close"
+
+
+class State(enum.IntEnum):
+    """Where a task is in its life.
+
+    The WHATWG ``readyState`` (CONNECTING, OPEN, CLOSING, CLOSED) with the ways of
+    getting to CLOSED told apart, since they end differently: ``ABORTING`` ends with
+    onError and onClose(1006), ``FAILING`` has had its onError and drops messages.
+    """
+
+    NEW = 0
+    """Created; ``connectSocket``'s options not checked yet."""
+    REJECTED = 1
+    """``connectSocket`` failed: the task never connects and gets no events."""
+    CONNECTING = 2
+    OPEN = 3
+    CLOSING = 4
+    """``close()`` was called when open: the Close frame queues behind earlier sends."""
+    ABORTING = 5
+    """``close()`` was called before the handshake finished: the connection is failed."""
+    FAILING = 6
+    """The send queue overflowed: onError ran, a Close frame with 1001 goes out."""
+    CLOSED = 7
+    """onClose is queued; nothing else happens to the task."""
+
+
+class Trigger(enum.Enum):
+    """What moves a task from one state to another."""
+
+    ACCEPT = "connectSocket accepted"
+    REJECT = "connectSocket failed"
+    HANDSHAKE = "the opening handshake succeeded"
+    CLOSE_CALL = "close() called"
+    OVERFLOW = "the send queue overflowed"
+    TERMINATED = "the connection is gone"
+
+
+_LIVE: Final = (State.CONNECTING, State.OPEN, State.CLOSING, State.ABORTING, State.FAILING)
+
+TRANSITIONS: Final[Mapping[tuple[State, Trigger], State]] = {
+    (State.NEW, Trigger.ACCEPT): State.CONNECTING,
+    (State.NEW, Trigger.REJECT): State.REJECTED,
+    (State.CONNECTING, Trigger.HANDSHAKE): State.OPEN,
+    # WHATWG close(): "If the WebSocket connection is not yet established, fail the
+    # WebSocket connection and set readyState to CLOSING."
+    (State.CONNECTING, Trigger.CLOSE_CALL): State.ABORTING,
+    # "Otherwise, if the WebSocket closing handshake has not yet been started, start the
+    # WebSocket closing handshake and set readyState to CLOSING."
+    (State.OPEN, Trigger.CLOSE_CALL): State.CLOSING,
+    (State.OPEN, Trigger.OVERFLOW): State.FAILING,
+    **{(state, Trigger.TERMINATED): State.CLOSED for state in _LIVE},
+}
+"""Every legal change of state; :meth:`TaskCore._advance` refuses the others."""
+
+# States in which a message from the peer reaches onMessage.
+_DELIVERING: Final = frozenset({State.OPEN, State.CLOSING})
+
+
+class TransitionError(RuntimeError):
+    """A change of state that :data:`TRANSITIONS` does not list: a bug in the runtime."""
+
+    def __init__(self, task: int, state: State, trigger: Trigger) -> None:
+        super().__init__(task, state, trigger)
+        self.task = task
+        self.state = state
+        self.trigger = trigger
+
+    def __str__(self) -> str:
+        return (
+            f"SocketTask #{self.task}: no transition from {self.state.name} "
+            f"on {self.trigger.name} ({self.trigger.value})"
+        )
+
+
+# -- effects ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class ConnectRequest:
-    """A validated ``connectSocket`` call: what the shell needs to open the connection."""
+class Call:
+    """Run one user callback with ``payload``; ``label`` names it in logs."""
 
-    url: str
-    secure: bool
-    headers: tuple[tuple[str, str], ...]
-    protocols: tuple[str, ...]
-    timeout: float | None
-    deflate: bool
+    fn: Listener
+    payload: Any
+    label: str
 
 
-def _callbacks(options: Mapping[str, Any]) -> tuple[Any, Any, Any]:
-    success = options.get("success")
-    fail = options.get("fail")
-    complete = options.get("complete")
-    return (
-        success if callable(success) else None,
-        fail if callable(fail) else None,
-        complete if callable(complete) else None,
-    )
+@dataclass(frozen=True, slots=True)
+class Emit:
+    """Dispatch ``event`` of ``core``: the global listener first when ``to_global``."""
+
+    core: TaskCore
+    event: Event
+    payload: dict[str, Any]
+    to_global: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Deliver:
+    """Dispatch the message event once per payload, in order (one run of messages)."""
+
+    core: TaskCore
+    payloads: list[dict[str, Any]]
+    to_global: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Connect:
+    """Shell: open the connection ``request`` describes."""
+
+    core: TaskCore
+    request: ConnectRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Flush:
+    """Shell: write what :meth:`TaskCore.take_outgoing` hands out."""
+
+    core: TaskCore
+
+
+@dataclass(frozen=True, slots=True)
+class ArmCloseTimer:
+    """Shell: drop the TCP connection if the closing handshake takes too long."""
+
+    core: TaskCore
+
+
+@dataclass(frozen=True, slots=True)
+class Abort:
+    """Shell: fail the connection now (close() before the handshake finished)."""
+
+    core: TaskCore
+
+
+@dataclass(frozen=True, slots=True)
+class FailClose:
+    """Shell: stop writing, send a Close frame with ``code``."""
+
+    core: TaskCore
+    code: int
+
+
+IORequest = Connect | Flush | ArmCloseTimer | Abort | FailClose
+Effect = Call | Emit | Deliver | IORequest
+Outbox = Callable[[Effect], None]
 
 
 def settle(out: Outbox, options: Mapping[str, Any], result: dict[str, Any], api: str) -> None:
     """Emit ``success`` or ``fail`` (chosen by the errMsg, like uni's ``/:ok$/``), then
     ``complete``, with the same result object."""
-    success, fail, complete = _callbacks(options)
     ok = result["errMsg"].endswith(":ok")
-    first = success if ok else fail
-    if first is not None:
-        out((CALL, first, result, f"{api} {'success' if ok else 'fail'}", None))
-    if complete is not None:
-        out((CALL, complete, result, f"{api} complete", None))
+    first = options.get("success" if ok else "fail")
+    if callable(first):
+        out(Call(first, result, f"{api} {'success' if ok else 'fail'}"))
+    complete = options.get("complete")
+    if callable(complete):
+        out(Call(complete, result, f"{api} complete"))
 
 
 def uni_error(api: str, code: int, detail: str) -> dict[str, Any]:
     """An IUniError-shaped fail result: ``<api>:fail <detail>`` with errCode and errSubject."""
     return {"errMsg": f"{api}:fail {detail}", "errCode": code, "errSubject": ERR_SUBJECT}
-
-
-def _check_url(url: object) -> str | None:
-    """Why ``url`` is not a usable WebSocket URL, or None when it is.
-
-    WHATWG WebSockets, constructor: fail if the URL does not parse, if its scheme is not
-    "ws" or "wss", or if it has a fragment. Only ws/wss are accepted here (uni-app x).
-    """
-    if not isinstance(url, str):
-        return f"url must be a string, not {type(url).__name__}"
-    if not url:
-        return "url is empty"
-    if any(ch < " " or ch == "\x7f" for ch in url):
-        return "url contains a control character"
-    if "#" in url:
-        return "url has a fragment"
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        return f"url does not parse ({exc})"
-    if parts.scheme.lower() not in ("ws", "wss"):
-        return f"scheme must be ws or wss, not {parts.scheme or 'missing'!r}"
-    host = parts.hostname
-    if not host:
-        return "url has no host"
-    if " " in parts.netloc:
-        return "the host contains a space"
-    if port == 0:
-        return "port 0 is not a valid port"
-    try:
-        host.encode("idna")
-    except UnicodeError:
-        return f"host {host!r} is not a valid host name"
-    return None
-
-
-def _header_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, str) else str(value)
-
-
-def _check_headers(header: object) -> tuple[tuple[tuple[str, str], ...], str | None]:
-    if header is None:
-        return (), None
-    if not isinstance(header, Mapping):
-        return (), f"header must be an object, not {type(header).__name__}"
-    pairs: list[tuple[str, str]] = []
-    for name, raw in header.items():
-        if not isinstance(name, str) or not name or not set(name) <= _TOKEN_CHARS:
-            return (), f"header name {name!r} is not an HTTP token"
-        lowered = name.lower()
-        if lowered in _HANDSHAKE_HEADERS:
-            return (), f"header {name!r} is set by the WebSocket handshake"
-        if lowered in _DROPPED_HEADERS or raw is None:
-            continue
-        value = _header_value(raw)
-        if any(ch in value for ch in "\r\n\x00"):
-            return (), f"header {name!r} has a line break or NUL in its value"
-        pairs.append((name, value))
-    return tuple(pairs), None
-
-
-def _check_protocols(protocols: object) -> tuple[tuple[str, ...], str | None]:
-    # A single string is accepted as [string] (uni-api ConnectSocketOptions.formatArgs).
-    if protocols is None:
-        return (), None
-    items = [protocols] if isinstance(protocols, str) else protocols
-    if not isinstance(items, list | tuple):
-        return (), f"protocols must be an array of strings, not {type(protocols).__name__}"
-    seen: set[str] = set()
-    result: list[str] = []
-    for item in items:
-        if not isinstance(item, str) or not item or not set(item) <= _TOKEN_CHARS:
-            return (), f"protocol {item!r} is not a token"
-        # WPT Create-protocols-repeated-case-insensitive: duplicates are a SyntaxError.
-        if item.lower() in seen:
-            return (), f"protocol {item!r} is repeated"
-        seen.add(item.lower())
-        result.append(item)
-    return tuple(result), None
-
-
-def parse_connect(options: Mapping[str, Any]) -> tuple[ConnectRequest | None, str | None]:
-    """Validate ``connectSocket`` options: a request, or the reason for ``fail``."""
-    url = options.get("url")
-    if isinstance(url, str):
-        # WHATWG URL parsing strips leading and trailing C0 controls and spaces.
-        url = url.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r"
-                        "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
-                        "\x1b\x1c\x1d\x1e\x1f ")
-    problem = _check_url(url)
-    if problem is not None:
-        return None, problem
-    assert isinstance(url, str)
-    # ... and percent-encodes spaces and non-ASCII characters of the path and query.
-    parts = urlsplit(url)
-    path, query = quote(parts.path, _URL_SAFE), quote(parts.query, _URL_SAFE)
-    url = urlunsplit((parts.scheme, parts.netloc, path, query, ""))
-    headers, problem = _check_headers(options.get("header"))
-    if problem is not None:
-        return None, problem
-    protocols, problem = _check_protocols(options.get("protocols"))
-    if problem is not None:
-        return None, problem
-    raw_timeout = options.get("timeout")
-    timeout = None
-    if (
-        isinstance(raw_timeout, int | float)
-        and not isinstance(raw_timeout, bool)
-        and raw_timeout > 0
-    ):
-        timeout = raw_timeout / 1000.0
-    request = ConnectRequest(
-        url=url,
-        secure=url[:4].lower() == "wss:",
-        headers=headers,
-        protocols=protocols,
-        timeout=timeout,
-        deflate=options.get("perMessageDeflate") is True,
-    )
-    return request, None
-
-
-def _valid_close_code(code: object) -> bool:
-    # WHATWG close() step 1: "If code is present, but is neither an integer equal to
-    # 1000 nor an integer in the range 3000 to 4999, inclusive, throw InvalidAccessError."
-    if isinstance(code, bool) or not isinstance(code, int):
-        return False
-    return code == 1000 or 3000 <= code <= 4999
-
-
-def _scrub(text: str) -> str:
-    """Replace unpaired surrogates by U+FFFD (WHATWG USVString conversion)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text
-
-
-def _encode_text(text: str) -> bytes:
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _scrub(text).encode("utf-8")
 
 
 class Registry:
@@ -305,7 +256,7 @@ class Registry:
 
     def __init__(self) -> None:
         self.live: list[TaskCore] = []
-        self.globals: dict[str, Callable[[Any], object] | None] = dict.fromkeys(EVENTS)
+        self.globals: dict[Event, Listener | None] = dict.fromkeys(Event)
         self._next_id = 0
 
     def next_id(self) -> int:
@@ -325,8 +276,6 @@ class TaskCore:
 
     __slots__ = (
         "_out",
-        "aborted",
-        "errored",
         "flush_requested",
         "id",
         "listeners",
@@ -346,68 +295,62 @@ class TaskCore:
         self.registry = registry
         self.id = registry.next_id()
         self._out = out
-        self.state = INERT
-        self.listeners: dict[str, list[Callable[[Any], object]]] = {e: [] for e in EVENTS}
+        self.state = State.NEW
+        self.listeners: dict[Event, list[Listener]] = {e: [] for e in Event}
         self.queue_limit = queue_limit
         # Bytes accepted by send() and not yet written to the socket by the shell.
         self.queued = 0
-        # (payload, kind, options or None) entries; options are kept when the call has
-        # callbacks, settled once the entry is written. CLOSE_FRAME carries (code, reason).
+        # Entries are settled once written (options are kept only when the call has
+        # callbacks).
         self.outgoing: deque[Entry] = deque()
+        # Whether a Flush effect is out and take_outgoing() has not yet found the queue
+        # empty: one Flush per batch of sends.
         self.flush_requested = False
-        self.errored = False
-        self.aborted = False
+        # Whether onError went to the global listener: then onClose goes there too.
         self.routed_global = False
-        # Opaque slots for the I/O shell (its loop, its connection driver); both are
-        # cleared once onClose has run.
+        # Opaque slots for the I/O shell (its loop, its connection); both are cleared once
+        # onClose has run.
         self.owner: object | None = None
         self.shell: object | None = None
+
+    def _advance(self, trigger: Trigger) -> None:
+        new = TRANSITIONS.get((self.state, trigger))
+        if new is None:
+            raise TransitionError(self.id, self.state, trigger)
+        self.state = new
 
     # -- API calls -----------------------------------------------------------------
 
     def connect(self, options: Mapping[str, Any]) -> None:
         """``connectSocket``: accept the call (success, complete, then connect) or fail."""
-        request, problem = parse_connect(options)
-        if request is None:
-            result = uni_error("connectSocket", E_INVALID_URL, f"{MSG_INVALID_URL}: {problem}")
+        request = parse_connect(options)
+        if isinstance(request, Problem):
+            self._advance(Trigger.REJECT)
+            result = uni_error(
+                "connectSocket", E_INVALID_URL, f"{MSG_INVALID_URL}: {request.detail}"
+            )
             settle(self._out, options, result, "connectSocket")
             return
-        self.state = CONNECTING
+        self._advance(Trigger.ACCEPT)
         self.registry.live.append(self)
         settle(self._out, options, {"errMsg": "connectSocket:ok"}, "connectSocket")
-        self._out((IO, self, CONNECT, request, None))
+        self._out(Connect(self, request))
 
-    def add_listener(self, event: str, callback: Callable[[Any], object]) -> None:
-        if self.state != CLOSED:
+    def add_listener(self, event: Event, callback: Listener) -> None:
+        if self.state is not State.CLOSED:
             self.listeners[event].append(callback)
 
     def send(self, options: Mapping[str, Any]) -> None:
-        data: Any = options.get("data")
-        kind = type(data)
-        if kind is str:
-            payload = data.encode("utf-8") if data.isascii() else _encode_text(data)
-            frame = TEXT
-        elif kind is bytes:
-            payload = data
-            frame = BINARY
-        elif isinstance(data, bytes | bytearray | memoryview):
-            payload = bytes(data)
-            frame = BINARY
-        elif isinstance(data, str):
-            payload = _encode_text(data)
-            frame = TEXT
-        else:
-            detail = (
-                f"{MSG_SYSTEM}: data must be a string or binary (bytes, bytearray, "
-                f"memoryview), not {kind.__name__}"
-            )
-            settle(self._out, options, uni_error("sendSocketMessage", E_SYSTEM, detail),
-                   "sendSocketMessage")
+        message = parse_message(options.get("data"))
+        if isinstance(message, Problem):
+            result = uni_error("sendSocketMessage", E_SYSTEM, f"{MSG_SYSTEM}: {message.detail}")
+            settle(self._out, options, result, "sendSocketMessage")
             return
-        if self.state != OPEN:
+        if self.state is not State.OPEN:
             result = uni_error("sendSocketMessage", E_NOT_CONNECTED, MSG_NOT_CONNECTED)
             settle(self._out, options, result, "sendSocketMessage")
             return
+        payload, frame = message
         size = len(payload)
         if self.queued + size > self.queue_limit:
             result = uni_error("sendSocketMessage", E_QUEUE_FULL, MSG_QUEUE_FULL)
@@ -419,65 +362,50 @@ class TaskCore:
         # caller pace itself (there is no bufferedAmount in this API).
         has_callbacks = "success" in options or "complete" in options or "fail" in options
         self.outgoing.append((payload, frame, options if has_callbacks else None))
-        if not self.flush_requested:
-            self.flush_requested = True
-            self._out((IO, self, FLUSH, None, None))
+        self._request_flush()
 
     def close(self, options: Mapping[str, Any]) -> None:
-        code = options.get("code")
-        reason = options.get("reason")
-        if code is None:
-            code = 1000
-        if reason is None:
-            reason = ""
-        problem = None
-        if not _valid_close_code(code):
-            problem = f"invalid code {code!r}: the code must be 1000 or in 3000-4999"
-        elif not isinstance(reason, str):
-            problem = f"reason must be a string, not {type(reason).__name__}"
-        else:
-            reason = _scrub(reason)
-            size = len(reason.encode("utf-8"))
-            if size > 123:
-                problem = f"reason is {size} bytes of UTF-8, more than 123"
-        if problem is not None:
-            settle(self._out, options, {"errMsg": f"closeSocket:fail {problem}"}, "closeSocket")
+        request = parse_close(options)
+        if isinstance(request, Problem):
+            settle(self._out, options, {"errMsg": f"closeSocket:fail {request.detail}"},
+                   "closeSocket")
             return
         state = self.state
-        if state == INERT:
+        if state is State.REJECTED:
             result = uni_error("closeSocket", E_NOT_CONNECTED, MSG_NOT_CONNECTED)
             settle(self._out, options, result, "closeSocket")
             return
-        if state == CONNECTING:
-            # WHATWG close(): "If the WebSocket connection is not yet established, fail
-            # the WebSocket connection and set readyState to CLOSING."
-            self.state = CLOSING_STATE
-            self.aborted = True
-            self._out((IO, self, ABORT, None, None))
-        elif state == OPEN:
+        if state is State.CONNECTING:
+            self._advance(Trigger.CLOSE_CALL)
+            self._out(Abort(self))
+        elif state is State.OPEN:
             # "close() does not discard previously sent messages before starting the
             # WebSocket closing handshake": the Close frame queues behind them.
-            self.state = CLOSING_STATE
-            self.outgoing.append(((code, reason), CLOSE_FRAME, None))
-            self._out((IO, self, CLOSING, None, None))
-            if not self.flush_requested:
-                self.flush_requested = True
-                self._out((IO, self, FLUSH, None, None))
+            self._advance(Trigger.CLOSE_CALL)
+            self.outgoing.append((request, Frame.CLOSE, None))
+            self._out(ArmCloseTimer(self))
+            self._request_flush()
         settle(self._out, options, {"errMsg": "closeSocket:ok"}, "closeSocket")
 
     # -- connection events (from the shell) ------------------------------------------
 
     def opened(self, header: dict[str, str]) -> bool:
         """The handshake succeeded. False when the task was aborted meanwhile."""
-        if self.state != CONNECTING:
+        if self.state is not State.CONNECTING:
             return False
-        self.state = OPEN
-        self._emit(OPEN_EVENT, {"header": header})
+        self._advance(Trigger.HANDSHAKE)
+        self._emit(Event.OPEN, {"header": header})
         return True
 
     def message(self, data: str | bytes) -> None:
-        if self.state == OPEN or (self.state == CLOSING_STATE and not self.errored):
-            self._emit(MESSAGE_EVENT, {"data": data})
+        if self.state in _DELIVERING:
+            self._emit(Event.MESSAGE, {"data": data})
+
+    def messages(self, batch: list[str | bytes]) -> None:
+        """Several messages that arrived together, in order."""
+        if self.state in _DELIVERING and batch:
+            payloads = [{"data": data} for data in batch]
+            self._out(Deliver(self, payloads, self._is_first()))
 
     def take_outgoing(self) -> list[Entry]:
         """Hand the queued entries to the writer; an empty list means it may sleep."""
@@ -499,26 +427,27 @@ class TaskCore:
     def unsent(self, entries: list[Entry]) -> None:
         """Accepted entries that will never be written: their calls fail."""
         for _, kind, options in entries:
-            if options is not None and kind != CLOSE_FRAME:
+            if options is not None and kind is not Frame.CLOSE:
                 result = uni_error("sendSocketMessage", E_NOT_CONNECTED, MSG_NOT_CONNECTED)
                 settle(self._out, options, result, "sendSocketMessage")
 
     def terminated(self, code: int, reason: str, error: str | None) -> None:
         """The connection is gone. ``error`` is set when it failed (no clean close)."""
-        if self.state in (CLOSED, INERT):
+        state = self.state
+        if state not in _LIVE:
             return
-        if not self.errored and (error is not None or self.aborted):
-            self._error(error or "connection aborted by close()")
-        if self.aborted or error is not None:
+        if state is not State.FAILING and (error is not None or state is State.ABORTING):
+            self._error(error or MSG_ABORTED)
+        if state is State.ABORTING or error is not None:
             # RFC 6455 §7.1.5: no Close frame received means code 1006.
             code, reason = 1006, ""
-        self.state = CLOSED
+        self._advance(Trigger.TERMINATED)
         self.unsent(list(self.outgoing))
         self.outgoing.clear()
         self.queued = 0
         to_global = self.routed_global or self._is_first()
         self.registry.discard(self)
-        self._out((EMIT, self, CLOSE_EVENT, {"code": code, "reason": reason}, to_global))
+        self._out(Emit(self, Event.CLOSE, {"code": code, "reason": reason}, to_global))
 
     def release(self) -> None:
         """After onClose ran: drop listeners and the shell so nothing is kept alive."""
@@ -529,19 +458,23 @@ class TaskCore:
 
     # -- internals ------------------------------------------------------------------
 
+    def _request_flush(self) -> None:
+        if not self.flush_requested:
+            self.flush_requested = True
+            self._out(Flush(self))
+
     def _is_first(self) -> bool:
         live = self.registry.live
         return bool(live) and live[0] is self
 
-    def _emit(self, event: str, payload: dict[str, Any]) -> None:
-        self._out((EMIT, self, event, payload, self._is_first()))
+    def _emit(self, event: Event, payload: dict[str, Any]) -> None:
+        self._out(Emit(self, event, payload, self._is_first()))
 
     def _error(self, message: str) -> None:
-        self.errored = True
         to_global = self._is_first()
         self.routed_global = to_global
         self.registry.discard(self)
-        self._out((EMIT, self, ERROR_EVENT, {"errMsg": message}, to_global))
+        self._out(Emit(self, Event.ERROR, {"errMsg": message}, to_global))
 
     def _overflow(self) -> None:
         # OkHttp RealWebSocket.send: "if (queueSize + data.size > MAX_QUEUE_SIZE)
@@ -549,7 +482,8 @@ class TaskCore:
         # dropped so memory is released at once; the Close frame goes out with 1001.
         self.unsent(list(self.outgoing))
         self._error(MSG_QUEUE_FULL)
-        self.state = CLOSING_STATE
+        self._advance(Trigger.OVERFLOW)
         self.outgoing.clear()
         self.queued = 0
-        self._out((IO, self, FAIL_CLOSE, 1001, None))
+        self._out(FailClose(self, 1001))
+

@@ -1,10 +1,18 @@
-"""The I/O shell: event loops, threads and the ``websockets`` asyncio client.
+"""The I/O shell: event loops, threads, and websockets' sans-I/O protocol on a socket.
 
 Runtime model (like a JS event loop): calls from user code only change the core's state
 under one lock and queue effects; the effects run later, in order, on the loop thread
 of the task. Inside a running asyncio loop that loop is used; from plain synchronous
 code, a background thread runs a loop of its own. So no callback ever runs inside the
 call that caused it, and the callbacks of one loop run on one thread, in order.
+
+Each connection is a lean :class:`asyncio.Protocol` that feeds bytes to
+``websockets.client.ClientProtocol`` and writes what it returns, through that
+protocol's documented API only (``connect``, ``send_request``, ``receive_data``,
+``receive_eof``, ``events_received``, ``data_to_send``, ``send_text``, ``send_binary``,
+``send_close``, ``fail``, ``close_expected``, ``state``, ``handshake_exc``,
+``close_code``, ``close_reason``, ``close_exc``): messages go from ``data_received`` to
+the core with no queue in between, and writes are batched.
 """
 
 from __future__ import annotations
@@ -32,21 +40,50 @@ from uniapi.websocket import (
     OnSocketOpenCallbackResult,
     SendSocketMessageOptions,
 )
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.protocol import OPEN
+from websockets.client import ClientProtocol
+from websockets.exceptions import InvalidStatus
+from websockets.extensions.permessage_deflate import enable_client_permessage_deflate
+from websockets.frames import Opcode
+from websockets.http11 import USER_AGENT, Response
+from websockets.protocol import State as WsState
 from websockets.typing import Subprotocol
+from websockets.uri import parse_uri
 
 from . import _core
-from ._core import CALL, EMIT, ConnectRequest, Registry, TaskCore
+from ._core import (
+    Abort,
+    ArmCloseTimer,
+    Call,
+    Connect,
+    Deliver,
+    Effect,
+    Emit,
+    Entry,
+    Event,
+    FailClose,
+    Flush,
+    IORequest,
+    Registry,
+    State,
+    TaskCore,
+)
+from ._options import ConnectRequest, Frame
 
 __all__ = ["Runtime", "SocketTask"]
 
 logger: Final = logging.getLogger("reference_impl")
 
 _EMPTY: Final[Mapping[str, Any]] = {}
-# Messages smaller than this are framed and written in batches of up to this size.
+# Bytes framed before they are handed to the transport in one write.
 _BATCH_BYTES: Final = 256 * 1024
+# The transport's write buffer limits: above HIGH, writing pauses (and sends are not
+# settled) until the buffer is below LOW. websockets' asyncio connection uses 32 KiB.
+_WRITE_HIGH: Final = 64 * 1024
+_WRITE_LOW: Final = 16 * 1024
+_DATA: Final = (Opcode.TEXT, Opcode.BINARY, Opcode.CONT)
+# RFC 6455 §7.4.1: 1007 "a message that contained data that was not consistent with the
+# type of the message (e.g., non-UTF-8 [RFC3629] data within a text message)".
+_INVALID_DATA: Final = 1007
 
 
 def _run_callback(fn: Callable[[Any], object], payload: Any, label: str) -> None:
@@ -67,11 +104,14 @@ class _LoopContext:
         self.runtime = runtime
         self.loop = loop
         self.thread_id = thread_id
-        self.pending: deque[_core.Effect] = deque()
+        self.pending: deque[Effect] = deque()
         self.scheduled = False
 
     def kick(self) -> None:
-        """Schedule a drain if effects are waiting (call with the runtime lock held)."""
+        """Schedule a drain if effects are waiting (call with the runtime lock held).
+
+        One wake-up per batch: while a drain is scheduled, further effects join it.
+        """
         if self.scheduled or not self.pending:
             return
         self.scheduled = True
@@ -93,20 +133,29 @@ class _LoopContext:
         runtime = self.runtime
         globals_ = runtime._registry.globals
         for _ in range(count):
-            kind, a, b, c, d = pending.popleft()
-            if kind == CALL:
-                _run_callback(a, b, c)
-            elif kind == EMIT:
-                if d:
-                    listener = globals_[b]
-                    if listener is not None:
-                        _run_callback(listener, c, f"global {b} listener")
-                for listener in tuple(a.listeners[b]):
-                    _run_callback(listener, c, f"SocketTask {b} listener")
-                if b == _core.CLOSE_EVENT:
-                    a.release()
-            else:
-                runtime._io(self, a, b, c)
+            match pending.popleft():
+                case Call(fn, payload, label):
+                    _run_callback(fn, payload, label)
+                case Deliver(core, payloads, to_global):
+                    listeners = core.listeners[Event.MESSAGE]
+                    for payload in payloads:
+                        if to_global:
+                            listener = globals_[Event.MESSAGE]
+                            if listener is not None:
+                                _run_callback(listener, payload, "global message listener")
+                        for listener in tuple(listeners):
+                            _run_callback(listener, payload, "SocketTask message listener")
+                case Emit(core, event, payload, to_global):
+                    if to_global:
+                        listener = globals_[event]
+                        if listener is not None:
+                            _run_callback(listener, payload, f"global {event} listener")
+                    for listener in tuple(core.listeners[event]):
+                        _run_callback(listener, payload, f"SocketTask {event} listener")
+                    if event is Event.CLOSE:
+                        core.release()
+                case request:
+                    runtime._io(self, request)
 
 
 class _BackgroundLoop:
@@ -147,32 +196,47 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _response_headers(conn: ClientConnection) -> dict[str, str]:
-    response = conn.response
-    if response is None:
-        return {}
+def _response_headers(response: Response) -> dict[str, str]:
     header: dict[str, str] = {}
     for name, value in response.headers.raw_items():
         header[name] = f"{header[name]}, {value}" if name in header else value
     return header
 
 
-class _Driver:
-    """Runs one connection: handshake, reader, writer, close. Feeds the core."""
+class _Connection(asyncio.Protocol):
+    """One connection: ``ClientProtocol`` driven by asyncio's transport callbacks.
+
+    Opening is one coroutine (TCP, TLS, then the handshake response, under one timeout);
+    from then on everything happens in callbacks on the loop thread: ``data_received``
+    hands whole messages to the core, ``flush`` frames queued sends and writes them, and
+    ``connection_lost`` reports the end. Sends are settled once handed to the transport
+    while it is not above its high-water mark, else when it resumes writing.
+    """
 
     __slots__ = (
         "__weakref__",
+        "backlog",
         "close_timer",
-        "conn",
         "core",
         "ctx",
         "delay",
+        "exc",
+        "failure",
+        "finished",
+        "handshake",
+        "held",
+        "held_bytes",
+        "is_open",
+        "lost",
         "main_task",
+        "parts",
+        "paused",
+        "protocol",
         "request",
         "runtime",
         "started",
-        "wake",
-        "writer_task",
+        "text",
+        "transport",
     )
 
     def __init__(
@@ -184,227 +248,360 @@ class _Driver:
         delay: float,
     ) -> None:
         self.runtime = runtime
-        self.delay = delay
         self.ctx = ctx
         self.core = core
         self.request = request
-        self.conn: ClientConnection | None = None
-        self.wake = asyncio.Event()
+        self.delay = delay
+        self.protocol: ClientProtocol | None = None
+        self.transport: asyncio.Transport | None = None
+        loop = ctx.loop
+        # The handshake's outcome: True opened, False refused by the core or the checks.
+        self.handshake: asyncio.Future[bool] = loop.create_future()
+        self.lost: asyncio.Future[None] = loop.create_future()
         self.main_task: asyncio.Task[None] | None = None
-        self.writer_task: asyncio.Task[None] | None = None
         self.close_timer: asyncio.TimerHandle | None = None
-        # Whether _main() runs: before that, cancelling its task would drop it silently.
         self.started = False
+        self.is_open = False
+        self.finished = False
+        # Why the connection failed when the protocol cannot say (an OSError, a refused
+        # subprotocol choice).
+        self.exc: BaseException | None = None
+        self.failure: str | None = None
+        # Writing: entries handed to the transport while it was paused (settled when it
+        # resumes), and entries taken from the core but not framed yet.
+        self.paused = False
+        self.held: list[Entry] = []
+        self.held_bytes = 0
+        self.backlog: deque[Entry] = deque()
+        # Reading: the fragments of the message being received.
+        self.parts: list[bytes] = []
+        self.text = False
 
     def start(self) -> None:
-        self.main_task = self.ctx.loop.create_task(self._main())
+        self.main_task = self.ctx.loop.create_task(self._open())
 
     # -- commands from the core ------------------------------------------------------
 
     def abort(self) -> None:
-        if self.conn is None:
-            if self.started and self.main_task is not None:
-                self.main_task.cancel()
-        else:
-            self.conn.transport.abort()
+        """close() before the handshake finished: fail the connection."""
+        if self.transport is not None:
+            self.transport.abort()
+        elif self.started and self.main_task is not None:
+            self.main_task.cancel()
 
     def arm_close_timer(self) -> None:
         timeout = self.runtime._close_timeout
-        if self.close_timer is None and timeout is not None:
+        if self.close_timer is None and timeout is not None and not self.finished:
             self.close_timer = self.ctx.loop.call_later(timeout, self._close_timed_out)
 
     def _close_timed_out(self) -> None:
         self.close_timer = None
-        if self.conn is not None:
-            self.conn.transport.abort()
+        if self.transport is not None:
+            self.transport.abort()
 
     def fail_close(self, code: int) -> None:
-        if self.conn is None:
+        """The send queue overflowed: stop writing, then send a Close frame."""
+        protocol = self.protocol
+        if not self.is_open or self.finished or protocol is None:
             return
-        if self.writer_task is not None:
-            self.writer_task.cancel()
-        self.writer_task = self.ctx.loop.create_task(self._close(code, ""))
+        self._settle_held()
+        if self.backlog:
+            dropped = list(self.backlog)
+            self.backlog.clear()
+            with self.runtime._lock:
+                self.core.unsent(dropped)
+                self.ctx.kick()
+        if protocol.state is WsState.OPEN:
+            protocol.send_close(code, "")
+            self._send_data()
+        self.arm_close_timer()
 
-    # -- coroutines -------------------------------------------------------------------
+    def flush(self) -> None:
+        """Frame and write queued sends, in order, until the transport pauses."""
+        protocol = self.protocol
+        transport = self.transport
+        if not self.is_open or self.finished or protocol is None or transport is None:
+            return
+        lock = self.runtime._lock
+        core = self.core
+        ctx = self.ctx
+        backlog = self.backlog
+        while not self.paused:
+            if not backlog:
+                with lock:
+                    backlog.extend(core.take_outgoing())
+                if not backlog:
+                    return
+            if protocol.state is not WsState.OPEN or transport.is_closing():
+                # The closing handshake started on the other side or the connection is
+                # gone: these sends will never be written.
+                dropped = list(backlog)
+                backlog.clear()
+                with lock:
+                    core.unsent(dropped)
+                    ctx.kick()
+                return
+            done: list[Entry] = []
+            nbytes = 0
+            closing = False
+            while backlog and nbytes < _BATCH_BYTES:
+                entry = backlog.popleft()
+                payload, kind, _ = entry
+                if kind is Frame.BINARY:
+                    protocol.send_binary(payload)
+                elif kind is Frame.TEXT:
+                    protocol.send_text(payload)
+                else:
+                    protocol.send_close(payload.code, payload.reason)
+                    closing = True
+                    break
+                nbytes += len(payload)
+                done.append(entry)
+            self._send_data()
+            if self.paused:
+                self.held.extend(done)
+                self.held_bytes += nbytes
+                return
+            with lock:
+                core.written(done, nbytes)
+                ctx.kick()
+            if closing:
+                backlog.clear()
+                return
 
-    async def _main(self) -> None:
+    # -- opening ----------------------------------------------------------------------
+
+    async def _open(self) -> None:
+        self.started = True
+        if self._aborting():
+            self._finish(1006, "", _core.MSG_ABORTED)
+            return
         rt = self.runtime
         request = self.request
-        self.started = True
-        if self.core.aborted:
-            self._finish(1006, "", "connection aborted by close()")
-            return
+        error: str
         try:
             if self.delay > 0:
                 await asyncio.sleep(self.delay)
-            extra: dict[str, Any] = {}
-            if request.secure and rt._ssl_context is not None:
-                extra["ssl"] = rt._ssl_context
-            conn = await connect(
-                request.url,
-                additional_headers=list(request.headers),
+            uri = parse_uri(request.url)
+            self.protocol = ClientProtocol(
+                uri,
+                extensions=enable_client_permessage_deflate(None) if request.deflate else None,
                 subprotocols=[Subprotocol(p) for p in request.protocols] or None,
-                compression="deflate" if request.deflate else None,
-                open_timeout=request.timeout if request.timeout is not None else rt._open_timeout,
-                close_timeout=rt._close_timeout,
                 max_size=rt._max_message_size,
-                proxy=None,
-                **extra,
             )
+            extra: dict[str, Any] = {}
+            if uri.secure:
+                extra["ssl"] = rt._ssl_context if rt._ssl_context is not None else True
+                extra["server_hostname"] = uri.host
+            timeout = request.timeout if request.timeout is not None else rt._open_timeout
+            async with asyncio.timeout(timeout):
+                await self.ctx.loop.create_connection(lambda: self, uri.host, uri.port, **extra)
+                if await self.handshake:
+                    return
+            error = self.failure or _core.MSG_ABORTED
         except asyncio.CancelledError:
-            self._finish(1006, "", "connection aborted by close()")
-            return
+            error = _core.MSG_ABORTED
         except Exception as exc:
-            self._finish(1006, "", _describe(exc))
-            return
-        self.conn = conn
-        error: str | None = None
-        try:
-            if request.protocols and conn.subprotocol is None:
-                # WHATWG "establish a WebSocket connection": if protocols were offered and
-                # the response selects none, fail the connection. (An unoffered choice is
-                # already rejected by websockets' handshake check, RFC 6455 §4.1.)
-                error = "the server selected no subprotocol of " + ", ".join(request.protocols)
-                conn.transport.abort()
-            else:
-                with rt._lock:
-                    opened = self.core.opened(_response_headers(conn))
-                    self.ctx.kick()
-                if not opened:
-                    conn.transport.abort()
-                else:
-                    self.writer_task = self.ctx.loop.create_task(self._writer())
-                    await self._reader(conn)
-        except asyncio.CancelledError:
-            conn.transport.abort()
-        await conn.wait_closed()
-        writer, self.writer_task = self.writer_task, None
-        if writer is not None:
-            # Let the writer settle the sends it holds before onClose is queued.
-            writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
-                await writer
-        code = conn.close_code if conn.close_code is not None else 1006
-        reason = conn.close_reason or ""
-        if error is None and code == 1006:
-            error = self._closed_error(conn)
-        self._finish(code, reason, error)
+            error = _describe(exc)
+        if self._aborting():
+            error = _core.MSG_ABORTED
+        if self.transport is not None:
+            self.transport.abort()
+            await self.lost
+        self._finish(1006, "", error)
 
-    @staticmethod
-    def _closed_error(conn: ClientConnection) -> str:
-        exc = getattr(conn, "connection_exc", None)
-        if exc is not None:
-            return f"connection lost: {_describe(exc)}"
-        sent = conn.protocol.close_sent
+    def _aborting(self) -> bool:
+        return self.core.state is State.ABORTING
+
+    def _opened(self, response: Response) -> bool:
+        """The handshake response arrived: open the task, or refuse the connection."""
+        protocol = self.protocol
+        assert protocol is not None
+        handshake = self.handshake
+        if handshake.done():  # timed out or aborted meanwhile
+            return False
+        if protocol.handshake_exc is not None:
+            handshake.set_exception(protocol.handshake_exc)
+            return False
+        # The protocol checked the header: one value, one of those offered.
+        if self.request.protocols and "Sec-WebSocket-Protocol" not in response.headers:
+            # WHATWG "establish a WebSocket connection": if protocols were offered and the
+            # response selects none, fail the connection. (An unoffered choice is already
+            # rejected by websockets' handshake check, RFC 6455 §4.1.)
+            self.failure = "the server selected no subprotocol of " + ", ".join(
+                self.request.protocols
+            )
+            handshake.set_result(False)
+            return False
+        with self.runtime._lock:
+            opened = self.core.opened(_response_headers(response))
+            self.ctx.kick()
+        self.is_open = opened
+        handshake.set_result(opened)
+        return opened
+
+    # -- asyncio.Protocol -------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        protocol = self.protocol
+        assert protocol is not None
+        self.transport = transport
+        transport.set_write_buffer_limits(_WRITE_HIGH, _WRITE_LOW)
+        handshake = protocol.connect()
+        handshake.headers.update(self.request.headers)
+        handshake.headers.setdefault("User-Agent", USER_AGENT)
+        protocol.send_request(handshake)
+        self._send_data()
+
+    def data_received(self, data: bytes) -> None:
+        protocol = self.protocol
+        assert protocol is not None
+        protocol.receive_data(data)
+        events = protocol.events_received()
+        self._send_data()
+        if events:
+            self._received(events)
+        if protocol.close_expected():
+            self.arm_close_timer()
+
+    def eof_received(self) -> None:
+        protocol = self.protocol
+        assert protocol is not None
+        protocol.receive_eof()
+        events = protocol.events_received()
+        self._send_data()
+        if events:
+            self._received(events)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        protocol = self.protocol
+        assert protocol is not None
+        protocol.receive_eof()
+        protocol.events_received()
+        if exc is not None and self.exc is None:
+            self.exc = exc
+        if not self.lost.done():
+            self.lost.set_result(None)
+        if not self.handshake.done():
+            failure = protocol.handshake_exc or exc or ConnectionError("connection closed")
+            self.handshake.set_exception(failure)
+        if not self.is_open:
+            return  # _open() reports the end
+        code = protocol.close_code
+        if code is None:
+            code = 1006
+        reason = protocol.close_reason or ""
+        self._finish(code, reason, self._closed_error() if code == 1006 else None)
+
+    def pause_writing(self) -> None:
+        self.paused = True
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        self._settle_held()
+        if self.backlog or self.core.flush_requested:
+            self.flush()
+
+    # -- internals ------------------------------------------------------------------
+
+    def _received(self, events: list[Any]) -> None:
+        protocol = self.protocol
+        assert protocol is not None
+        if not self.is_open:
+            first = events[0]
+            if not isinstance(first, Response) or not self._opened(first):
+                return
+            events = events[1:]
+        batch: list[str | bytes] = []
+        parts = self.parts
+        for frame in events:
+            opcode = frame.opcode
+            if opcode not in _DATA:
+                continue  # ping, pong and close are answered by the protocol
+            if opcode is not Opcode.CONT:
+                self.text = opcode is Opcode.TEXT
+            if not frame.fin:
+                parts.append(frame.data)
+                continue
+            if parts:
+                parts.append(frame.data)
+                data = b"".join(parts)
+                parts.clear()
+            else:
+                data = frame.data
+            if self.text:
+                try:
+                    batch.append(data.decode())
+                except UnicodeDecodeError as exc:
+                    protocol.fail(_INVALID_DATA, f"{exc.reason} at position {exc.start}")
+                    self._send_data()
+                    break
+            else:
+                batch.append(bytes(data) if type(data) is not bytes else data)
+        if batch:
+            with self.runtime._lock:
+                self.core.messages(batch)
+                self.ctx.kick()
+
+    def _send_data(self) -> None:
+        protocol = self.protocol
+        transport = self.transport
+        assert protocol is not None
+        writes = protocol.data_to_send()
+        if not writes or transport is None:
+            return
+        if b"" not in writes:
+            transport.write(b"".join(writes))
+            return
+        for data in writes:
+            if data:
+                transport.write(data)
+            elif transport.can_write_eof():
+                # The end of the stream: half-close the TCP connection (not with TLS).
+                with contextlib.suppress(OSError, RuntimeError):
+                    transport.write_eof()
+            else:
+                transport.close()
+
+    def _closed_error(self) -> str:
+        protocol = self.protocol
+        assert protocol is not None
+        if self.exc is not None:
+            return f"connection lost: {_describe(self.exc)}"
+        sent = protocol.close_exc.sent
         if sent is not None and sent.code not in (1000, 1001):
             return f"connection failed: {sent.code} {sent.reason}".rstrip()
         return "connection closed without a Close frame (1006)"
 
-    async def _reader(self, conn: ClientConnection) -> None:
-        lock = self.runtime._lock
-        core = self.core
-        ctx = self.ctx
-        with contextlib.suppress(ConnectionClosed):
-            while True:
-                data = await conn.recv()
-                with lock:
-                    core.message(data)
-                    ctx.kick()
-
-    async def _writer(self) -> None:
-        conn = self.conn
-        assert conn is not None
-        wake = self.wake
-        with contextlib.suppress(ConnectionClosed):
-            while True:
-                await wake.wait()
-                wake.clear()
-                while True:
-                    with self.runtime._lock:
-                        items = self.core.take_outgoing()
-                    if not items:
-                        break
-                    if await self._write(conn, items):
-                        return
-
-    async def _write(self, conn: ClientConnection, items: list[_core.Entry]) -> bool:
-        """Write entries in order; True once the Close frame went out.
-
-        Runs of small messages are framed by the connection's sans-I/O protocol and
-        written with one ``transport.write`` (one system call instead of one per message);
-        big messages go through ``ClientConnection.send``, which applies flow control.
-        """
-        lock = self.runtime._lock
-        core = self.core
-        ctx = self.ctx
-        protocol = conn.protocol
-        transport = conn.transport
-        acked = sent = nbytes = 0
-        total = len(items)
-        try:
-            while sent < total:
-                payload, kind, _ = items[sent]
-                if kind == _core.CLOSE_FRAME:
-                    with lock:
-                        core.written(items[acked:sent], nbytes)
-                        ctx.kick()
-                    acked = sent = sent + 1
-                    nbytes = 0
-                    await self._close(*payload)
-                    return True
-                if len(payload) >= _BATCH_BYTES or protocol.state is not OPEN:
-                    await conn.send(payload, text=kind == _core.TEXT)
-                    sent += 1
-                    nbytes += len(payload)
-                else:
-                    end = sent
-                    batch = 0
-                    while end < total and batch < _BATCH_BYTES:
-                        payload, kind, _ = items[end]
-                        if kind == _core.TEXT:
-                            protocol.send_text(payload)
-                        elif kind == _core.BINARY:
-                            protocol.send_binary(payload)
-                        else:
-                            break
-                        batch += len(payload)
-                        end += 1
-                    transport.write(b"".join(protocol.data_to_send()))
-                    sent = end
-                    nbytes += batch
-                    await conn.drain()
-                with lock:
-                    core.written(items[acked:sent], nbytes)
-                    ctx.kick()
-                acked, nbytes = sent, 0
-        finally:
-            if acked < total:
-                with lock:
-                    core.written(items[acked:sent], nbytes)
-                    core.unsent(items[sent:])
-                    ctx.kick()
-        return False
-
-    async def _close(self, code: int, reason: str) -> None:
-        conn = self.conn
-        assert conn is not None
-        timeout = self.runtime._close_timeout
-        try:
-            async with asyncio.timeout(timeout):
-                await conn.close(code, reason)
-        except TimeoutError:
-            conn.transport.abort()
+    def _settle_held(self) -> None:
+        if not self.held:
+            return
+        held, nbytes = self.held, self.held_bytes
+        self.held, self.held_bytes = [], 0
+        with self.runtime._lock:
+            self.core.written(held, nbytes)
+            self.ctx.kick()
 
     def _finish(self, code: int, reason: str, error: str | None) -> None:
+        if self.finished:
+            return
+        self.finished = True
         if self.close_timer is not None:
             self.close_timer.cancel()
             self.close_timer = None
+        held, nbytes = self.held, self.held_bytes
+        dropped = list(self.backlog)
+        self.held, self.held_bytes = [], 0
+        self.backlog.clear()
         with self.runtime._lock:
+            # Sends handed to the transport count as written, as they did when handed.
+            self.core.written(held, nbytes)
+            self.core.unsent(dropped)
             self.core.terminated(code, reason, error)
             self.ctx.kick()
-        self.conn = None
+        self.transport = None
         self.main_task = None
-        self.writer_task = None
 
 
 class SocketTask:
@@ -436,21 +633,21 @@ class SocketTask:
 
     def onOpen(self, callback: Callable[[OnSocketOpenCallbackResult], object]) -> None:
         """Listen for the open event: ``{header}`` with the response headers."""
-        self._listen(_core.OPEN_EVENT, callback)
+        self._listen(Event.OPEN, callback)
 
     def onClose(self, callback: Callable[[Any], object]) -> None:
         """Listen for the close event: ``{code, reason}``, always the last event."""
-        self._listen(_core.CLOSE_EVENT, callback)
+        self._listen(Event.CLOSE, callback)
 
     def onError(self, callback: Callable[[GeneralCallbackResult], object]) -> None:
         """Listen for the error event: ``{errMsg}``, followed by the close event."""
-        self._listen(_core.ERROR_EVENT, callback)
+        self._listen(Event.ERROR, callback)
 
     def onMessage(self, callback: Callable[[OnSocketMessageCallbackResult], object]) -> None:
         """Listen for messages: ``{data}``, ``str`` for text and ``bytes`` for binary."""
-        self._listen(_core.MESSAGE_EVENT, callback)
+        self._listen(Event.MESSAGE, callback)
 
-    def _listen(self, event: str, callback: Callable[[Any], object]) -> None:
+    def _listen(self, event: Event, callback: Callable[[Any], object]) -> None:
         if not callable(callback):
             raise TypeError(f"listener must be callable, not {type(callback).__name__}")
         with self._runtime._lock:
@@ -534,11 +731,11 @@ class Runtime:
 
     def onSocketOpen(self, options: OnSocketOpenCallback) -> None:
         _deprecated("onSocketOpen", "onOpen")
-        self._set_global(_core.OPEN_EVENT, options)
+        self._set_global(Event.OPEN, options)
 
     def onSocketError(self, callback: OnSocketErrorCallback) -> None:
         _deprecated("onSocketError", "onError")
-        self._set_global(_core.ERROR_EVENT, callback)
+        self._set_global(Event.ERROR, callback)
 
     def sendSocketMessage(self, options: SendSocketMessageOptions) -> None:
         _deprecated("sendSocketMessage", "send")
@@ -546,7 +743,7 @@ class Runtime:
 
     def onSocketMessage(self, callback: OnSocketMessageCallback) -> None:
         _deprecated("onSocketMessage", "onMessage")
-        self._set_global(_core.MESSAGE_EVENT, callback)
+        self._set_global(Event.MESSAGE, callback)
 
     def closeSocket(self, options: CloseSocketOptions | None = None) -> None:
         _deprecated("closeSocket", "close")
@@ -554,7 +751,7 @@ class Runtime:
 
     def onSocketClose(self, callback: OnSocketCloseCallback) -> None:
         _deprecated("onSocketClose", "onClose")
-        self._set_global(_core.CLOSE_EVENT, callback)
+        self._set_global(Event.CLOSE, callback)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -567,7 +764,7 @@ class Runtime:
 
     # -- internals -----------------------------------------------------------------------
 
-    def _set_global(self, event: str, callback: Callable[[Any], object]) -> None:
+    def _set_global(self, event: Event, callback: Callable[[Any], object]) -> None:
         if not callable(callback):
             raise TypeError(f"listener must be callable, not {type(callback).__name__}")
         with self._lock:
@@ -619,21 +816,24 @@ class Runtime:
                 self._contexts[background.loop] = ctx
         return ctx
 
-    def _io(self, ctx: _LoopContext, core: TaskCore, command: str, argument: Any) -> None:
-        if command == _core.CONNECT:
+    def _io(self, ctx: _LoopContext, request: IORequest) -> None:
+        """Run one request of a core to the I/O shell, on ``ctx``'s loop thread."""
+        core = request.core
+        if isinstance(request, Connect):
             delay = core.shell if isinstance(core.shell, float) else 0.0
-            new = _Driver(self, ctx, core, argument, delay)
-            core.shell = new
-            new.start()
+            connection = _Connection(self, ctx, core, request.request, delay)
+            core.shell = connection
+            connection.start()
             return
-        driver = core.shell
-        if not isinstance(driver, _Driver):
-            return
-        if command == _core.FLUSH:
-            driver.wake.set()
-        elif command == _core.CLOSING:
-            driver.arm_close_timer()
-        elif command == _core.ABORT:
-            driver.abort()
-        elif command == _core.FAIL_CLOSE:
-            driver.fail_close(argument)
+        shell = core.shell
+        if not isinstance(shell, _Connection):
+            return  # onClose ran: the connection is gone
+        match request:
+            case Flush():
+                shell.flush()
+            case ArmCloseTimer():
+                shell.arm_close_timer()
+            case Abort():
+                shell.abort()
+            case FailClose(_, code):
+                shell.fail_close(code)

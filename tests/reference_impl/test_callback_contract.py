@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from callback_trace import Trace
-from websockets.asyncio.client import ClientConnection
+from websockets.client import ClientProtocol
 from ws_peer import Peer
 
 from reference_impl import Runtime, SocketTask
@@ -120,10 +120,10 @@ def test_the_task_holds_no_socket_asyncio_task_or_thread_after_onClose(
 ) -> None:
     task = trace.watch(runtime.connectSocket({"url": peer.url("/echo")}))
     trace.wait("open")
-    driver: Any = task._core.shell
-    refs = [weakref.ref(driver), weakref.ref(driver.conn), weakref.ref(driver.main_task),
-            weakref.ref(driver.writer_task)]
-    del driver
+    connection: Any = task._core.shell
+    refs = [weakref.ref(connection), weakref.ref(connection.transport),
+            weakref.ref(connection.protocol), weakref.ref(connection.main_task)]
+    del connection
     task.send({"data": "x"})
     trace.wait("message")
     task.close()
@@ -136,7 +136,7 @@ def test_the_task_holds_no_socket_asyncio_task_or_thread_after_onClose(
 
 def _reachable_io(root: SocketTask, stop: tuple[object, ...]) -> list[object]:
     """Sockets, asyncio tasks, threads and connections reachable from ``root``."""
-    bad = (socket.socket, asyncio.Task, threading.Thread, ClientConnection, asyncio.BaseTransport)
+    bad = (socket.socket, asyncio.Task, threading.Thread, ClientProtocol, asyncio.BaseTransport)
     seen = {id(s) for s in stop}
     queue: list[object] = [root]
     found: list[object] = []

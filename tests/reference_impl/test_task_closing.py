@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ws_peer import Peer
 
 from reference_impl import Runtime, SocketTask
-from reference_impl._core import Registry, TaskCore
+from reference_impl._core import Emit, Event, Registry, TaskCore
 
 
 def _open(runtime: Runtime, trace: Trace, url: str) -> SocketTask:
@@ -239,5 +239,5 @@ def test_core_reports_one_close_even_if_the_shell_reports_twice() -> None:
     core.connect({"url": "ws://127.0.0.1:1/"})
     core.terminated(1006, "", "refused")
     core.terminated(1000, "", None)
-    closes = [e for e in effects if e[2] == "close"]
+    closes = [e for e in effects if isinstance(e, Emit) and e.event is Event.CLOSE]
     assert len(closes) == 1

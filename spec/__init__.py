@@ -1,1 +1,0 @@
-"""Bundled spec data (YAML modules, rules, profiles, JSON Schemas). Holds no code."""
