@@ -19,18 +19,16 @@ templates in ``generator/templates/mkdocs/`` decide how it is laid out.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
-import jinja2
+from markupsafe import Markup
 
+from generator.flavors._mkdocs_md import escape_md, make_environment, safe_url
 from generator.flavors._rules_view import Rule, RuleView, load_rules
 from generator.model import (
     AliasType,
@@ -51,7 +49,6 @@ from generator.typeexpr import Function, Generic, Named, TypeExpr, Union
 __all__ = [
     "DEFAULT_COLUMNS",
     "Column",
-    "Md",
     "Rule",
     "TypePage",
     "build_data",
@@ -59,114 +56,13 @@ __all__ = [
     "escape_md",
     "load_rules",
     "render_results",
+    "safe_url",
+    "type_page_name",
 ]
 
 
-# ----------------------------------------------------------------------------------------------
-# Escaping
-
-
-class Md(str):
-    """Markdown that is already safe to place in a table cell or a paragraph."""
-
-    __slots__ = ()
-
-
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
-_NEWLINE = re.compile(r"\r\n|\r|\n")
-_PLAIN = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    "|": "&#124;",
-    "\\": "&#92;",
-    "`": "&#96;",
-    "[": "&#91;",
-    "]": "&#93;",
-    "{": "&#123;",
-    "}": "&#125;",
-}
-_PLAIN_RE = re.compile("|".join(re.escape(c) for c in _PLAIN))
-_BLOCK_START = frozenset("#+-*=!?:~")
-_ORDERED = re.compile(r"^(\d+)([.)])(\s)")
-
-
-def _escape_plain(text: str) -> str:
-    escaped = _PLAIN_RE.sub(lambda m: _PLAIN[m.group(0)], text)
-    return _NEWLINE.sub("<br>", escaped)
-
-
-def escape_md(text: str) -> Md:
-    """Spec text as one line of inline Markdown, safe in a table cell and in a paragraph.
-
-    HTML, table pipes, link brackets, attribute braces and backslashes become entities, newlines
-    become ``<br>``, a leading block marker (``#``, ``-``, ``!!!``, ``1.`` ...) is neutralised.
-    Code spans (balanced backtick runs) are kept, with their newlines turned into spaces: Markdown
-    escapes their content itself, and pipes inside them do not split table cells.
-    """
-    parts: list[str] = []
-    pos = 0
-    for match in _CODE_SPAN.finditer(text):
-        parts.append(_escape_plain(text[pos : match.start()]))
-        fence = match.group(1)
-        parts.append(fence + _NEWLINE.sub(" ", match.group(2)) + fence)
-        pos = match.end()
-    parts.append(_escape_plain(text[pos:]))
-    out = "".join(parts).strip()
-    if out and out[0] in _BLOCK_START:
-        out = f"&#{ord(out[0])};{out[1:]}"
-    out = _ORDERED.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};{m.group(3)}", out)
-    return Md(out)
-
-
-def _md_filter(value: object) -> Md:
-    if isinstance(value, Md):
-        return value
-    return escape_md(str(value))
-
-
-def _attr_filter(value: object) -> str:
-    return html.escape(str(value), quote=True).replace("\n", " ").replace("{", "&#123;")
-
-
-_URL_SAFE = ":/?#&=%+@!$',;*~.-_"
-
-
-def safe_url(url: str) -> str | None:
-    """``url`` ready for a Markdown link target, or None if it is not an http(s) URL."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        return None
-    return quote(url, safe=_URL_SAFE)
-
-
-def _fence(code: str) -> str:
-    longest = max((len(m) for m in re.findall(r"`+|~+", code)), default=0)
-    return "`" * max(3, longest + 1)
-
-
-# ----------------------------------------------------------------------------------------------
-# Templates
-
-
-@cache
-def _env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator", "templates/mkdocs"),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
-    env.filters["md"] = _md_filter
-    env.filters["attr"] = _attr_filter
-    env.filters["url"] = safe_url
-    env.filters["fence"] = _fence
-    return env
-
-
 def _render(template: str, **context: Any) -> str:
-    return _env().get_template(template).render(**context)
+    return make_environment().get_template(template).render(**context)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -302,11 +198,11 @@ class ValueRow:
 @dataclass(frozen=True)
 class FieldRow:
     name: str
-    type: Md
+    type: Markup
     required: str
     default: str
     compat: tuple[Badge, ...]
-    description: Md
+    description: Markup
     values_caption: str = ""
     values: tuple[ValueRow, ...] = ()
 
@@ -341,9 +237,9 @@ class CallableView:
 
     name: str
     anchor: str
-    title: Md
+    title: Markup
     description: str
-    deprecated: Md | None
+    deprecated: Markup | None
     deprecated_since: str | None
     compat_heading: str
     compat_headers: tuple[str, ...]
@@ -352,7 +248,7 @@ class CallableView:
     nested: tuple[Nested, ...]
     types: tuple[TypeTable, ...]
     rules: tuple[RuleRow, ...]
-    returns: Md | None
+    returns: Markup | None
     examples: tuple[tuple[str, str], ...] = ()
 
 
@@ -442,51 +338,51 @@ class _Renderer:
             )
         return tuple(badges)
 
-    def type_md(self, expr: TypeExpr, section: _Section | None) -> Md:
+    def type_md(self, expr: TypeExpr, section: _Section | None) -> Markup:
         """A type expression as Markdown, linking the named types that ``section`` shows."""
         if isinstance(expr, Union):
-            return Md(" &#124; ".join(self.type_md(m, section) for m in expr.members))
+            return Markup(" &#124; ".join(self.type_md(m, section) for m in expr.members))
         if isinstance(expr, Generic):
             args = ", ".join(self.type_md(a, section) for a in expr.args)
-            return Md(f"{escape_md(expr.name)}&lt;{args}&gt;")
+            return Markup(f"{escape_md(expr.name)}&lt;{args}&gt;")
         if isinstance(expr, Function):
             params = ", ".join(
                 f"{escape_md(name)}: {self.type_md(t, section)}" for name, t in expr.params
             )
-            return Md(f"({params}) =&gt; {self.type_md(expr.returns, section)}")
+            return Markup(f"({params}) =&gt; {self.type_md(expr.returns, section)}")
         return self.named_md(expr.name, section)
 
-    def named_md(self, name: str, section: _Section | None) -> Md:
+    def named_md(self, name: str, section: _Section | None) -> Markup:
         shown = escape_md(name)
         if name in _EXTERNAL_TYPES:
-            return Md(f"[{shown}]({_EXTERNAL_TYPES[name]})")
+            return Markup(f"[{shown}]({_EXTERNAL_TYPES[name]})")
         named = self.module.types.get(name)
         if named is None:
             return shown
         if section is None:  # a type page: every named type has a page of its own
-            return Md(f"[{shown}]({type_page_name(name)})")
+            return Markup(f"[{shown}]({type_page_name(name)})")
         if isinstance(named, AliasType):
             return self.type_md(named.type, section)
         if isinstance(named, ErrorCodesType):
-            return Md("number")
+            return Markup("number")
         if isinstance(named, ObjectType) and (
             named.general or any(t.name == name for t in section.tabulated)
         ):
-            return Md(f"[{shown}](#{named.anchor})")
+            return Markup(f"[{shown}](#{named.anchor})")
         if isinstance(named, InterfaceType) and name in section.returned:
-            return Md(f"[{shown}](#{named.anchor})")
-        return Md(f"**{shown}**")
+            return Markup(f"[{shown}](#{named.anchor})")
+        return Markup(f"**{shown}**")
 
     def default(self, f: Field) -> str:
         if not f.has_default:
-            return Md("-")
+            return Markup("-")
         return json.dumps(f.default, ensure_ascii=False)
 
     def field_row(self, f: Field, section: _Section | None) -> FieldRow:
         description = escape_md(self.text(f.description))
         if f.requires is not None:
             requires = escape_md(self.text(f.requires))
-            description = Md(f"{requires}<br><br>{description}" if description else requires)
+            description = Markup(f"{requires}<br><br>{description}" if description else requires)
         values_caption = ""
         values: tuple[ValueRow, ...] = ()
         codes = self._error_codes(f.type)
@@ -501,7 +397,7 @@ class _Renderer:
             required=self.label("yes" if f.required else "no"),
             default=self.default(f),
             compat=self.field_compat(f.platforms),
-            description=description or Md("-"),
+            description=description or Markup("-"),
             values_caption=values_caption,
             values=values,
         )
@@ -564,7 +460,8 @@ class _Renderer:
         )
         deprecated = None
         if c.deprecated is not None:
-            deprecated = Md(self.label("use_instead", replacement=f"`{c.deprecated.replacement}`"))
+            replacement = f"`{c.deprecated.replacement}`"
+            deprecated = Markup(self.label("use_instead", replacement=replacement))
         returns = None
         if not (isinstance(c.returns, Named) and c.returns.name == "void"):
             returns = self.type_md(c.returns, section)
@@ -591,13 +488,13 @@ class _Renderer:
             examples=tuple((_code_lang(e.lang), _code_text(e.code)) for e in c.examples),
         )
 
-    def title(self, c: Callable) -> Md:
+    def title(self, c: Callable) -> Markup:
         signature = escape_md(f"{c.name}({', '.join(p.name for p in c.params)})")
         if c.owner is not None:
             return signature
         if c.deprecated is not None:
-            return Md(f"uni.~~{signature}~~")
-        return Md(f"uni.{signature}")
+            return Markup(f"uni.~~{signature}~~")
+        return Markup(f"uni.{signature}")
 
     def api_sections(self, api: Callable) -> dict[str, str]:
         labels = self.labels
@@ -613,7 +510,10 @@ class _Renderer:
             "tutorial": _render(
                 "tutorial.md.j2",
                 labels=labels,
-                links=[(self.text(link.label), link.url) for link in api.tutorial],
+                links=[
+                    (self.text(link.label), link.url if safe_url(link.url) else None)
+                    for link in api.tutorial
+                ],
             ),
         }
 
@@ -653,9 +553,15 @@ class _Renderer:
             "example.md.j2",
             labels=self.labels,
             title=self.text(example.title),
-            repository=example.repository,
-            preview=example.preview,
-            app_redirect=example.app_redirect,
+            links=[
+                (label, url)
+                for label, url in (
+                    ("hello uni-app x", example.repository),
+                    (self.label("preview"), example.preview),
+                    (self.label("open_in_app"), example.app_redirect),
+                )
+                if url and safe_url(url) is not None
+            ],
             lang=_code_lang(example.lang),
             code=_code_text(example.code),
         )
