@@ -16,8 +16,9 @@ which types get their own table, which heading depth, what a compatibility cell 
 templates in ``generator/templates/dcloud/`` only format, and the filters of
 :mod:`generator.flavors._markdown` escape every spec text for the context it lands in.
 
-The compatibility columns are data: a :class:`ColumnSet` per era of the docs (§1.5), selectable
-by name through :data:`COLUMN_SETS`; :data:`DEFAULT_COLUMNS` is the 2025 set the seed page used.
+The compatibility columns are data (:mod:`generator.flavors.columns`): a :class:`ColumnSet` per
+era of the docs (§1.5), selectable by name through :data:`COLUMN_SETS`; :data:`DEFAULT_COLUMNS` is
+the 2025 set the seed page used.
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ from typing import Any, Literal
 
 import jinja2
 
+from generator.flavors import labels
 from generator.flavors._markdown import make_environment
+from generator.flavors.columns import COLUMN_SETS, Column, ColumnSet, column_set
+from generator.flavors.columns import DCLOUD_DEFAULT as DEFAULT_COLUMNS
+from generator.flavors.views import fence
 from generator.model import (
     AliasType,
     Callable,
@@ -56,104 +61,7 @@ __all__ = [
 ]
 
 # ----------------------------------------------------------------------------------------------
-# Compatibility columns (§1.4, §1.5)
-
-
-@dataclass(frozen=True)
-class Column:
-    """One compatibility column: which ``@uniPlatform`` value it shows, under which title.
-
-    An ``optional`` column (a UTS-plugin or Vapor split) is deleted from a table when none of its
-    cells has a value; the others always show, with ``-`` where there is no data.
-    """
-
-    platform: str
-    key: str
-    title: Text
-    optional: bool = False
-
-
-@dataclass(frozen=True)
-class ColumnSet:
-    """The compatibility columns of one era of the docs.
-
-    ``help`` adds the ``<Help />`` component to compatibility headings; ``status`` adds the
-    ``status`` the theme shows (computed over every column, before empty ones are deleted).
-    """
-
-    name: str
-    columns: tuple[Column, ...]
-    help: bool = False
-    status: bool = False
-
-
-def _col(platform: str, key: str, zh: str, en: str, *, optional: bool = False) -> Column:
-    return Column(platform, key, Text(zh, en), optional)
-
-
-_WEB = _col("web", "unixVer", "Web", "Web")
-_WEIXIN = _col("mp.weixin", "unixVer", "微信小程序", "WeChat Mini Program")
-_ANDROID = _col("app.android", "unixVer", "Android", "Android")
-_ANDROID_UTS = _col(
-    "app.android",
-    "unixUtsPlugin",
-    "Android uni-app x UTS 插件",
-    "Android uni-app x UTS Plugin",
-    optional=True,
-)
-_IOS = _col("app.ios", "unixVer", "iOS", "iOS")
-_IOS_UTS = _col(
-    "app.ios",
-    "unixUtsPlugin",
-    "iOS uni-app x UTS 插件",
-    "iOS uni-app x UTS Plugin",
-    optional=True,
-)
-_IOS_VDOM_UTS = _col(
-    "app.ios", "unixUtsPlugin", "iOS(VDOM) UTS 插件", "iOS(VDOM) UTS Plugin", optional=True
-)
-_HARMONY = _col("app.harmony", "unixVer", "HarmonyOS", "HarmonyOS")
-_HARMONY_VAPOR = _col(
-    "app.harmony", "unixvVer", "HarmonyOS(Vapor)", "HarmonyOS(Vapor)", optional=True
-)
-
-#: Every column set the websocket page has been rendered with (§1.5), by name.
-COLUMN_SETS: Mapping[str, ColumnSet] = {
-    s.name: s
-    for s in (
-        ColumnSet("2024", (_WEB, _ANDROID, _IOS)),
-        ColumnSet("2024-12", (_WEB, _WEIXIN, _ANDROID, _IOS)),
-        ColumnSet("2025-01", (_WEB, _WEIXIN, _ANDROID, _ANDROID_UTS, _IOS, _IOS_UTS)),
-        ColumnSet("2025", (_WEB, _WEIXIN, _ANDROID, _ANDROID_UTS, _IOS, _IOS_UTS, _HARMONY)),
-        ColumnSet("2025-07", (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_UTS, _HARMONY)),
-        ColumnSet(
-            "2025-08",
-            (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_VDOM_UTS, _HARMONY),
-            help=True,
-            status=True,
-        ),
-        ColumnSet(
-            "2026",
-            (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_VDOM_UTS, _HARMONY, _HARMONY_VAPOR),
-            help=True,
-            status=True,
-        ),
-    )
-}
-
-#: The seed page's set (2025-03 to 2025-07): seven columns, no ``<Help />``, no ``status``.
-DEFAULT_COLUMNS: ColumnSet = COLUMN_SETS["2025"]
-
-
-def column_set(name: str) -> ColumnSet:
-    """The column set called ``name``; raises :class:`KeyError` naming the known ones."""
-    try:
-        return COLUMN_SETS[name]
-    except KeyError:
-        raise KeyError(
-            f"unknown column set {name!r}; choose from {', '.join(COLUMN_SETS)}"
-        ) from None
-
+# Compatibility cells (§1.4)
 
 Status = Literal["SUPPORTED", "NOT_SUPPORTED", "PARTIALLY_SUPPORTED"]
 
@@ -282,48 +190,6 @@ class ReturnValue:
     tables: tuple[TypeTable, ...] = ()
 
 
-@dataclass(frozen=True)
-class Labels:
-    """The fixed words of the dcloud Markdown, per language."""
-
-    compatibility: str
-    params: str
-    name: str
-    type: str
-    required_param: str
-    required_field: str
-    default: str
-    description: str
-    yes: str
-    no: str
-    values_of: str  # "{name} 的属性值"
-    methods_of: str  # "{name} 的方法"
-    return_value: str
-    valid_values: str
-    see_also: str
-    general_types: str
-    deprecated: str  # "已废弃，使用 {replacement} 替换。"
-    method_of: str  # "{owner} 的 {method}"
-
-
-LABELS: Mapping[Lang, Labels] = {
-    "zh": Labels(
-        compatibility="兼容性", params="参数", name="名称", type="类型", required_param="必填",
-        required_field="必备", default="默认值", description="描述", yes="是", no="否",
-        values_of="{name} 的属性值", methods_of="{name} 的方法", return_value="返回值",
-        valid_values="合法值", see_also="参见", general_types="通用类型",
-        deprecated="已废弃，使用 {replacement} 替换。", method_of="{owner} 的 {method}",
-    ),
-    "en": Labels(
-        compatibility="Compatibility", params="Parameters", name="Name", type="Type",
-        required_param="Required", required_field="Required", default="Default",
-        description="Description", yes="Yes", no="No", values_of="{name} Values",
-        methods_of="{name} Methods", return_value="Return value", valid_values="Valid values",
-        see_also="See also", general_types="General types",
-        deprecated="Deprecated; use {replacement} instead.", method_of="{owner}'s {method}",
-    ),
-}  # fmt: skip
-
 #: Links of the built-in types the docs link (§1.3).
 BUILTIN_LINKS: Mapping[str, str] = {
     "UTSJSONObject": "/uts/buildin-object-api/utsjsonobject.md",
@@ -393,7 +259,7 @@ class _ModuleView:
     def __init__(self, module: Module, lang: Lang, columns: _Columns) -> None:
         self.module = module
         self.lang = lang
-        self.labels = LABELS[lang]
+        self.labels = labels.DCLOUD[lang]
         self.columns = columns
 
     def text(self, value: Text | None) -> str:
@@ -615,9 +481,9 @@ def build_data(
     name, the first one wins.
     """
     templates = _templates()
-    labels = LABELS[lang]
+    words = labels.DCLOUD[lang]
     cols = _Columns(columns, lang)
-    common = {"t": labels, "columns": columns}
+    common = {"t": words, "columns": columns}
     section_templates = {s: templates.get(_TEMPLATE_OF.get(s, s)) for s in API_SECTIONS}
     data: dict[str, dict[str, str]] = {}
     general: list[tuple[ObjectType, tuple[Row, ...]]] = []
@@ -635,11 +501,11 @@ def build_data(
                 "example": ""
                 if example is None
                 else templates.get("example").render(
-                    t=labels,
+                    t=words,
                     title=example.title.get(lang),
                     example=example,
                     code=example.code if example.code.endswith("\n") else example.code + "\n",
-                    fence="`" * max(3, _longest_backtick_run(example.code) + 1),
+                    fence=fence(example.code),
                 )
             }
         for t in module.general_types:
@@ -647,19 +513,11 @@ def build_data(
                 seen_general.add(t.name)
                 general.append((t, view.general_rows(t)))
     data["general_type"] = {
-        "name": templates.get("general_type_name").render(t=labels),
+        "name": templates.get("general_type_name").render(t=words),
         "param": templates.get("general_type_param").render(
-            t=labels,
+            t=words,
             columns=columns,
             types=[{"name": t.name, "anchor": t.anchor, "rows": rows} for t, rows in general],
         ),
     }
     return data
-
-
-def _longest_backtick_run(code: str) -> int:
-    longest = run = 0
-    for ch in code:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    return longest

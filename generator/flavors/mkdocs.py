@@ -28,8 +28,11 @@ from typing import Any
 
 from markupsafe import Markup
 
+from generator.flavors import labels
 from generator.flavors._mkdocs_md import escape_md, make_environment, safe_url
 from generator.flavors._rules_view import Rule, RuleView, load_rules
+from generator.flavors.columns import MKDOCS_COLUMNS as DEFAULT_COLUMNS
+from generator.flavors.columns import Column
 from generator.model import (
     AliasType,
     Callable,
@@ -66,100 +69,7 @@ def _render(template: str, **context: Any) -> str:
 
 
 # ----------------------------------------------------------------------------------------------
-# Labels
-
-_LABELS: dict[str, Text] = {
-    "compatibility": Text("兼容性", "Compatibility"),
-    "compat_heading": Text("{name} 兼容性", "{name} compatibility"),
-    "properties": Text("属性", "Properties"),
-    "kind": Text("种类", "Kind"),
-    "parameters": Text("参数", "Parameters"),
-    "name": Text("名称", "Name"),
-    "type": Text("类型", "Type"),
-    "required": Text("必填", "Required"),
-    "required_field": Text("必备", "Required"),
-    "default": Text("默认值", "Default"),
-    "description": Text("描述", "Description"),
-    "yes": Text("是", "Yes"),
-    "no": Text("否", "No"),
-    "properties_of": Text("{name} 的属性值", "{name} properties"),
-    "methods_of": Text("{name} 的方法", "{name} methods"),
-    "nested_of": Text("{param} 的属性（{type}）", "Properties of {param} ({type})"),
-    "values_of": Text("{name} 的合法值", "Valid values of {name}"),
-    "value": Text("合法值", "Value"),
-    "return_value": Text("返回值", "Return value"),
-    "see_also": Text("参见", "See also"),
-    "deprecated": Text("已废弃", "Deprecated"),
-    "use_instead": Text("请改用 {replacement}。", "Use {replacement} instead."),
-    "deprecated_since": Text("自 {since} 起废弃。", "Deprecated since {since}."),
-    "general_types": Text("通用类型", "General types"),
-    "rules": Text("行为规则", "Conformance rules"),
-    "rule": Text("规则", "Rule"),
-    "level": Text("级别", "Level"),
-    "requirement": Text("要求", "Requirement"),
-    "example": Text("示例", "Example"),
-    "preview": Text("在线预览", "Live preview"),
-    "open_in_app": Text("在 App 中打开", "Open in the app"),
-    "source": Text("源码", "Source"),
-    "methods": Text("方法", "Methods"),
-    "error_codes": Text("错误码", "Error codes"),
-    "code": Text("错误码", "Code"),
-    "subject": Text("错误主题", "Error subject"),
-    "extends": Text("继承自", "Extends"),
-    "alias_of": Text("类型别名", "Type alias"),
-    "object_type": Text("对象类型", "Object type"),
-    "interface_type": Text("接口", "Interface"),
-    "error_codes_type": Text("错误码类型", "Error code type"),
-    "types": Text("类型", "Types"),
-    "types_intro": Text(
-        "规范中每个具名类型各有一页。", "Each named type of the spec has a page of its own."
-    ),
-    "used_by": Text("用于", "Used by"),
-    "general": Text("通用", "general"),
-    "module": Text("模块", "Module"),
-}
-
-
-def _labels(lang: Lang) -> dict[str, str]:
-    return {key: text.get(lang) for key, text in _LABELS.items()}
-
-
-# ----------------------------------------------------------------------------------------------
 # Compatibility
-
-
-@dataclass(frozen=True)
-class Column:
-    """One compatibility column: a platform's ``key`` (``unixVer`` ...) under a label."""
-
-    platform: str
-    key: str
-    label: Text
-    short: Text | None = None  # in the per-property badges, where room is scarce
-
-    def short_label(self, lang: Lang) -> str:
-        return (self.short or self.label).get(lang)
-
-
-DEFAULT_COLUMNS: tuple[Column, ...] = (
-    Column("web", "unixVer", Text("Web", "Web")),
-    Column(
-        "mp.weixin", "unixVer", Text("微信小程序", "WeChat mini program"), Text("微信", "WeChat")
-    ),
-    Column("app.android", "unixVer", Text("Android", "Android")),
-    Column("app.ios", "unixVer", Text("iOS", "iOS")),
-    Column("app.harmony", "unixVer", Text("HarmonyOS", "HarmonyOS")),
-)
-
-#: How the other keys of a platform block are named in a badge's tooltip.
-_KEY_NAMES: dict[str, Text] = {
-    "unixVer": Text("uni-app x", "uni-app x"),
-    "unixvVer": Text("uni-app x Vapor", "uni-app x Vapor"),
-    "unixUtsPlugin": Text("UTS 插件", "UTS plugin"),
-    "uniVer": Text("uni-app", "uni-app"),
-    "osVer": Text("系统版本", "OS version"),
-    "hostVer": Text("宿主版本", "host version"),
-}
 
 
 @dataclass(frozen=True)
@@ -171,10 +81,10 @@ class Badge:
 
 def _badge(value: str | None, platforms: Platforms, column: Column, lang: Lang) -> Badge:
     details = [
-        f"{_KEY_NAMES[key].get(lang) if key in _KEY_NAMES else key} {val}"
+        f"{labels.PLATFORM_KEYS[key].get(lang) if key in labels.PLATFORM_KEYS else key} {val}"
         for key, val in sorted(platforms.entries.get(column.platform, {}).items())
     ]
-    title = f"{column.label.get(lang)}: " + ", ".join(details) if details else ""
+    title = f"{column.title.get(lang)}: " + ", ".join(details) if details else ""
     if value is None or value in ("", "-"):
         return Badge("none", "-", title)
     if value.lower() == "x":
@@ -302,7 +212,7 @@ class _Renderer:
         self.module = module
         self.lang = lang
         self.columns = tuple(columns)
-        self.labels = _labels(lang)
+        self.labels = labels.table(labels.MKDOCS, lang)
         self.rules: dict[str, list[RuleView]] = {}
         for rule in rules:
             for api in rule.apis:
@@ -332,8 +242,8 @@ class _Renderer:
             badges.append(
                 Badge(
                     badge.kind,
-                    f"{column.short_label(self.lang)} {mark}",
-                    f"{column.label.get(self.lang)} {mark}",
+                    f"{column.short_title(self.lang)} {mark}",
+                    f"{column.title.get(self.lang)} {mark}",
                 )
             )
         return tuple(badges)
@@ -478,7 +388,7 @@ class _Renderer:
                 else None
             ),
             compat_heading=self.label("compat_heading", name=c.name),
-            compat_headers=tuple(col.label.get(self.lang) for col in self.columns),
+            compat_headers=tuple(col.title.get(self.lang) for col in self.columns),
             compat=self.compat(c.platforms),
             params=params,
             nested=nested,
@@ -497,10 +407,10 @@ class _Renderer:
         return Markup(f"uni.{signature}")
 
     def api_sections(self, api: Callable) -> dict[str, str]:
-        labels = self.labels
+        words = self.labels
         section = _Section()
         view = self.callable_view(api, 2, section)
-        context = {"c": view, "labels": labels, "level": 2}
+        context = {"c": view, "labels": words, "level": 2}
         return {
             "name": _render("name.md.j2", **context),
             "description": _render("description.md.j2", **context),
@@ -509,7 +419,7 @@ class _Renderer:
             "returnValue": self.return_value(api),
             "tutorial": _render(
                 "tutorial.md.j2",
-                labels=labels,
+                labels=words,
                 links=[
                     (self.text(link.label), link.url if safe_url(link.url) else None)
                     for link in api.tutorial
@@ -639,7 +549,7 @@ class _Renderer:
             deprecated=None,
             deprecated_since=None,
             compat_heading=self.label("compat_heading", name=m.name),
-            compat_headers=tuple(col.label.get(self.lang) for col in self.columns),
+            compat_headers=tuple(col.title.get(self.lang) for col in self.columns),
             compat=self.compat(m.platforms),
             params=tuple(self.field_row(p, None) for p in m.params),
             nested=(),
@@ -680,10 +590,10 @@ def build_data(
             data[api.name] = renderer.api_sections(api)
         data[module.name] = {"example": renderer.example()}
         general.extend(renderer.general_tables())
-    labels = _labels(lang)
+    words = labels.table(labels.MKDOCS, lang)
     data["general_type"] = {
-        "name": _render("general_name.md.j2", labels=labels),
-        "param": _render("general_param.md.j2", labels=labels, tables=general),
+        "name": _render("general_name.md.j2", labels=words),
+        "param": _render("general_param.md.j2", labels=words, tables=general),
     }
     return data
 
@@ -750,7 +660,7 @@ def build_type_pages(
     """
     if rules is None:
         rules = load_rules(spec)
-    labels = _labels(lang)
+    words = labels.table(labels.MKDOCS, lang)
     pages: list[TypePage] = []
     listing: list[dict[str, Any]] = []
     for module in spec.modules:
@@ -779,8 +689,8 @@ def build_type_pages(
                 }
             )
         listing.append({"title": renderer.text(module.title), "types": entries})
-    index = _render("types_index.md.j2", labels=labels, modules=listing)
-    return (TypePage("index.md", labels["types"], index), *pages)
+    index = _render("types_index.md.j2", labels=words, modules=listing)
+    return (TypePage("index.md", words["types"], index), *pages)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -789,35 +699,6 @@ def build_type_pages(
 #: The JSON report of ``utsapi conformance run --json FILE`` (``spec/schema/report.schema.json``).
 REPORT_FORMAT = "utsapi-conformance-report"
 _VERDICTS = ("PASS", "FAIL", "WARN", "SKIP", "ERROR")
-
-_RESULT_LABELS: dict[str, Text] = {
-    "no_results": Text(
-        "还没有一致性测试结果。运行 `utsapi conformance run --impl MODULE:ATTR --json {path}` "
-        "后重新构建站点。",
-        "No conformance results yet. Run `utsapi conformance run --impl MODULE:ATTR --json "
-        "{path}` and rebuild the site.",
-    ),
-    "unreadable": Text(
-        "无法读取一致性测试报告 `{path}`：{problem}",
-        "The conformance report `{path}` could not be read: {problem}",
-    ),
-    "not_report": Text("不是 utsapi 一致性测试报告", "not a utsapi conformance report"),
-    "implementation": Text("实现", "Implementation"),
-    "profile": Text("配置", "Profile"),
-    "started": Text("运行时间", "Run at"),
-    "conformant": Text("是否符合", "Conformant"),
-    "yes": Text("是", "yes"),
-    "no": Text("否", "no"),
-    "verdict": Text("结论", "Verdict"),
-    "count": Text("数量", "Count"),
-    "case": Text("用例", "Case"),
-    "level": Text("级别", "Level"),
-    "title": Text("规则", "Rule"),
-    "message": Text("说明", "Details"),
-    "duration": Text("耗时 (s)", "Time (s)"),
-    "summary": Text("汇总", "Summary"),
-    "results": Text("逐条结果", "Results"),
-}
 
 
 def _implementation_name(value: object) -> str:
@@ -859,7 +740,7 @@ def render_results(report_path: Path, lang: Lang, *, shown_path: str | None = No
     A missing report is not an error: the page says there are no results yet.  A file that is not
     such a report says so on the page; the site still builds.
     """
-    texts = {key: text.get(lang) for key, text in _RESULT_LABELS.items()}
+    texts = labels.table(labels.RESULTS, lang)
     shown = shown_path or str(report_path)
 
     def note(text: str) -> str:
