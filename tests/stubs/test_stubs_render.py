@@ -100,8 +100,9 @@ def test_the_rendered_package_imports_and_type_checks(
     mapping = importlib.import_module("uniapi.mapping")
     assert mapping.GiveOptions.__required_keys__ == {"blob"}
     assert mapping.Got.__optional_keys__ == {"cause"}
+    # Forget this package for good: monkeypatch's undo would put it back in sys.modules.
     for name in [m for m in sys.modules if m.split(".")[0] == "uniapi"]:
-        monkeypatch.delitem(sys.modules, name)
+        del sys.modules[name]
 
     checkers = make_checkers(tmp_path / "checkers", tmp_path)
     files = sorted(package.glob("*.py*"))
