@@ -23,13 +23,13 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
 from generator.flavors import labels
 from generator.flavors._mkdocs_md import escape_md, make_environment, safe_url
+from generator.flavors._results import render_results
 from generator.flavors._rules_view import Rule, RuleView, load_rules
 from generator.flavors.columns import MKDOCS_COLUMNS as DEFAULT_COLUMNS
 from generator.flavors.columns import Column
@@ -691,88 +691,3 @@ def build_type_pages(
         listing.append({"title": renderer.text(module.title), "types": entries})
     index = _render("types_index.md.j2", labels=words, modules=listing)
     return (TypePage("index.md", words["types"], index), *pages)
-
-
-# ----------------------------------------------------------------------------------------------
-# Conformance results
-
-#: The JSON report of ``utsapi conformance run --json FILE`` (``spec/schema/report.schema.json``).
-REPORT_FORMAT = "utsapi-conformance-report"
-_VERDICTS = ("PASS", "FAIL", "WARN", "SKIP", "ERROR")
-
-
-def _implementation_name(value: object) -> str:
-    if isinstance(value, Mapping):
-        for key in ("name", "target", "impl", "driver"):
-            if isinstance(value.get(key), str) and value[key]:
-                return str(value[key])
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return "" if value is None else str(value)
-
-
-def _result_rows(report: Mapping[str, Any], lang: Lang) -> list[dict[str, str]]:
-    items = report.get("results")
-    rows = []
-    for item in items if isinstance(items, list) else ():
-        if not isinstance(item, Mapping):
-            continue
-        title = item.get("title")
-        if isinstance(title, Mapping):
-            title = title.get(lang) or title.get("en") or ""
-        duration = item.get("duration_s")
-        rows.append(
-            {
-                "id": str(item.get("id") or item.get("rule") or ""),
-                "rule": str(item.get("rule") or ""),
-                "verdict": str(item.get("verdict", "")).upper(),
-                "level": str(item.get("level") or ""),
-                "title": str(title or ""),
-                "message": str(item.get("reason") or ""),
-                "duration": f"{duration:.3f}" if isinstance(duration, int | float) else "",
-            }
-        )
-    return rows
-
-
-def render_results(report_path: Path, lang: Lang, *, shown_path: str | None = None) -> str:
-    """The conformance results for ``report_path`` (a ``--json`` report), or a note saying why not.
-
-    A missing report is not an error: the page says there are no results yet.  A file that is not
-    such a report says so on the page; the site still builds.
-    """
-    texts = labels.table(labels.RESULTS, lang)
-    shown = shown_path or str(report_path)
-
-    def note(text: str) -> str:
-        return _render("results.md.j2", texts=texts, note=text, report=None)
-
-    if not report_path.is_file():
-        return note(texts["no_results"].format(path=shown))
-    try:
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return note(texts["unreadable"].format(path=shown, problem=str(exc)))
-    if not isinstance(report, Mapping) or report.get("format") != REPORT_FORMAT:
-        return note(texts["unreadable"].format(path=shown, problem=texts["not_report"]))
-    rows = _result_rows(report, lang)
-    summary: Mapping[str, Any] = report.get("summary") or {}
-    run: Mapping[str, Any] = report.get("run") or {}
-    if not isinstance(summary, Mapping) or not isinstance(run, Mapping):
-        return note(texts["unreadable"].format(path=shown, problem=texts["not_report"]))
-    counts = {
-        v: summary[v] if isinstance(summary.get(v), int) else sum(r["verdict"] == v for r in rows)
-        for v in _VERDICTS
-    }
-    meta = [
-        (texts["implementation"], _implementation_name(run.get("implementation"))),
-        (texts["profile"], str(run.get("profile") or "")),
-        (texts["started"], str(run.get("started") or "")),
-    ]
-    if isinstance(summary.get("conformant"), bool):
-        meta.append((texts["conformant"], texts["yes" if summary["conformant"] else "no"]))
-    return _render(
-        "results.md.j2",
-        texts=texts,
-        note=None,
-        report={"meta": [(k, v) for k, v in meta if v], "counts": counts, "rows": rows},
-    )

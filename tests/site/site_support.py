@@ -120,13 +120,28 @@ def spec_copy(tmp_path: Path) -> Path:
     return target
 
 
+_CASE_DEFAULTS: dict[str, Any] = {
+    "case": None,
+    "apis": ["connectSocket"],
+    "sources": [],
+    "where": "rules/websocket.yaml:1",
+    "failures": [],
+    "allowance": None,
+    "logs": [],
+}
+
+
 def sample_report() -> dict[str, Any]:
-    """A small report in the format of ``utsapi conformance run --json``."""
+    """A small valid report (``spec/schema/report.schema.json``), as ``conformance run --json``."""
     return {
         "format": "utsapi-conformance-report",
         "version": 1,
         "run": {
             "started": "2026-01-01T00:00:00+00:00",
+            "duration_s": 0.21,
+            "harness": {"name": "utsapi-kit", "version": "0.1.0"},
+            "python": "3.11.2",
+            "platform": "Linux",
             "profile": "strict",
             "implementation": {"name": "reference_impl:uni"},
         },
@@ -148,6 +163,7 @@ def sample_report() -> dict[str, Any]:
                 "title": {"zh": "连接成功", "en": "Connects"},
                 "duration_s": 0.01,
                 "reason": "",
+                **_CASE_DEFAULTS,
             },
             {
                 "id": "close.code[1000]",
@@ -157,6 +173,9 @@ def sample_report() -> dict[str, Any]:
                 "title": {"zh": "关闭码", "en": "Close code"},
                 "duration_s": 0.2,
                 "reason": "expected <code> | 1000",
+                **_CASE_DEFAULTS,
             },
         ],
+        "stale_allowances": [],
+        "harness_errors": [],
     }

@@ -1,0 +1,267 @@
+"""The conformance report: its format, its one loader, its types.
+
+A report is the JSON document ``utsapi conformance run --json FILE`` writes, described by
+``spec/schema/report.schema.json``.  :func:`load_report` (a file) and :func:`report_from_data`
+(a decoded document) validate it against that schema and build a :class:`Report`; every reader
+(the site's results page, the standalone HTML report) walks the types, never the raw document.
+The conformance suite, which writes reports, imports the format constants from here.
+
+::
+
+    UtsApiError
+     └── ReportError        not a readable, valid report; ``.diagnostics`` lists every problem
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from jsonschema import Draft202012Validator
+
+from generator.exceptions import Diagnostic, _DiagnosticError
+from generator.model import Text, bundled_spec_dir
+
+__all__ = [
+    "REPORT_FORMAT",
+    "REPORT_VERSION",
+    "VERDICTS",
+    "Allowance",
+    "CaseResult",
+    "Report",
+    "ReportError",
+    "RunInfo",
+    "Summary",
+    "TraceEntry",
+    "Verdict",
+    "load_report",
+    "report_from_data",
+]
+
+REPORT_FORMAT: Final = "utsapi-conformance-report"
+REPORT_VERSION: Final = 1
+
+Verdict = Literal["PASS", "FAIL", "WARN", "SKIP", "ERROR"]
+#: Every verdict, in the order reports list them.
+VERDICTS: Final[tuple[Verdict, ...]] = ("PASS", "FAIL", "WARN", "SKIP", "ERROR")
+
+
+class ReportError(_DiagnosticError):
+    """A file or document is not a readable conformance report of this format and version."""
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """A known deviation of a profile: the rule and cases it covers, why, and where it is."""
+
+    rule: str
+    cases: tuple[str, ...]
+    reason: Text
+    sources: tuple[str, ...]
+    platforms: tuple[str, ...]
+    where: str
+
+
+@dataclass(frozen=True)
+class TraceEntry:
+    """``[seq, task, kind, name, payload, ref]`` of a case's trace."""
+
+    seq: int
+    task: str
+    kind: str
+    name: str
+    payload: Any
+    ref: str
+
+    def as_line(self) -> str:
+        """One aligned line: sequence number, step, kind, name, payload as JSON."""
+        payload = json.dumps(self.payload, ensure_ascii=False)
+        return f"{self.seq:>3} {self.ref:<28} {self.kind:<9} {self.name:<10} {payload}"
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The verdict of one case of one rule."""
+
+    id: str
+    rule: str
+    case: str | None
+    level: str
+    verdict: Verdict
+    title: Text
+    apis: tuple[str, ...]
+    sources: tuple[str, ...]
+    where: str
+    duration_s: float
+    reason: str
+    failures: tuple[str, ...]
+    allowance: Allowance | None
+    logs: tuple[str, ...]
+    trace: tuple[TraceEntry, ...] = ()
+    peer: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def detail(self) -> str:
+        """What went wrong: the failures one per line, else the reason."""
+        return "\n".join(self.failures) or self.reason
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """How and against what the suite ran.  ``implementation`` is the implementation's hello
+    (``name``, ``version``, ``language``, ``capabilities``), empty if it never answered;
+    ``extra`` holds the keys this version does not name."""
+
+    started: str
+    duration_s: float
+    harness: Mapping[str, str]
+    python: str
+    platform: str
+    implementation: Mapping[str, Any]
+    profile: str
+    runner: str | None = None
+    target: str | None = None
+    docs_url: str | None = None
+    extra: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    total: int
+    counts: Mapping[Verdict, int]
+    conformant: bool
+
+
+@dataclass(frozen=True)
+class Report:
+    run: RunInfo
+    summary: Summary
+    results: tuple[CaseResult, ...]
+    stale_allowances: tuple[Allowance, ...]
+    harness_errors: tuple[str, ...]
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    path = bundled_spec_dir() / "schema" / "report.schema.json"
+    return Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _json_path(parts: Iterable[object]) -> str:
+    path = "$"
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def report_from_data(data: object, *, file: str = "<report>") -> Report:
+    """The :class:`Report` of a decoded JSON document.
+
+    Raises :class:`ReportError` listing every way ``data`` differs from the report schema.
+    """
+    if not isinstance(data, Mapping) or data.get("format") != REPORT_FORMAT:
+        problem = "not a utsapi conformance report"
+        raise ReportError([Diagnostic(file, 0, 0, "$.format", problem, "report-format")])
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        raise ReportError(
+            Diagnostic(file, 0, 0, _json_path(e.absolute_path), e.message, "report-schema")
+            for e in errors
+        )
+    return _report(data)
+
+
+def load_report(path: Path) -> Report:
+    """The report in the file ``path``; raises :class:`ReportError` when it cannot be read, is not
+    JSON, or is not a valid report (and :class:`FileNotFoundError` when there is no file)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportError([Diagnostic(str(path), 0, 0, "", str(exc), "report-read")]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = (str(path), exc.lineno, exc.colno)
+        raise ReportError([Diagnostic(*where, "", str(exc), "report-read")]) from None
+    return report_from_data(data, file=str(path))
+
+
+# ----------------------------------------------------------------------------------------------
+# Building the types from a valid document
+
+
+def _text(data: Mapping[str, str]) -> Text:
+    return Text(data["zh"], data["en"])
+
+
+def _allowance(data: Mapping[str, Any]) -> Allowance:
+    return Allowance(
+        rule=data["rule"],
+        cases=tuple(data["cases"]),
+        reason=_text(data["reason"]),
+        sources=tuple(data["sources"]),
+        platforms=tuple(data["platforms"]),
+        where=data["where"],
+    )
+
+
+def _case(data: Mapping[str, Any]) -> CaseResult:
+    allowance = data["allowance"]
+    return CaseResult(
+        id=data["id"],
+        rule=data["rule"],
+        case=data["case"],
+        level=data["level"],
+        verdict=data["verdict"],
+        title=_text(data["title"]),
+        apis=tuple(data["apis"]),
+        sources=tuple(data["sources"]),
+        where=data["where"],
+        duration_s=data["duration_s"],
+        reason=data["reason"],
+        failures=tuple(data["failures"]),
+        allowance=None if allowance is None else _allowance(allowance),
+        logs=tuple(data["logs"]),
+        trace=tuple(TraceEntry(*entry) for entry in data.get("trace", ())),
+        peer=tuple(data.get("peer", ())),
+    )
+
+
+_RUN_NAMED = frozenset(RunInfo.__dataclass_fields__) - {"extra"}
+
+
+def _run(data: Mapping[str, Any]) -> RunInfo:
+    return RunInfo(
+        started=data["started"],
+        duration_s=data["duration_s"],
+        harness=data["harness"],
+        python=data["python"],
+        platform=data["platform"],
+        implementation=data["implementation"],
+        profile=data["profile"],
+        runner=data.get("runner"),
+        target=data.get("target"),
+        docs_url=data.get("docs_url"),
+        extra={key: value for key, value in data.items() if key not in _RUN_NAMED},
+    )
+
+
+def _report(data: Mapping[str, Any]) -> Report:
+    summary = data["summary"]
+    return Report(
+        run=_run(data["run"]),
+        summary=Summary(
+            total=summary["total"],
+            counts={verdict: summary[verdict] for verdict in VERDICTS},
+            conformant=summary["conformant"],
+        ),
+        results=tuple(_case(item) for item in data["results"]),
+        stale_allowances=tuple(_allowance(item) for item in data["stale_allowances"]),
+        harness_errors=tuple(data["harness_errors"]),
+    )
