@@ -1,328 +1,124 @@
-"""Benchmark: reference_impl against a raw ``websockets`` asyncio client.
+"""Benchmark: reference_impl against the WebSocket clients users would pick instead.
 
-Run ``python bench/bench_reference_impl.py``. One server process (a ``websockets`` server on
-127.0.0.1, port 0) serves both clients in the same run:
+Run ``python bench/bench_reference_impl.py`` (needs the ``bench`` extra:
+``pip install -e '.[bench]'``). Everything runs on 127.0.0.1 with OS-picked ports:
 
-* throughput, one-way (the server counts, then says "done") and echo (pipelined), for
-  50,000 messages of 64 B and 200 messages of 1 MiB; the ratio reference/raw must be >= 0.8;
-* echo round-trip latency (p50, p99), one message in flight;
-* 1,000 concurrent tasks each echoing 10 messages: time and peak RSS;
-* a peer that stops reading while 64 MiB go out in 64 KiB messages: peak RSS growth over
-  the idle process (must be <= 32 MiB) and whether 10001 was reported.
+* the server is ``picows`` (``bench/ws_server.py``) in a process of its own, so that it
+  is not what limits the clients; its CPU use during each run is reported;
+* each client (``picows``, ``aiohttp``, ``websockets``, ``websocket-client``, and
+  reference_impl called from synchronous code and from a coroutine) runs each workload in
+  a fresh process of its own (``bench/ws_clients.py``), all with the same environment,
+  alternating client by client; the best of ``--runs`` runs counts;
+* workloads: pipelined echo and one-way, 50,000 x 64 B and 200 x 1 MiB; figures are wall
+  time, messages per second and CPU microseconds per message (the client process's CPU
+  time, every thread, system time included, over the measured span, divided by the
+  messages); then the echo round trip, 64 B, one in flight (p50, p99);
+* the allocator is controlled: glibc's dynamic mmap threshold makes 1 MiB buffers
+  alternate between ``mmap`` and the heap depending on what was freed last, so by default
+  every process runs with ``MALLOC_MMAP_THRESHOLD_`` and ``MALLOC_TRIM_THRESHOLD_`` fixed
+  (``--malloc default`` runs with glibc's defaults instead);
+* then, for reference_impl only, 1,000 concurrent tasks x 10 echoed messages (time, peak
+  RSS) and a peer that stops reading while 64 MiB go out in 64 KiB messages (peak RSS
+  growth over the idle process, must be <= 32 MiB, and 10001 must be reported).
 
-The reference client is driven the way synchronous code drives it (calls from the main
-thread, callbacks on the runtime's loop thread) and, in separate rows, from inside a
-running asyncio loop. Every loop is bounded in count and time. Exit status 1 when a
-target is missed.
+Targets, for both ways of calling reference_impl: on every workload at least the
+throughput of idiomatic ``websockets``; on pipelined echo at least 0.7x ``aiohttp`` for
+64 B and 0.8x for 1 MiB. Exit status 1 when a target is missed. Every wait is bounded.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import multiprocessing
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
 
-from websockets.asyncio.client import connect
-from websockets.asyncio.server import ServerConnection, serve
-
-from reference_impl import Runtime
+from reference_impl import Runtime  # noqa: E402
 
 HOST = "127.0.0.1"
 WAIT = 120.0  # seconds: upper bound of any single measurement
-SMALL = (50_000, 64)
-LARGE = (200, 1 << 20)
+CLIENTS = ("picows", "aiohttp", "websockets", "websocket-client", "ref-sync", "ref-asyncio")
+REFERENCE = ("ref-sync", "ref-asyncio")
+MIB = 1 << 20
+WORKLOADS = (("echo", 50_000, 64), ("echo", 200, MIB), ("oneway", 50_000, 64), ("oneway", 200, MIB))
 LATENCY_ROUNDS = 2_000
-TARGET_RATIO = 0.8
-# Messages this big are paced so that at most WINDOW_BYTES wait to be written.
-WINDOW_FROM = 64 * 1024
-WINDOW_BYTES = 12 * 2**20
+# Heap, not mmap, for buffers up to 4 MiB; freed memory stays with the process.
+FIXED_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(4 * MIB), "MALLOC_TRIM_THRESHOLD_": str(256 * MIB)}
+# (workload, size) -> (client the ratio is taken against, minimum ratio)
+TARGETS: dict[tuple[str, int], list[tuple[str, float]]] = {
+    ("echo", 64): [("aiohttp", 0.7), ("websockets", 1.0)],
+    ("echo", MIB): [("aiohttp", 0.8), ("websockets", 1.0)],
+    ("oneway", 64): [("websockets", 1.0)],
+    ("oneway", MIB): [("websockets", 1.0)],
+}
 
 
-# -- the server process ----------------------------------------------------------------------
-
-
-async def _serve(port_out: Any, stop: Any) -> None:
-    async def handler(ws: ServerConnection) -> None:
-        assert ws.request is not None
-        path = ws.request.path
-        if path.startswith("/sink/"):
-            expected = int(path.rsplit("/", 1)[1])
-            count = 0
-            async for _ in ws:
-                count += 1
-                if count == expected:
-                    await ws.send("done")
-        elif path == "/stall":
-            await asyncio.get_running_loop().run_in_executor(None, stop.wait, WAIT)
-        else:
-            async for message in ws:
-                await ws.send(message)
-
-    async with serve(handler, HOST, 0, compression=None, max_size=None) as server:
-        port_out.send(server.sockets[0].getsockname()[1])
-        await asyncio.get_running_loop().run_in_executor(None, stop.wait, 3600)
-
-
-def _server_main(port_out: Any, stop: Any) -> None:
-    asyncio.run(_serve(port_out, stop))
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid``."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Server:
-    def __init__(self) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        self._stop = ctx.Event()
-        receiver, sender = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_server_main, args=(sender, self._stop), daemon=True)
-        self._process.start()
-        if not receiver.poll(30):
+    """``bench/ws_server.py`` in its own process; stops when its stdin closes."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, str(HERE / "ws_server.py")],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+        )
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline()
+        if not line.strip().isdigit():
+            self.close()
             raise RuntimeError("benchmark server did not start")
-        self.port: int = receiver.recv()
+        self.port = int(line)
+        self.pid = self._process.pid
 
     def url(self, path: str) -> str:
         return f"ws://{HOST}:{self.port}{path}"
 
+    def cpu(self) -> float:
+        return _cpu_of(self.pid)
+
     def close(self) -> None:
-        self._stop.set()
-        self._process.join(10)
-        if self._process.is_alive():
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        try:
+            self._process.wait(10)
+        except subprocess.TimeoutExpired:
             self._process.kill()
+            self._process.wait(10)
 
 
-# -- raw websockets client -------------------------------------------------------------------
+def run_client(
+    env: dict[str, str], client: str, kind: str, url: str, *, count: int, size: int
+) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, str(HERE / "ws_clients.py"), client, kind, url, str(count), str(size)],
+        capture_output=True, text=True, env=env, timeout=WAIT + 60, check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{client} {kind} {count}x{size}: {result.stderr.strip()[-2000:]}")
+    data: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
+    return data
 
 
-def _client_kwargs() -> dict[str, Any]:
-    return {"compression": None, "max_size": 16 * 2**20, "proxy": None}
-
-
-async def raw_one_way(url: str, count: int, payload: bytes) -> float:
-    async with connect(url, **_client_kwargs()) as ws:
-        start = time.perf_counter()
-        for _ in range(count):
-            await ws.send(payload)
-        async with asyncio.timeout(WAIT):
-            assert await ws.recv() == "done"
-        return time.perf_counter() - start
-
-
-async def raw_echo(url: str, count: int, payload: bytes) -> float:
-    async with connect(url, **_client_kwargs()) as ws:
-
-        async def receive() -> None:
-            for _ in range(count):
-                await ws.recv()
-
-        start = time.perf_counter()
-        receiver = asyncio.create_task(receive())
-        for _ in range(count):
-            await ws.send(payload)
-        async with asyncio.timeout(WAIT):
-            await receiver
-        return time.perf_counter() - start
-
-
-async def raw_latency(url: str, rounds: int) -> list[float]:
-    samples = []
-    async with connect(url, **_client_kwargs()) as ws:
-        payload = b"x" * 64
-        for _ in range(rounds):
-            start = time.perf_counter()
-            await ws.send(payload)
-            await ws.recv()
-            samples.append(time.perf_counter() - start)
-    return samples
-
-
-# -- reference implementation, synchronous caller -----------------------------------------------
-
-
-def _open_task(runtime: Any, url: str, on_message: Callable[[Any], None]) -> Any:
-    opened = threading.Event()
-    task = runtime.connectSocket({"url": url})
-    task.onOpen(lambda res: opened.set())
-    task.onMessage(on_message)
-    if not opened.wait(WAIT):
-        raise TimeoutError("reference task did not open")
-    return task
-
-
-def _close_task(task: Any) -> None:
-    closed = threading.Event()
-    task.onClose(lambda res: closed.set())
-    task.close()
-    closed.wait(WAIT)
-
-
-def _sync_sender(task: Any, payload: bytes) -> Callable[[int], None]:
-    """Send ``count`` messages; big ones are paced by a window of written messages (the
-    send queue is capped at 16 MiB and ``complete`` comes once a message is written)."""
-    if len(payload) < WINDOW_FROM:
-        message = {"data": payload}
-
-        def send_all(count: int) -> None:
-            send = task.send
-            for _ in range(count):
-                send(message)
-
-        return send_all
-    window = threading.Semaphore(WINDOW_BYTES // len(payload))
-
-    def release(res: Any) -> None:
-        window.release()
-
-    def send_paced(count: int) -> None:
-        for _ in range(count):
-            if not window.acquire(timeout=WAIT):
-                raise TimeoutError("no message was written")
-            task.send({"data": payload, "complete": release})
-
-    return send_paced
-
-
-def _timed_sends(
-    runtime: Any, url: str, count: int, payload: bytes, *, on_message: Any, done: threading.Event
-) -> float:
-    """Seconds from the first send until ``done`` is set by ``on_message``."""
-    task = _open_task(runtime, url, on_message)
-    send_all = _sync_sender(task, payload)
-    start = time.perf_counter()
-    send_all(count)
-    if not done.wait(WAIT):
-        raise TimeoutError("the run did not finish")
-    elapsed = time.perf_counter() - start
-    _close_task(task)
-    return elapsed
-
-
-def ref_one_way(runtime: Any, url: str, count: int, payload: bytes) -> float:
-    done = threading.Event()
-    return _timed_sends(runtime, url, count, payload, on_message=lambda res: done.set(), done=done)
-
-
-def ref_echo(runtime: Any, url: str, count: int, payload: bytes) -> float:
-    done = threading.Event()
-    received = [0]
-
-    def on_message(res: Any) -> None:
-        received[0] += 1
-        if received[0] == count:
-            done.set()
-
-    return _timed_sends(runtime, url, count, payload, on_message=on_message, done=done)
-
-
-def ref_latency(runtime: Any, url: str, rounds: int) -> list[float]:
-    """Round trips the way uni-app code does them: the next send from inside onMessage."""
-    samples: list[float] = []
-    done = threading.Event()
-    payload = b"x" * 64
-    started = [0.0]
-
-    def on_message(res: Any) -> None:
-        now = time.perf_counter()
-        samples.append(now - started[0])
-        if len(samples) == rounds:
-            done.set()
-            return
-        started[0] = time.perf_counter()
-        task.send({"data": payload})
-
-    task = _open_task(runtime, url, on_message)
-    started[0] = time.perf_counter()
-    task.send({"data": payload})
-    if not done.wait(WAIT):
-        raise TimeoutError("latency run did not finish")
-    _close_task(task)
-    return samples
-
-
-# -- reference implementation, inside a running loop --------------------------------------------
-
-
-async def _aopen(runtime: Any, url: str, on_message: Callable[[Any], None]) -> Any:
-    opened = asyncio.Event()
-    task = runtime.connectSocket({"url": url})
-    task.onOpen(lambda res: opened.set())
-    task.onMessage(on_message)
-    async with asyncio.timeout(WAIT):
-        await opened.wait()
-    return task
-
-
-async def _aclose(task: Any) -> None:
-    closed = asyncio.Event()
-    task.onClose(lambda res: closed.set())
-    task.close()
-    async with asyncio.timeout(WAIT):
-        await closed.wait()
-
-
-async def _async_send_all(task: Any, payload: bytes, count: int) -> None:
-    """As _sync_sender, from a coroutine: yield to the loop now and then, as async
-    producers do; big messages are paced by a window of written messages."""
-    if len(payload) < WINDOW_FROM:
-        message = {"data": payload}
-        send = task.send
-        for i in range(count):
-            send(message)
-            if i % 1024 == 1023:
-                await asyncio.sleep(0)
-        return
-    window = asyncio.Semaphore(WINDOW_BYTES // len(payload))
-
-    def release(res: Any) -> None:
-        window.release()
-
-    for _ in range(count):
-        async with asyncio.timeout(WAIT):
-            await window.acquire()
-        task.send({"data": payload, "complete": release})
-
-
-async def aref_one_way(runtime: Any, url: str, count: int, payload: bytes) -> float:
-    done = asyncio.Event()
-    task = await _aopen(runtime, url, lambda res: done.set())
-    start = time.perf_counter()
-    await _async_send_all(task, payload, count)
-    async with asyncio.timeout(WAIT):
-        await done.wait()
-    elapsed = time.perf_counter() - start
-    await _aclose(task)
-    return elapsed
-
-
-async def aref_echo(runtime: Any, url: str, count: int, payload: bytes) -> float:
-    done = asyncio.Event()
-    received = [0]
-
-    def on_message(res: Any) -> None:
-        received[0] += 1
-        if received[0] == count:
-            done.set()
-
-    task = await _aopen(runtime, url, on_message)
-    start = time.perf_counter()
-    await _async_send_all(task, payload, count)
-    async with asyncio.timeout(WAIT):
-        await done.wait()
-    elapsed = time.perf_counter() - start
-    await _aclose(task)
-    return elapsed
-
-
-# -- many tasks, memory ------------------------------------------------------------------------
+# -- many tasks, memory (reference_impl only) --------------------------------------------------
 
 
 def _rss_mib() -> float:
@@ -393,7 +189,6 @@ def stalled_peer(url: str) -> dict[str, float]:
     if not opened.wait(WAIT):
         raise TimeoutError("stalled peer: no open")
     idle = _current_rss_mib()
-    idle_peak = _rss_mib()
     chunk = 64 * 1024
     for i in range(1024):
         task.send(
@@ -412,7 +207,6 @@ def stalled_peer(url: str) -> dict[str, float]:
     # (conservative: an earlier, higher peak counts as growth too).
     return {
         "idle_rss_mib": idle,
-        "idle_peak_rss_mib": idle_peak,
         "peak_rss_mib": peak,
         "growth_mib": peak - idle,
         "reported_10001": float(10001 in codes),
@@ -441,86 +235,117 @@ def in_child(target: Callable[[str], dict[str, float]], url: str) -> dict[str, f
 
 @dataclass
 class Row:
-    workload: str
-    mode: str
-    raw_s: float
-    ref_s: float
+    kind: str
     count: int
     size: int
+    client: str
+    seconds: float
+    cpu_seconds: float
+    server_busy: float
 
     @property
-    def ratio(self) -> float:
-        return self.raw_s / self.ref_s
+    def label(self) -> str:
+        return f"{self.kind} {self.count:,} x {'1 MiB' if self.size == MIB else f'{self.size} B'}"
 
-    def line(self) -> str:
-        mib = self.count * self.size / 2**20
-        return (
-            f"{self.workload:<22} {self.mode:<7} {self.raw_s:8.3f} {self.ref_s:8.3f} "
-            f"{mib / self.raw_s:9.1f} {mib / self.ref_s:9.1f} {self.ratio:6.2f} "
-            f"{'ok' if self.ratio >= TARGET_RATIO else 'MISSED'}"
-        )
+    @property
+    def cpu_us(self) -> float:
+        return self.cpu_seconds / self.count * 1e6
 
 
-def _workload(server: Server, count: int, size: int, runs: int) -> list[Row]:
-    """One workload, one-way and echo, for raw and both reference modes; runs alternate
-    between the clients and the best run of each counts."""
-    label = f"{count:,} x {'1 MiB' if size == 1 << 20 else f'{size} B'}"
-    payload = os.urandom(size)
-    sync_runtime, async_runtime = Runtime(), Runtime()
-    rows = []
-    for kind, url in (("one-way", server.url(f"/sink/{count}")), ("echo", server.url("/echo"))):
-        raw_fn = raw_one_way if kind == "one-way" else raw_echo
-        ref_fn = ref_one_way if kind == "one-way" else ref_echo
-        aref_fn = aref_one_way if kind == "one-way" else aref_echo
-        best = {"raw": float("inf"), "sync": float("inf"), "asyncio": float("inf")}
-        for _ in range(runs):
-            best["raw"] = min(best["raw"], asyncio.run(raw_fn(url, count, payload)))
-            best["sync"] = min(best["sync"], ref_fn(sync_runtime, url, count, payload))
-            best["asyncio"] = min(
-                best["asyncio"], asyncio.run(aref_fn(async_runtime, url, count, payload))
-            )
-        for mode in ("sync", "asyncio"):
-            rows.append(Row(f"{kind} {label}", mode, best["raw"], best[mode], count, size))
-    sync_runtime.shutdown()
-    return rows
+def _throughput(env: dict[str, str], server: Server, runs: int) -> list[Row]:
+    best: dict[tuple[str, int, int, str], Row] = {}
+    for _ in range(runs):
+        for kind, count, size in WORKLOADS:
+            url = server.url("/echo" if kind == "echo" else f"/sink/{count}")
+            for client in CLIENTS:
+                server_cpu = server.cpu()
+                data = run_client(env, client, kind, url, count=count, size=size)
+                busy = (server.cpu() - server_cpu) / data["seconds"]
+                row = Row(kind, count, size, client, data["seconds"], data["cpu_seconds"], busy)
+                key = (kind, count, size, client)
+                old = best.get(key)
+                if old is None:
+                    best[key] = row
+                else:
+                    # Best of the runs, each figure on its own.
+                    best[key] = Row(kind, count, size, client,
+                                    min(old.seconds, row.seconds),
+                                    min(old.cpu_seconds, row.cpu_seconds),
+                                    row.server_busy if row.seconds < old.seconds
+                                    else old.server_busy)
+    return list(best.values())
+
+
+def _print_throughput(rows: list[Row], runs: int, malloc: str) -> list[str]:
+    missed: list[str] = []
+    print(f"throughput: best of {runs} runs, a fresh process per client and run; malloc: {malloc}")
+    print("ratios are throughput (wall time of the other client / reference's) and CPU "
+          "(other's CPU per message / reference's); server = its CPU use over the run")
+    print(f"{'workload':<22} {'client':<17} {'s':>7} {'msg/s':>9} {'CPU µs/msg':>10} "
+          f"{'server':>6}  ratios")
+    by_label: dict[str, dict[str, Row]] = {}
+    for row in rows:
+        by_label.setdefault(row.label, {})[row.client] = row
+    for label, clients in by_label.items():
+        for client in CLIENTS:
+            row = clients[client]
+            ratios = ""
+            if client in REFERENCE:
+                parts = []
+                for other, minimum in TARGETS[(row.kind, row.size)]:
+                    base = clients[other]
+                    ratio = base.seconds / row.seconds
+                    cpu_ratio = base.cpu_us / row.cpu_us
+                    verdict = "ok" if ratio >= minimum else "MISSED"
+                    parts.append(f"{ratio:.2f}x {other} (CPU {cpu_ratio:.2f}x; ≥ {minimum}: "
+                                 f"{verdict})")
+                    if ratio < minimum:
+                        missed.append(f"{label} {client}: {ratio:.2f}x {other} < {minimum}")
+                ratios = "; ".join(parts)
+            print(f"{label:<22} {client:<17} {row.seconds:7.3f} {row.count / row.seconds:9,.0f} "
+                  f"{row.cpu_us:10.1f} {row.server_busy:6.0%}  {ratios}")
+    return missed
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1] if __doc__ else None)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=3, help="repetitions; the best counts")
+    parser.add_argument("--malloc", choices=("fixed", "default"), default="fixed",
+                        help="fixed: the same glibc thresholds for every process (default)")
     parser.add_argument("--skip-memory", action="store_true", help="skip the RSS measurements")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     runs = max(1, min(args.runs, 10))
+    env = dict(os.environ)
+    for name in FIXED_MALLOC:
+        env.pop(name, None)
+    if args.malloc == "fixed":
+        env.update(FIXED_MALLOC)
+    malloc = (", ".join(f"{k}={v}" for k, v in FIXED_MALLOC.items())
+              if args.malloc == "fixed" else "glibc defaults")
 
-    server = Server()
-    failures: list[str] = []
-    rows: list[Row] = []
+    server = Server(env)
+    report: dict[str, Any] = {"malloc": malloc, "runs": runs}
     try:
-        for count, size in (SMALL, LARGE):
-            rows.extend(_workload(server, count, size, runs))
+        rows = _throughput(env, server, runs)
+        report["throughput"] = [asdict(row) for row in rows]
+        missed = _print_throughput(rows, runs, malloc)
 
-        print(f"throughput (best of {runs} runs; MiB/s of payload; ratio = reference / raw)")
-        print(
-            f"{'workload':<22} {'mode':<7} {'raw s':>8} {'ref s':>8} {'raw MiB/s':>9} "
-            f"{'ref MiB/s':>9} {'ratio':>6}"
-        )
-        for row in rows:
-            print(row.line())
-            if row.ratio < TARGET_RATIO:
-                failures.append(f"{row.workload} ({row.mode}) ratio {row.ratio:.2f}")
-
-        runtime = Runtime()
-        raw_lat = asyncio.run(raw_latency(server.url("/echo"), LATENCY_ROUNDS))
-        ref_lat = ref_latency(runtime, server.url("/echo"), LATENCY_ROUNDS)
-        runtime.shutdown()
-        print(f"\necho round trip, 64 B, one in flight, {LATENCY_ROUNDS:,} rounds (microseconds)")
-        print(f"{'client':<26} {'p50':>8} {'p99':>8}")
-        for name, samples in (("raw websockets", raw_lat), ("reference (from onMessage)", ref_lat)):
-            quantiles = statistics.quantiles(samples, n=100)
-            print(f"{name:<26} {quantiles[49] * 1e6:8.0f} {quantiles[98] * 1e6:8.0f}")
+        print(f"\necho round trip, 64 B, one in flight, {LATENCY_ROUNDS:,} rounds (µs)")
+        print(f"{'client':<17} {'p50':>6} {'p99':>6}")
+        latency: dict[str, list[float]] = {}
+        for client in CLIENTS:
+            data = run_client(
+                env, client, "latency", server.url("/echo"), count=LATENCY_ROUNDS, size=64
+            )
+            q = statistics.quantiles(data["samples"], n=100)
+            latency[client] = [q[49] * 1e6, q[98] * 1e6]
+            print(f"{client:<17} {q[49] * 1e6:6.0f} {q[98] * 1e6:6.0f}")
+        report["latency_us"] = latency
 
         if not args.skip_memory:
             many = in_child(many_tasks, server.url("/echo"))
+            report["many_tasks"] = many
             print(
                 f"\n1,000 concurrent tasks x 10 echoed messages: {many['seconds']:.2f} s, "
                 f"peak RSS {many['peak_rss_mib']:.0f} MiB "
@@ -528,8 +353,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{many['complete']:.0f} tasks complete"
             )
             if many["complete"] != 1000:
-                failures.append("1,000 tasks: not all complete")
+                missed.append("1,000 tasks: not all complete")
             stall = in_child(stalled_peer, server.url("/stall"))
+            report["stalled_peer"] = stall
             print(
                 f"peer stops reading, 64 MiB in 64 KiB messages: peak RSS "
                 f"{stall['peak_rss_mib']:.0f} MiB, idle {stall['idle_rss_mib']:.0f} MiB, "
@@ -537,12 +363,15 @@ def main(argv: list[str] | None = None) -> int:
                 f"10001 reported: {'yes' if stall['reported_10001'] else 'no'}"
             )
             if stall["growth_mib"] > 32 or not stall["reported_10001"]:
-                failures.append("stalled peer: memory or 10001")
+                missed.append("stalled peer: memory or 10001")
     finally:
         server.close()
 
-    if failures:
-        print("\nMISSED: " + "; ".join(failures))
+    report["missed"] = missed
+    if args.json is not None:
+        args.json.write_text(json.dumps(report, indent=1) + "\n", "utf-8")
+    if missed:
+        print("\nMISSED: " + "; ".join(missed))
         return 1
     print("\nall targets met")
     return 0
