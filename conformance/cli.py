@@ -25,7 +25,7 @@ from typing import TextIO
 
 from conformance.channel import Channel
 from conformance.engine import DEFAULT_UNIT, CaseResult, Engine, RunResult
-from conformance.exceptions import ImplementationLoadError, SpecError
+from conformance.exceptions import ImplementationLoadError
 from conformance.report import (
     EXIT_HARNESS,
     EXIT_OK,
@@ -37,8 +37,10 @@ from conformance.report import (
     to_json,
     to_junit,
 )
-from conformance.rules import Case, Rule, RuleSet, load_rules
-from generator.exceptions import TargetError
+from generator.exceptions import Diagnostic, SpecError, TargetError
+from generator.spec import Spec, bundled_spec_dir, load_spec
+from generator.spec.profiles import Profile
+from generator.spec.rules import Case, Rule, RuleSet
 from generator.targets import resolve_target
 
 __all__ = ["HELP", "configure", "load_implementation", "main_run", "run"]
@@ -156,14 +158,12 @@ class _OneLineLogHandler(logging.Handler):
 def main_run(
     args: argparse.Namespace, stdout: TextIO, stderr: TextIO
 ) -> tuple[int, RunResult | None]:
-    from conformance.profiles import load_profile  # noqa: PLC0415
-
     try:
-        rules = load_rules(args.rules)
-        profile = load_profile(args.profile, rules)
+        spec, profile = load_for_run(args.rules, args.profile)
     except SpecError as exc:
         stderr.write(f"utsapi conformance: invalid spec\n{exc}\n")
         return EXIT_SPEC, None
+    rules = spec.rules
     try:
         factory, runner, target = channel_factory(
             impl=args.impl, driver=args.driver, validate=args.validate_protocol
@@ -188,6 +188,7 @@ def main_run(
         profile=profile,
         unit=args.unit,
         where=f"{runner}:{target}",
+        schema_for=spec.payload_schema,
         select=select,
         on_result=progress,
     )
@@ -226,6 +227,39 @@ def main_run(
     for allowance in result.stale_allowances:
         stdout.write(f"stale allowance {allowance.rule} ({allowance.where}): nothing needed it\n")
     return exit_code(result, fail_on_stale=args.fail_on_stale), result
+
+
+def load_for_run(paths: list[Path] | None, profile: str) -> tuple[Spec, Profile]:
+    """The spec a run uses (``--rules``, default the bundled one) and its chosen profile.
+
+    ``profile`` is a name (a profile of that spec, else a bundled one) or a file; either way the
+    profile is loaded and checked together with the rules, exactly as ``utsapi validate`` would.
+    """
+    files: list[Path] = []
+    path = Path(profile)
+    if path.suffix:
+        files.append(path)
+    elif paths:
+        own = [p / "profiles" / f"{profile}.yaml" for p in paths if p.is_dir()]
+        bundled = bundled_spec_dir() / "profiles" / f"{profile}.yaml"
+        if not any(p.is_file() for p in own) and bundled.is_file():
+            files.append(bundled)
+    spec = load_spec(paths or None, profile_files=files)
+    if not spec.rules.rules:
+        where = ", ".join(map(str, paths or [bundled_spec_dir()]))
+        raise SpecError([_diagnostic(where, "no rule files (rules/*.yaml) found")])
+    if files:
+        chosen = next((p for p in spec.profiles.values() if p.file == str(files[0])), None)
+    else:
+        chosen = spec.profiles.get(profile)
+    if chosen is None:
+        known = ", ".join(sorted(spec.profiles))
+        raise SpecError([_diagnostic(profile, f"no such profile (known: {known})")])
+    return spec, chosen
+
+
+def _diagnostic(where: str, message: str) -> Diagnostic:
+    return Diagnostic(where, 0, 0, "", message, "conformance")
 
 
 def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -273,7 +307,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return _serve(args, stdout, stderr)
     if command == "list":
         try:
-            return _list(load_rules(), stdout)
+            return _list(load_spec().rules, stdout)
         except SpecError as exc:
             stderr.write(f"utsapi conformance: invalid spec\n{exc}\n")
             return EXIT_SPEC

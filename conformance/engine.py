@@ -14,10 +14,10 @@ rebuilt from its factory and the run goes on.
 from __future__ import annotations
 
 import asyncio
+import enum
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Final
 
 from conformance.channel import PROTOCOL_VERSION, Channel
@@ -28,10 +28,22 @@ from conformance.exceptions import (
     ChannelTimeout,
 )
 from conformance.peer import PeerThread
-from conformance.profiles import Allowance, Profile
-from conformance.rules import Case, Rule, RuleSet
-from conformance.trace import Trace, TraceEntry, evaluate, parse_selector
+from conformance.trace import Trace, TraceEntry, evaluate, selects
 from conformance.values import expand
+from generator.spec.profiles import Allowance, Profile
+from generator.spec.rules import (
+    CallStep,
+    Case,
+    ListenStep,
+    PeerCondition,
+    ReleasePeerStep,
+    RepeatStep,
+    Rule,
+    RuleSet,
+    Step,
+    WaitPeerStep,
+    WaitStep,
+)
 
 __all__ = [
     "DEFAULT_UNIT",
@@ -39,10 +51,21 @@ __all__ = [
     "CaseResult",
     "Engine",
     "RunResult",
-    "payload_schema_for",
+    "Verdict",
 ]
 
-VERDICTS: Final = ("PASS", "FAIL", "WARN", "SKIP", "ERROR")
+
+class Verdict(enum.StrEnum):
+    """What a case came to (a ``str``: reports and JSON carry the name)."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    WARN = "WARN"
+    SKIP = "SKIP"
+    ERROR = "ERROR"
+
+
+VERDICTS: Final = tuple(Verdict)
 #: One unit of time, in seconds; every timeout is a multiple of it.
 DEFAULT_UNIT: Final = 1.0
 STEP_UNITS: Final = 5.0
@@ -55,23 +78,11 @@ MAX_START_FAILURES: Final = 2
 MAX_BATCH: Final = 64
 
 
-@cache
-def payload_schema_for(type_name: str) -> Mapping[str, Any]:
-    """JSON Schema of a result type, from the bundled spec model."""
-    from generator.model import load_bundled_spec, payload_schema  # noqa: PLC0415
-
-    spec = load_bundled_spec()
-    for module in spec.modules:
-        if type_name in module.types:
-            return payload_schema(module, type_name)
-    raise KeyError(f"no result type {type_name!r} in the bundled spec")
-
-
 @dataclass
 class CaseResult:
     rule: Rule
     case: Case
-    verdict: str
+    verdict: Verdict
     failures: list[str] = field(default_factory=list)
     duration: float = 0.0
     trace: list[TraceEntry] = field(default_factory=list)
@@ -97,7 +108,7 @@ class RunResult:
     harness_errors: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        out = dict.fromkeys(VERDICTS, 0)
+        out: dict[str, int] = dict.fromkeys(VERDICTS, 0)
         for r in self.results:
             out[r.verdict] += 1
         return out
@@ -111,18 +122,28 @@ class _CaseError(Exception):
     """The implementation hung, crashed or broke the protocol: the case is ERROR."""
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _Call:
     alias: str
     task: str  # local task name or "uni"
     method: str
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _Listener:
     ref: str
     task: str
     method: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A call message queued for the next batch."""
+
+    message: dict[str, object]
+    alias: str
+    where: str
+    timeout: float
 
 
 class _CaseRun:
@@ -159,7 +180,7 @@ class _CaseRun:
         self.params["url"] = base + str(expand(rule.peer, self.params))
         unit = engine.unit
         self.step_timeout = (rule.units or STEP_UNITS) * unit
-        self.pending: list[tuple[dict[str, object], str, str, float]] = []
+        self.pending: list[_Pending] = []
 
     # -- receiving ----------------------------------------------------------------------------
 
@@ -276,7 +297,7 @@ class _CaseRun:
         if throw:
             message["throw"] = True
         self.calls[call_id] = _Call(alias, task_name, method)
-        self.pending.append((message, alias, where, timeout or self.step_timeout))
+        self.pending.append(_Pending(message, alias, where, timeout or self.step_timeout))
         if len(self.pending) >= MAX_BATCH or not defer:
             await self.flush()
 
@@ -289,124 +310,131 @@ class _CaseRun:
         if not self.pending:
             return
         pending, self.pending = self.pending, []
-        for message, alias, _where, _timeout in pending:
-            call = self.calls[int(str(message["id"]))]
-            self.trace.add(call.task, "call", call.method, message.get("args"), alias)
+        for p in pending:
+            call = self.calls[int(str(p.message["id"]))]
+            self.trace.add(call.task, "call", call.method, p.message.get("args"), p.alias)
         if len(pending) == 1:
-            await self.channel.send(pending[0][0])
+            await self.channel.send(pending[0].message)
         else:
-            await self.channel.send({"type": "batch", "calls": [p[0] for p in pending]})
-        aliases = {p[1] for p in pending}
+            await self.channel.send({"type": "batch", "calls": [p.message for p in pending]})
+        aliases = {p.alias for p in pending}
 
         def ended() -> bool:
             done = {e.ref for e in self.trace.entries if e.kind in ("returned", "raised")}
             return aliases <= done
 
-        if not await self.wait_for(ended, max(p[3] for p in pending)):
+        if not await self.wait_for(ended, max(p.timeout for p in pending)):
             done = {e.ref for e in self.trace.entries if e.kind in ("returned", "raised")}
-            message, _alias, where, timeout = next(p for p in pending if p[1] not in done)
+            late = next(p for p in pending if p.alias not in done)
+            message = late.message
             raise _CaseError(
-                f"{where}: call {message['target']}.{message['method']} (id {message['id']}) "
-                f"did not return within {timeout:.1f} s"
+                f"{late.where}: call {message['target']}.{message['method']} "
+                f"(id {message['id']}) did not return within {late.timeout:.1f} s"
             )
 
-    async def run_steps(self, steps: Sequence[Mapping[str, Any]], path: str, suffix: str) -> None:
-        for i, step in enumerate(steps):
-            where = f"{self.rule.where} {path}[{i}]"
-            timeout = float(step.get("timeout", 0)) * self.engine.unit or self.step_timeout
-            if "call" in step:
-                target, _, method = str(step["call"]).rpartition(".")
-                try:
-                    args = expand(step.get("args"), self.params)
-                except ValueError as exc:
-                    raise _CaseError(f"{where}.args: {exc}") from exc
-                await self.call(
-                    target or "uni",
-                    method,
-                    alias=str(step.get("as", f"c{i}")) + suffix,
-                    args=args,
-                    callbacks=step.get("callbacks"),
-                    assign=step.get("task"),
-                    throw=bool(step.get("throw", False)),
-                    timeout=timeout,
-                    where=where,
-                    defer=True,
-                )
-                continue
-            if "listen" in step:
-                items = step["listen"] if isinstance(step["listen"], list) else [step["listen"]]
-                for item in items:
-                    target, _, method = str(item).rpartition(".")
-                    ref = str(step.get("as", item)) + suffix
-                    if ref in self.listener_refs:
-                        n = 2
-                        while f"{ref}#{n}" in self.listener_refs:
-                            n += 1
-                        ref = f"{ref}#{n}"
-                    self.listener_refs.add(ref)
-                    wire = f"l{self.engine.next_id()}"
-                    self.listeners[wire] = _Listener(ref, target, method)
-                    await self.call(
-                        target,
-                        method,
-                        alias=f"{ref}.listen",
-                        listener=wire,
-                        throw=bool(step.get("throw", False)),
-                        timeout=timeout,
-                        where=where,
-                        defer=True,
-                    )
-                continue
-            await self.flush()
-            if "wait" in step:
-                selector = parse_selector(str(step["wait"]))
-                want = int(step.get("count", 1))
+    def _timeout(self, units: float | None) -> float:
+        return units * self.engine.unit if units else self.step_timeout
 
-                def seen(sel: Any = selector, want: int = want) -> bool:
-                    return sum(1 for e in self.trace.entries if sel.matches(e)) >= want
-
-                if not await self.wait_for(seen, timeout):
-                    found = sum(1 for e in self.trace.entries if selector.matches(e))
-                    raise _StepFailed(
-                        f"{path}[{i}]: waited {timeout:.1f} s for {selector.text}"
-                        f"{f' x{want}' if want > 1 else ''}, saw it {found} time(s)"
-                    )
-            elif "wait_peer" in step:
-                cond: Mapping[str, Any] = step["wait_peer"]
-
-                def holds(c: Mapping[str, Any] = cond) -> bool:
-                    return self._peer_holds(c)
-
-                if not await self.wait_for_peer(holds, timeout):
-                    raise _StepFailed(f"{path}[{i}]: waited {timeout:.1f} s for the peer: {cond}")
-            elif "peer" in step:
-                self.peer.release()
-            elif "repeat" in step:
-                rep = step["repeat"]
-                until = parse_selector(rep["until"]) if "until" in rep else None
-                for k in range(int(rep["times"])):
-                    if until is not None and any(until.matches(e) for e in self.trace.entries):
-                        break
-                    self.params["i"] = k
-                    await self.run_steps(rep["steps"], f"{path}[{i}].repeat", f"{suffix}#{k}")
-                    await self.pump(0)
-                self.params.pop("i", None)
+    async def run_steps(self, steps: Sequence[Step], suffix: str) -> None:
+        """Execute typed steps; ``suffix`` (``#k``) marks the aliases of a repeat's k-th pass."""
+        for step in steps:
+            match step:
+                case CallStep():
+                    await self._call_step(step, suffix)
+                case ListenStep():
+                    await self._listen_step(step, suffix)
+                case WaitStep():
+                    await self.flush()
+                    await self._wait_step(step)
+                case WaitPeerStep():
+                    await self.flush()
+                    await self._wait_peer_step(step)
+                case ReleasePeerStep():
+                    await self.flush()
+                    self.peer.release()
+                case RepeatStep():
+                    await self.flush()
+                    await self._repeat(step, suffix)
         await self.flush()
 
-    def _peer_holds(self, cond: Mapping[str, Any]) -> bool:
+    async def _call_step(self, step: CallStep, suffix: str) -> None:
+        where = f"{self.rule.where} {step.label}"
+        try:
+            args = expand(step.args, self.params)
+        except ValueError as exc:
+            raise _CaseError(f"{where}.args: {exc}") from exc
+        await self.call(
+            step.target,
+            step.method,
+            alias=step.alias + suffix,
+            args=args,
+            callbacks=list(step.callbacks) if step.callbacks is not None else None,
+            assign=step.assign,
+            throw=step.throw,
+            timeout=self._timeout(step.timeout),
+            where=where,
+            defer=True,
+        )
+
+    async def _listen_step(self, step: ListenStep, suffix: str) -> None:
+        for listener in step.listeners:
+            ref = listener.ref + suffix
+            wire = f"l{self.engine.next_id()}"
+            self.listeners[wire] = _Listener(ref, listener.target, listener.method)
+            await self.call(
+                listener.target,
+                listener.method,
+                alias=f"{ref}.listen",
+                listener=wire,
+                throw=step.throw,
+                timeout=self._timeout(step.timeout),
+                where=f"{self.rule.where} {step.label}",
+                defer=True,
+            )
+
+    async def _wait_step(self, step: WaitStep) -> None:
+        selector, want = step.selector, step.count
+        timeout = self._timeout(step.timeout)
+
+        def seen() -> int:
+            return sum(1 for e in self.trace.entries if selects(selector, e))
+
+        if not await self.wait_for(lambda: seen() >= want, timeout):
+            raise _StepFailed(
+                f"{step.label}: waited {timeout:.1f} s for {selector.text}"
+                f"{f' x{want}' if want > 1 else ''}, saw it {seen()} time(s)"
+            )
+
+    async def _wait_peer_step(self, step: WaitPeerStep) -> None:
+        timeout = self._timeout(step.timeout)
+        if not await self.wait_for_peer(lambda: self._peer_holds(step.condition), timeout):
+            raise _StepFailed(
+                f"{step.label}: waited {timeout:.1f} s for the peer: {step.condition.text}"
+            )
+
+    async def _repeat(self, step: RepeatStep, suffix: str) -> None:
+        until = step.until
+        for k in range(step.times):
+            if until is not None and any(selects(until, e) for e in self.trace.entries):
+                break
+            self.params["i"] = k
+            await self.run_steps(step.steps, f"{suffix}#{k}")
+            await self.pump(0)
+        self.params.pop("i", None)
+
+    def _peer_holds(self, cond: PeerCondition) -> bool:
         conns = self.peer.peer.connections
-        if "connections" in cond and len(conns) < int(cond["connections"]):
+        if cond.connections is not None and len(conns) < cond.connections:
             return False
-        index = int(cond.get("connection", 0))
-        if "frame" in cond or cond.get("closed"):
-            if index >= len(conns):
+        if cond.frame is not None or cond.closed:
+            if cond.connection >= len(conns):
                 return False
-            conn = conns[index]
-            if cond.get("closed") and not conn.closed:
+            conn = conns[cond.connection]
+            if cond.closed and not conn.closed:
                 return False
-            if "frame" in cond:
-                n = sum(1 for f in list(conn.frames) if f.kind == cond["frame"])
-                return n >= int(cond.get("count", 1))
+            if cond.frame is not None:
+                n = sum(1 for f in list(conn.frames) if f.kind == cond.frame)
+                return n >= cond.count
         return True
 
     # -- teardown -----------------------------------------------------------------------------
@@ -460,9 +488,9 @@ class Engine:
         profile: Profile,
         unit: float = DEFAULT_UNIT,
         where: str = "implementation",
+        schema_for: Callable[[str], Mapping[str, Any]],
         select: Callable[[Rule, Case], bool] | None = None,
         on_result: Callable[[CaseResult], None] | None = None,
-        schema_for: Callable[[str], Mapping[str, Any]] = payload_schema_for,
     ) -> None:
         self.rules = rules
         self.channel_factory = channel_factory
@@ -553,9 +581,9 @@ class Engine:
 
     async def run_case(self, rule: Rule, case: Case, number: int) -> CaseResult:
         t0 = time.monotonic()
-        result = CaseResult(rule, case, "PASS")
+        result = CaseResult(rule, case, Verdict.PASS)
         if self.start_failures >= MAX_START_FAILURES:
-            result.verdict = "ERROR"
+            result.verdict = Verdict.ERROR
             result.reason = (
                 f"not run: the implementation failed to start {MAX_START_FAILURES} times"
             )
@@ -564,7 +592,7 @@ class Engine:
             channel = await self._ensure_channel()
         except ChannelError as exc:
             self.start_failures += 1
-            result.verdict = "ERROR"
+            result.verdict = Verdict.ERROR
             result.reason = f"cannot start the implementation: {exc}"
             result.duration = time.monotonic() - t0
             if self.start_failures == MAX_START_FAILURES:
@@ -573,7 +601,7 @@ class Engine:
         self.start_failures = 0
         missing = sorted(set(rule.requires) - self.capabilities())
         if missing:
-            result.verdict = "SKIP"
+            result.verdict = Verdict.SKIP
             result.reason = f"the implementation does not declare {', '.join(missing)}"
             result.duration = time.monotonic() - t0
             return result
@@ -583,7 +611,7 @@ class Engine:
         broken = False
         try:
             try:
-                await run.run_steps(rule.steps, "steps", "")
+                await run.run_steps(rule.steps, "")
                 await run.drain()
             except _StepFailed as exc:
                 run.failures.append(str(exc))
@@ -599,9 +627,9 @@ class Engine:
             )
             await run.teardown()
         except _CaseError as exc:
-            result.verdict, result.reason, broken = "ERROR", str(exc), True
+            result.verdict, result.reason, broken = Verdict.ERROR, str(exc), True
         except (ChannelClosed, ChannelProtocolError, ChannelError) as exc:
-            result.verdict, result.reason, broken = "ERROR", str(exc), True
+            result.verdict, result.reason, broken = Verdict.ERROR, str(exc), True
         finally:
             peer.stop()
             result.logs = run.logs
@@ -617,7 +645,7 @@ class Engine:
 
     def _judge(self, result: CaseResult) -> None:
         if not result.failures:
-            result.verdict = "PASS"
+            result.verdict = Verdict.PASS
             return
         allowance = self.profile.allowance_for(result.case)
         if allowance is not None:
@@ -632,15 +660,15 @@ class Engine:
                     schema_for=self.schema_for,
                 )
                 if alternative:
-                    result.verdict = "FAIL"
+                    result.verdict = Verdict.FAIL
                     result.reason = (
                         f"not even the allowance {allowance.rule} ({allowance.where}) holds: "
                         + "; ".join(alternative)
                     )
                     return
-            result.verdict = "WARN"
+            result.verdict = Verdict.WARN
             result.allowance = allowance
             result.reason = f"allowed by {allowance.where}: {allowance.reason.en}"
             return
-        result.verdict = "WARN" if result.rule.level == "SHOULD" else "FAIL"
+        result.verdict = Verdict.WARN if result.rule.level == "SHOULD" else Verdict.FAIL
         result.reason = result.failures[0]

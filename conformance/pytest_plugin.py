@@ -52,12 +52,11 @@ class _Session:
     """The one engine run shared by every item of the pytest session."""
 
     def __init__(self, config: pytest.Config) -> None:
-        from conformance.profiles import load_profile  # noqa: PLC0415
-        from conformance.rules import load_rules  # noqa: PLC0415
+        from conformance.cli import load_for_run  # noqa: PLC0415
 
         self.config = config
-        self.rules = load_rules()
-        self.profile = load_profile(str(config.getoption("utsapi_profile")), self.rules)
+        self.spec, self.profile = load_for_run(None, str(config.getoption("utsapi_profile")))
+        self.rules = self.spec.rules
         self.results: dict[str, Any] | None = None
         self.selected: set[str] = set()
 
@@ -79,6 +78,7 @@ class _Session:
                 profile=self.profile,
                 unit=float(self.config.getoption("utsapi_unit")),
                 where=f"{runner}:{target}",
+                schema_for=self.spec.payload_schema,
                 select=lambda _rule, case: case.id in self.selected,
             )
             run = asyncio.run(engine.run())

@@ -11,8 +11,9 @@ where ``kind`` is ``call`` (the harness called), ``returned`` / ``raised`` (the 
 
 Both parts take shell-style globs (``t1.on*``, ``send#*.fail``).
 
-Each expectation is small and says what is wrong locally; :func:`evaluate` adds which one it was
-(``expect[3] order``), the habit of ``jsonschema``'s keywords and ``descend``.
+The expectations arrive typed (:mod:`generator.spec.expectations`, parsed and checked when the
+spec was loaded).  Each check is small and says what is wrong locally; :func:`evaluate` adds which
+one it was (``expect[3] order``), the habit of ``jsonschema``'s keywords and ``descend``.
 """
 
 from __future__ import annotations
@@ -20,26 +21,29 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
 import jsonschema
 
 from conformance.channel import encode_value
 from conformance.values import describe, match
-
-__all__ = [
-    "CALL_PARTS",
-    "Selector",
-    "Trace",
-    "TraceEntry",
-    "evaluate",
-    "parse_selector",
-]
-
-CALL_PARTS: Final = frozenset(
-    {"success", "fail", "complete", "result", "returned", "raised", "call"}
+from generator.spec.expectations import (
+    UNSET,
+    Count,
+    Expectation,
+    Last,
+    NotReentrant,
+    Order,
+    Payload,
+    PeerCheck,
+    Precedes,
+    Selector,
+    Shape,
+    Values,
 )
-_CALLBACKS: Final = frozenset({"success", "fail", "complete"})
+from generator.spec.rules import CALLBACK_NAMES
+
+__all__ = ["Trace", "TraceEntry", "evaluate", "selects"]
 
 SchemaFor = Callable[[str], Mapping[str, Any]]
 
@@ -64,32 +68,19 @@ class TraceEntry:
         return [self.seq, self.task, self.kind, self.name, self.payload, self.ref]
 
 
-@dataclass(frozen=True)
-class Selector:
-    text: str
-    alias: str | None  # call selectors: glob on the call alias
-    part: str | None  # call selectors: which part
-    listener: str | None  # listener selectors: glob on the listener id
-
-    def matches(self, entry: TraceEntry) -> bool:
-        if self.listener is not None:
-            return entry.kind == "event" and fnmatch.fnmatchcase(entry.ref, self.listener)
-        assert self.alias is not None
-        if entry.kind == "event" or not fnmatch.fnmatchcase(entry.ref, self.alias):
-            return False
-        part = self.part
-        if part == "result":
-            return entry.kind == "callback" and entry.name in ("success", "fail")
-        if part in _CALLBACKS:
-            return entry.kind == "callback" and entry.name == part
-        return entry.kind == part
-
-
-def parse_selector(text: str) -> Selector:
-    head, dot, tail = text.rpartition(".")
-    if dot and tail in CALL_PARTS:
-        return Selector(text, head, tail, None)
-    return Selector(text, None, None, text)
+def selects(sel: Selector, entry: TraceEntry) -> bool:
+    """Whether ``entry`` is one of the entries ``sel`` names."""
+    if sel.listener is not None:
+        return entry.kind == "event" and fnmatch.fnmatchcase(entry.ref, sel.listener)
+    assert sel.alias is not None
+    if entry.kind == "event" or not fnmatch.fnmatchcase(entry.ref, sel.alias):
+        return False
+    part = sel.part
+    if part == "result":
+        return entry.kind == "callback" and entry.name in ("success", "fail")
+    if part in CALLBACK_NAMES:
+        return entry.kind == "callback" and entry.name == part
+    return entry.kind == part
 
 
 @dataclass
@@ -102,10 +93,10 @@ class Trace:
         return entry
 
     def select(self, selector: str | Selector) -> list[TraceEntry]:
-        sel = parse_selector(selector) if isinstance(selector, str) else selector
-        return [e for e in self.entries if sel.matches(e)]
+        sel = Selector.parse(selector) if isinstance(selector, str) else selector
+        return [e for e in self.entries if selects(sel, e)]
 
-    def count(self, selector: str) -> int:
+    def count(self, selector: str | Selector) -> int:
         return len(self.select(selector))
 
     def __iter__(self) -> Iterator[TraceEntry]:
@@ -121,258 +112,240 @@ class Trace:
 # ----------------------------------------------------------------------------------------------
 # Expectations
 
-
-def _count_ok(spec: object, n: int) -> bool:
-    if isinstance(spec, int):
-        return n == spec
-    if isinstance(spec, Mapping):
-        low = spec.get("min", 0)
-        high = spec.get("max")
-        return isinstance(low, int) and n >= low and (not isinstance(high, int) or n <= high)
-    return False
+Expand = Callable[[object], object]
 
 
-def _check_count(arg: Mapping[str, object], trace: Trace, **_: object) -> Iterator[str]:
-    for selector, spec in arg.items():
-        n = trace.count(selector)
-        if not _count_ok(spec, n):
-            yield f"{selector}: expected {describe(spec)} time(s), found {n}"
+@dataclass(frozen=True)
+class _Context:
+    trace: Trace
+    peer: Sequence[Mapping[str, object]]
+    expand: Expand
+    schema_for: SchemaFor
 
 
-def _check_order(arg: Sequence[str], trace: Trace, **_: object) -> Iterator[str]:
+def _check_count(e: Count, ctx: _Context) -> Iterator[str]:
+    for selector, spec in e.counts:
+        n = ctx.trace.count(selector)
+        if not spec.holds(n):
+            yield f"{selector.text}: expected {describe(spec.raw)} time(s), found {n}"
+
+
+def _check_order(e: Order, ctx: _Context) -> Iterator[str]:
     previous: TraceEntry | None = None
-    for selector in arg:
-        found = trace.select(selector)
+    for selector in e.selectors:
+        found = ctx.trace.select(selector)
         if not found:
-            yield f"{selector}: expected, never happened"
+            yield f"{selector.text}: expected, never happened"
             return
-        after = [e for e in found if previous is None or e.seq > previous.seq]
+        after = [x for x in found if previous is None or x.seq > previous.seq]
         if not after:
             assert previous is not None
+            order = " < ".join(s.text for s in e.selectors)
             yield (
-                f"{selector} (#{found[0].seq}) came before {previous.label()} (#{previous.seq}); "
-                f"expected the order {' < '.join(arg)}"
+                f"{selector.text} (#{found[0].seq}) came before {previous.label()} "
+                f"(#{previous.seq}); expected the order {order}"
             )
             return
         previous = after[0]
 
 
-def _check_precedes(arg: Sequence[str], trace: Trace, **_: object) -> Iterator[str]:
-    first, second = arg
-    a, b = trace.select(first), trace.select(second)
-    if a and b and max(e.seq for e in a) > min(e.seq for e in b):
-        late = max(a, key=lambda e: e.seq)
-        early = min(b, key=lambda e: e.seq)
+def _check_precedes(e: Precedes, ctx: _Context) -> Iterator[str]:
+    a, b = ctx.trace.select(e.first), ctx.trace.select(e.second)
+    if a and b and max(x.seq for x in a) > min(x.seq for x in b):
+        late = max(a, key=lambda x: x.seq)
+        early = min(b, key=lambda x: x.seq)
         yield f"{late.label()} (#{late.seq}) came after {early.label()} (#{early.seq})"
 
 
-def _check_last(arg: Mapping[str, str], trace: Trace, **_: object) -> Iterator[str]:
-    found = trace.select(arg["of"])
+def _check_last(e: Last, ctx: _Context) -> Iterator[str]:
+    found = ctx.trace.select(e.of)
     if not found:
-        yield f"{arg['of']}: nothing happened, expected the last to be {arg['is']}"
+        yield f"{e.of.text}: nothing happened, expected the last to be {e.is_.text}"
         return
     last = found[-1]
-    if not parse_selector(arg["is"]).matches(last):
-        yield f"the last of {arg['of']} is {last.label()} (#{last.seq}), expected {arg['is']}"
+    if not selects(e.is_, last):
+        yield f"the last of {e.of.text} is {last.label()} (#{last.seq}), expected {e.is_.text}"
 
 
-def _check_payload(
-    arg: Mapping[str, object], trace: Trace, expand: Callable[[object], object], **_: object
-) -> Iterator[str]:
-    selector = str(arg["of"])
-    found = trace.select(selector)
-    nth = arg.get("nth")
-    if isinstance(nth, int):
-        if nth >= len(found):
-            yield f"{selector}: expected at least {nth + 1}, found {len(found)}"
+def _check_payload(e: Payload, ctx: _Context) -> Iterator[str]:
+    found = ctx.trace.select(e.of)
+    if e.nth is not None:
+        if e.nth >= len(found):
+            yield f"{e.of.text}: expected at least {e.nth + 1}, found {len(found)}"
             return
-        found = [found[nth]]
+        found = [found[e.nth]]
     if not found:
-        yield f"{selector}: never happened, so its payload cannot be checked"
+        yield f"{e.of.text}: never happened, so its payload cannot be checked"
         return
-    expected = expand(arg["match"])
+    expected = ctx.expand(e.match)
     for entry in found:
         for problem in match(expected, entry.payload):
             yield f"{entry.label()} (#{entry.seq}) payload {problem}"
 
 
-def _check_shape(
-    arg: Mapping[str, str], trace: Trace, schema_for: SchemaFor, **_: object
-) -> Iterator[str]:
-    found = trace.select(arg["of"])
+def _check_shape(e: Shape, ctx: _Context) -> Iterator[str]:
+    found = ctx.trace.select(e.of)
     if not found:
-        yield f"{arg['of']}: never happened, so its shape cannot be checked"
+        yield f"{e.of.text}: never happened, so its shape cannot be checked"
         return
-    validator = jsonschema.Draft202012Validator(schema_for(arg["type"]))
+    validator = jsonschema.Draft202012Validator(ctx.schema_for(e.type))
     for entry in found:
         for error in validator.iter_errors(entry.payload):
             yield (
-                f"{entry.label()} (#{entry.seq}) is not a {arg['type']}: "
+                f"{entry.label()} (#{entry.seq}) is not a {e.type}: "
                 f"{error.json_path}: {error.message}"
             )
 
 
-def _check_values(
-    arg: Mapping[str, object], trace: Trace, expand: Callable[[object], object], **_: object
-) -> Iterator[str]:
-    selector = str(arg["of"])
-    field_name = str(arg["field"])
+def _check_values(e: Values, ctx: _Context) -> Iterator[str]:
     actual: list[object] = []
-    for e in trace.select(selector):
-        actual.append(e.payload.get(field_name) if isinstance(e.payload, dict) else None)
-    expected = expand(arg["equal"])
-    yield from match(expected, actual, f"{selector}[*].{field_name}")
+    for x in ctx.trace.select(e.of):
+        actual.append(x.payload.get(e.field) if isinstance(x.payload, dict) else None)
+    yield from match(ctx.expand(e.equal), actual, f"{e.of.text}[*].{e.field}")
 
 
-def _check_not_reentrant(arg: Sequence[str], trace: Trace, **_: object) -> Iterator[str]:
-    for selector in arg:
-        calls = trace.select(parse_selector(f"{selector}.call"))
+def _check_not_reentrant(e: NotReentrant, ctx: _Context) -> Iterator[str]:
+    entries = ctx.trace.entries
+    for selector in e.calls:
+        calls = ctx.trace.select(selector)
         if not calls:
-            yield f"{selector}: no such call"
+            yield f"{selector.alias}: no such call"
         for call in calls:
             ended = [
-                e
-                for e in trace.entries
-                if e.ref == call.ref and e.kind in ("returned", "raised") and e.seq > call.seq
+                x
+                for x in entries
+                if x.ref == call.ref and x.kind in ("returned", "raised") and x.seq > call.seq
             ]
             end = ended[0].seq if ended else None
-            for e in trace.entries:
-                if e.ref == call.ref and e.kind == "callback" and (end is None or e.seq < end):
+            for x in entries:
+                if x.ref == call.ref and x.kind == "callback" and (end is None or x.seq < end):
                     yield (
-                        f"{e.label()} (#{e.seq}) ran inside the call {call.ref} "
+                        f"{x.label()} (#{x.seq}) ran inside the call {call.ref} "
                         f"(before it returned{f' at #{end}' if end else ''})"
                     )
 
 
-def _check_peer(
-    arg: Mapping[str, object],
-    peer: Sequence[Mapping[str, object]],
-    expand: Callable[[object], object],
-    **_: object,
-) -> Iterator[str]:
-    if "connections" in arg and not _count_ok(arg["connections"], len(peer)):
-        yield f"peer: expected {describe(arg['connections'])} connection(s), found {len(peer)}"
-    checks = set(arg) - {"connection", "connections", "mode", "opcodes", "query"}
-    if not checks:
-        return
-    index = arg.get("connection", 0)
-    assert isinstance(index, int)
-    query = arg.get("query")
-    if isinstance(query, Mapping):
-        wanted = [c for c in peer if not match(dict(query), c["query"])]
+def _peer_connection(
+    e: PeerCheck, peer: Sequence[Mapping[str, object]]
+) -> tuple[Mapping[str, object] | None, str]:
+    """The connection a peer check looks at and how to name it, or None and why not."""
+    if e.query is not None:
+        wanted = [c for c in peer if not match(dict(e.query), c["query"])]
         if not wanted:
-            yield f"peer: no connection with query {describe(query)}"
-            return
+            return None, f"peer: no connection with query {describe(e.query)}"
         conn = wanted[0]
-        where = f"peer connection {conn['index']} ({describe(query)})"
-    elif index >= len(peer):
-        yield f"peer connection {index}: never made ({len(peer)} connection(s))"
-        return
+        return conn, f"peer connection {conn['index']} ({describe(e.query)})"
+    if e.connection >= len(peer):
+        return None, f"peer connection {e.connection}: never made ({len(peer)} connection(s))"
+    return peer[e.connection], f"peer connection {e.connection}"
+
+
+def _check_frames(e: PeerCheck, frames: list[Any], where: str, ctx: _Context) -> Iterator[str]:
+    picked = [f for f in frames if f["opcode"] in e.opcodes]
+    expected = ctx.expand(e.frames)
+    assert isinstance(expected, list)
+    if e.mode == "prefix":
+        picked = picked[: len(expected)]
+    if e.mode == "contains":
+        for i, want in enumerate(expected):
+            if not any(not match(want, f) for f in picked):
+                yield f"{where}: no frame matches frames[{i}] {describe(want)}"
     else:
-        conn = peer[index]
-        where = f"peer connection {index}"
+        for problem in match(expected, picked, "frames"):
+            yield f"{where}: {problem}"
+
+
+def _check_close(want: object, frames: list[Any], where: str) -> Iterator[str]:
+    closes = [f for f in frames if f["opcode"] == "close"]
+    if want == "absent":
+        if closes:
+            yield f"{where}: the client sent a Close frame {describe(closes[0])}, expected none"
+    elif not closes:
+        yield f"{where}: the client sent no Close frame"
+    else:
+        for problem in match(want, closes[0], "close"):
+            yield f"{where}: {problem}"
+
+
+def _check_peer(e: PeerCheck, ctx: _Context) -> Iterator[str]:
+    peer = ctx.peer
+    if e.connections is not None and not e.connections.holds(len(peer)):
+        yield f"peer: expected {describe(e.connections.raw)} connection(s), found {len(peer)}"
+    if not e.checks_a_connection:
+        return
+    conn, where = _peer_connection(e, peer)
+    if conn is None:
+        yield where
+        return
     frames = conn["frames"]
     assert isinstance(frames, list)
-    opcodes = arg.get("opcodes", ["text", "binary", "close"])
-    assert isinstance(opcodes, list)
-    picked = [f for f in frames if f["opcode"] in opcodes]
-    if "frames" in arg:
-        expected = expand(arg["frames"])
-        assert isinstance(expected, list)
-        mode = arg.get("mode", "exact")
-        if mode == "prefix":
-            picked = picked[: len(expected)]
-        if mode == "contains":
-            for i, want in enumerate(expected):
-                if not any(not match(want, f) for f in picked):
-                    yield f"{where}: no frame matches frames[{i}] {describe(want)}"
-        else:
-            for problem in match(expected, picked, "frames"):
-                yield f"{where}: {problem}"
-    if arg.get("all_masked"):
+    if e.frames is not UNSET:
+        yield from _check_frames(e, frames, where, ctx)
+    if e.all_masked:
         unmasked = [i for i, f in enumerate(frames) if not f["masked"]]
         if unmasked:
             yield f"{where}: client frames {unmasked} were not masked (RFC 6455 §5.1)"
     problems = conn["problems"]
-    if arg.get("no_problems") and isinstance(problems, list) and problems:
+    if e.no_problems and isinstance(problems, list) and problems:
         yield f"{where}: {'; '.join(str(p) for p in problems)}"
-    if "data_after_close" in arg and conn["data_after_close"] != arg["data_after_close"]:
+    if e.data_after_close is not None and conn["data_after_close"] != e.data_after_close:
         yield (
             f"{where}: {conn['data_after_close']} data frame(s) after the client's Close, "
-            f"expected {arg['data_after_close']}"
+            f"expected {e.data_after_close}"
         )
-    if "request_headers" in arg:
-        for problem in match(expand(arg["request_headers"]), conn["request_headers"]):
+    if e.request_headers is not UNSET:
+        for problem in match(ctx.expand(e.request_headers), conn["request_headers"]):
             yield f"{where}: request headers {problem}"
-    if "offered_protocols" in arg:
-        for problem in match(arg["offered_protocols"], conn["offered_protocols"]):
+    if e.offered_protocols is not UNSET:
+        for problem in match(e.offered_protocols, conn["offered_protocols"]):
             yield f"{where}: offered protocols {problem}"
-    if "status" in arg:
-        for problem in match(expand(arg["status"]), conn["status"], "status"):
+    if e.status is not UNSET:
+        for problem in match(ctx.expand(e.status), conn["status"], "status"):
             yield f"{where}: {problem}"
-    if "close" in arg:
-        closes = [f for f in frames if f["opcode"] == "close"]
-        want = expand(arg["close"])
-        if want == "absent":
-            if closes:
-                yield f"{where}: the client sent a Close frame {describe(closes[0])}, expected none"
-        elif not closes:
-            yield f"{where}: the client sent no Close frame"
-        else:
-            for problem in match(want, closes[0], "close"):
-                yield f"{where}: {problem}"
+    if e.close is not UNSET:
+        yield from _check_close(ctx.expand(e.close), frames, where)
 
 
-_CHECKS: Final[dict[str, Callable[..., Iterator[str]]]] = {
-    "count": _check_count,
-    "order": _check_order,
-    "precedes": _check_precedes,
-    "last": _check_last,
-    "payload": _check_payload,
-    "shape": _check_shape,
-    "values": _check_values,
-    "not_reentrant": _check_not_reentrant,
-    "peer": _check_peer,
-}
-
-EXPECTATION_KINDS: Final = frozenset(_CHECKS)
-
-
-def expectation_kind(expectation: Mapping[str, object]) -> str:
-    kinds = [k for k in expectation if k in _CHECKS]
-    return kinds[0] if kinds else "?"
+def _problems(e: Expectation, ctx: _Context) -> Iterator[str]:
+    match e:
+        case Count():
+            return _check_count(e, ctx)
+        case Order():
+            return _check_order(e, ctx)
+        case Precedes():
+            return _check_precedes(e, ctx)
+        case Last():
+            return _check_last(e, ctx)
+        case Payload():
+            return _check_payload(e, ctx)
+        case Shape():
+            return _check_shape(e, ctx)
+        case Values():
+            return _check_values(e, ctx)
+        case NotReentrant():
+            return _check_not_reentrant(e, ctx)
+        case PeerCheck():
+            return _check_peer(e, ctx)
 
 
 def evaluate(
-    expectations: Sequence[Mapping[str, object]],
+    expectations: Sequence[Expectation],
     trace: Trace,
     peer: Sequence[Mapping[str, object]],
     *,
-    expand: Callable[[object], object],
+    expand: Expand,
     schema_for: SchemaFor,
 ) -> list[str]:
     """Every failure, each prefixed with which expectation found it."""
-    wire_peer = [encode_value(c) for c in peer]
+    wire_peer: list[Any] = [encode_value(c) for c in peer]
+    ctx = _Context(trace, wire_peer, expand, schema_for)
     failures: list[str] = []
-    for i, expectation in enumerate(expectations):
-        kind = expectation_kind(expectation)
-        check = _CHECKS.get(kind)
-        if check is None:
-            failures.append(f"expect[{i}]: unknown expectation {sorted(expectation)}")
-            continue
-        why = expectation.get("why")
-        suffix = f" ({why})" if why else ""
+    for expectation in expectations:
+        suffix = f" ({expectation.why})" if expectation.why else ""
         try:
-            problems = list(
-                check(
-                    expectation[kind],
-                    trace=trace,
-                    peer=wire_peer,
-                    expand=expand,
-                    schema_for=schema_for,
-                )
-            )
+            problems = list(_problems(expectation, ctx))
         except (ValueError, KeyError, TypeError) as exc:
             problems = [f"cannot evaluate: {exc}"]
-        failures += [f"expect[{i}] {kind}: {p}{suffix}" for p in problems]
+        label = f"expect[{expectation.index}] {expectation.kind}"
+        failures += [f"{label}: {p}{suffix}" for p in problems]
     return failures

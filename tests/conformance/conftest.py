@@ -11,9 +11,9 @@ import pytest
 
 from conformance.adapter import InProcessChannel
 from conformance.engine import Engine, RunResult
-from conformance.profiles import STRICT, Profile
-from conformance.rules import RuleSet, load_rules
-from generator.model import bundled_spec_dir
+from generator.spec import bundled_spec_dir, load_bundled_spec
+from generator.spec.profiles import STRICT, Profile
+from generator.spec.rules import RuleSet
 from reference_impl import uni as reference_uni
 
 #: Seconds per time unit in these tests: waits that must time out (broken implementations) do so
@@ -23,7 +23,7 @@ TEST_UNIT = 0.3
 
 @pytest.fixture(scope="session")
 def rules() -> RuleSet:
-    return load_rules()
+    return load_bundled_spec().rules
 
 
 def run_engine(
@@ -47,6 +47,7 @@ def run_engine(
         profile=profile,
         unit=unit,
         where="test",
+        schema_for=load_bundled_spec().payload_schema,
         select=chosen,
     )
     return asyncio.run(engine.run())

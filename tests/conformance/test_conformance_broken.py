@@ -13,7 +13,7 @@ import pytest
 from broken_impls import BROKEN
 
 from conformance.engine import RunResult
-from conformance.rules import RuleSet
+from generator.spec.rules import RuleSet
 from reference_impl import uni
 
 INVALID_CODES = ["0", "999", "1004", "1005", "1006", "1015", "2999", "5000", "65536", "string"]

@@ -8,10 +8,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conformance.exceptions import SpecError
-from conformance.profiles import load_profile
-from conformance.rules import CAPABILITIES, RuleSet, load_rules
+from conformance.cli import load_for_run
+from generator.exceptions import SpecError
 from generator.model import bundled_spec_dir, load_bundled_spec
+from generator.spec import load_spec
+from generator.spec.rules import CAPABILITIES, RuleSet
 
 SCHEMAS = ["rules.schema.json", "profile.schema.json", "report.schema.json"]
 RULES_FILE = bundled_spec_dir() / "rules" / "websocket.yaml"
@@ -66,7 +67,7 @@ def test_wpt_argument_rules_are_present(rules: RuleSet) -> None:
 
 @pytest.mark.parametrize("profile", ["strict", "native-compat"])
 def test_bundled_profiles_load(profile: str, rules: RuleSet) -> None:
-    loaded = load_profile(profile, rules)
+    _spec, loaded = load_for_run(None, profile)
     assert loaded.name == profile
     for allowance in loaded.allowances:
         assert allowance.reason.zh and allowance.reason.en and allowance.sources
@@ -75,7 +76,8 @@ def test_bundled_profiles_load(profile: str, rules: RuleSet) -> None:
 def _with_rules(tmp_path: Path, old: str, new: str) -> Path:
     text = RULES_FILE.read_text("utf-8")
     assert old in text
-    path = tmp_path / "websocket.yaml"
+    path = tmp_path / "rules" / "websocket.yaml"
+    path.parent.mkdir()
     path.write_text(text.replace(old, new, 1), "utf-8")
     return path
 
@@ -83,14 +85,14 @@ def _with_rules(tmp_path: Path, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("- id: socket.send.after-closed", "- id: socket.send.before-open", "already used"),
-        ("apis: [SocketTask.send]\n", "apis: [SocketTask.sned]\n", "unknown API"),
+        ("- id: socket.send.after-closed", "- id: socket.send.before-open", "duplicate rule id"),
+        ("apis: [SocketTask.send]\n", "apis: [SocketTask.sned]\n", "no API or method"),
         ("{wait: t1.onOpen}", "{wait: t1.onOpne}", "names no listener"),
         ("{wait: send.complete}", "{wait: sedn.complete}", "names no call"),
         (
             "type: OnSocketCloseCallbackResult}",
             "type: OnSocketClosedResult}",
-            "unknown result type",
+            "unknown type",
         ),
         (
             "call: t1.close, args: {}, as: close}",
@@ -104,7 +106,7 @@ def test_invalid_rules_are_reported_with_where(
     tmp_path: Path, old: str, new: str, message: str
 ) -> None:
     with pytest.raises(SpecError) as info:
-        load_rules([_with_rules(tmp_path, old, new)])
+        load_spec([_with_rules(tmp_path, old, new)])
     text = str(info.value)
     assert message in text
     assert "websocket.yaml:" in text
@@ -113,7 +115,7 @@ def test_invalid_rules_are_reported_with_where(
 def test_missing_case_parameter_is_reported(tmp_path: Path) -> None:
     path = _with_rules(tmp_path, '{id: "403", params: {status: 403}}', '{id: "403", params: {}}')
     with pytest.raises(SpecError, match="status"):
-        load_rules([path])
+        load_spec([path])
 
 
 def test_profile_naming_an_unknown_rule_is_reported(tmp_path: Path, rules: RuleSet) -> None:
@@ -124,4 +126,4 @@ def test_profile_naming_an_unknown_rule_is_reported(tmp_path: Path, rules: RuleS
         "utf-8",
     )
     with pytest.raises(SpecError, match="names no rule"):
-        load_profile(str(path), rules)
+        load_for_run(None, str(path))

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.engine import payload_schema_for
-from conformance.trace import Trace, evaluate, parse_selector
+from conformance.trace import Trace, evaluate
 from conformance.values import MISSING, expand, match
+from generator.spec import load_bundled_spec
+from generator.spec.expectations import Selector
+from generator.spec.validate import expectations_from_data
 
 
 def test_generators_expand() -> None:
@@ -78,18 +80,18 @@ def _trace() -> Trace:
 
 def _check(*expectations: Mapping[str, Any]) -> list[str]:
     return evaluate(
-        list(expectations),
+        expectations_from_data(expectations),
         _trace(),
         [],
         expand=lambda v: expand(v, {}),
-        schema_for=payload_schema_for,
+        schema_for=load_bundled_spec().payload_schema,
     )
 
 
 def test_selectors() -> None:
-    sel = parse_selector("connect.result")
+    sel = Selector.parse("connect.result")
     assert (sel.alias, sel.part, sel.listener) == ("connect", "result", None)
-    assert parse_selector("t1.onMessage#2").listener == "t1.onMessage#2"
+    assert Selector.parse("t1.onMessage#2").listener == "t1.onMessage#2"
     assert len(_trace().select("connect.result")) == 1
     assert len(_trace().select("t1.on*")) == 4
     assert len(_trace().select("*.call")) == 1
@@ -132,10 +134,10 @@ def test_reentrant_callback_is_reported() -> None:
     t.add("t1", "callback", "success", {"errMsg": "sendSocketMessage:ok"}, "send")
     t.add("t1", "returned", "send", {}, "send")
     failures = evaluate(
-        [{"not_reentrant": ["send"]}],
+        expectations_from_data([{"not_reentrant": ["send"]}]),
         t,
         [],
         expand=lambda v: v,
-        schema_for=payload_schema_for,
+        schema_for=load_bundled_spec().payload_schema,
     )
     assert failures and "ran inside the call send" in failures[0]

@@ -9,10 +9,10 @@ from typing import Any
 
 from broken_impls import NoCloseValidation
 
+from conformance.cli import load_for_run
 from conformance.engine import RunResult
-from conformance.profiles import load_profile
 from conformance.report import exit_code
-from conformance.rules import RuleSet
+from generator.spec.rules import RuleSet
 from reference_impl import uni
 
 
@@ -60,7 +60,7 @@ def test_allowance_turns_fail_into_warn_and_unused_ones_are_stale(
 ) -> None:
     path = tmp_path / "profile.yaml"
     path.write_text(PROFILE, "utf-8")
-    profile = load_profile(str(path), rules)
+    _spec, profile = load_for_run(None, str(path))
     run = engine_runner(
         NoCloseValidation(uni),
         rules,
@@ -90,7 +90,7 @@ def test_allowance_for_cases_that_did_not_run_is_not_stale(
 ) -> None:
     path = tmp_path / "profile.yaml"
     path.write_text(PROFILE, "utf-8")
-    profile = load_profile(str(path), rules)
+    _spec, profile = load_for_run(None, str(path))
     run = engine_runner(
         NoCloseValidation(uni),
         rules,

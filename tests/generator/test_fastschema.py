@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from generator._fastschema import compile_schema
 from generator.model import bundled_spec_dir
-from generator.validate import schema_for
+from generator.spec._fastschema import compile_schema
+from generator.spec.validate import schema_for
 
 REPLACEMENTS: list[Any] = [None, True, 1.5, "", "Has Space", [], {"x": 1}]
 

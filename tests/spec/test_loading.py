@@ -12,9 +12,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator._yaml import load_yaml
 from generator.cli import run as cli_run
-from generator.validate import validate_text
+from generator.spec._yaml import load_yaml
+from generator.spec.validate import validate_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

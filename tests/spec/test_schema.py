@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from generator.model import bundled_spec_dir
-from generator.validate import validate_text
+from generator.spec.validate import validate_text
 
 SCHEMA_DIR = bundled_spec_dir() / "schema"
 

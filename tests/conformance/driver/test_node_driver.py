@@ -17,9 +17,8 @@ import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
 from conformance.channel import Message
+from conformance.cli import load_for_run
 from conformance.exceptions import ChannelProtocolError
-from conformance.profiles import load_profile
-from conformance.rules import load_rules
 from conformance.stdio import StdioChannel
 
 MS = 0.001
@@ -156,8 +155,7 @@ async def test_node_driver_reports_driver_errors() -> None:
 
 
 def test_node_allowances_are_a_valid_profile_naming_real_rules() -> None:
-    rules = load_rules()
-    profile = load_profile(str(DRIVER.with_name("node_driver.allowances.yaml")), rules)
+    _spec, profile = load_for_run(None, str(DRIVER.with_name("node_driver.allowances.yaml")))
     assert profile.name == "node-driver"
     assert profile.allowances
     for allowance in profile.allowances:

@@ -1,0 +1,268 @@
+"""Semantic checks of one module document: what its JSON Schema cannot say.
+
+Each check is small, looks at one thing, and reports through :meth:`LoadedYaml.error`; the
+walkers around them supply the path (the habit of ``jsonschema``'s keywords).  Every type
+reference resolves, heading anchors are unique, a deprecated API names a replacement that exists,
+``extends`` chains resolve without cycles, notes point at real APIs, a ``null`` default belongs
+to a nullable field, English text is not Chinese.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from generator.spec._yaml import LoadedYaml, PathKey
+from generator.spec.typeexpr import BUILTINS, Named, TypeExprError, parse_type
+
+__all__ = ["MODULE_CHECKS", "check_module"]
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+
+
+def _nearest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=3)
+    return f"; did you mean {', '.join(close)}?" if close else ""
+
+
+def _type_fields(data: Mapping[str, Any]) -> Iterator[tuple[PathKey, str]]:
+    """Every type expression in a module, with its path."""
+    for i, api in enumerate(data["apis"]):
+        yield from _callable_types(api, ("apis", i))
+    for name, named in data["types"].items():
+        base: PathKey = ("types", name)
+        if named["kind"] == "object":
+            for j, f in enumerate(named["fields"]):
+                yield (*base, "fields", j, "type"), f["type"]
+        elif named["kind"] == "interface":
+            for j, method in enumerate(named["methods"]):
+                yield from _callable_types(method, (*base, "methods", j))
+        elif named["kind"] == "alias":
+            yield (*base, "type"), named["type"]
+
+
+def _callable_types(data: Mapping[str, Any], base: PathKey) -> Iterator[tuple[PathKey, str]]:
+    for j, p in enumerate(data["params"]):
+        yield (*base, "params", j, "type"), p["type"]
+    yield (*base, "returns"), data["returns"]
+
+
+def check_type_references(doc: LoadedYaml) -> None:
+    types = doc.data["types"]
+    for path, text in _type_fields(doc.data):
+        try:
+            expr = parse_type(text)
+        except TypeExprError as exc:
+            doc.error(path, str(exc), "semantic:type-syntax")
+            continue
+        for node in expr.walk():
+            if isinstance(node, Named) and node.name not in BUILTINS and node.name not in types:
+                doc.error(
+                    path,
+                    f"unknown type {node.name!r}{_nearest(node.name, [*types, *BUILTINS])}",
+                    "semantic:type-ref",
+                )
+
+
+def check_unique_names(doc: LoadedYaml) -> None:
+    data = doc.data
+    anchors: dict[str, PathKey] = {}
+
+    def anchor(slug: str, path: PathKey) -> None:
+        if slug in anchors:
+            doc.error(
+                path,
+                f"anchor #{slug} is already used at {_jp(anchors[slug])}",
+                "semantic:duplicate-anchor",
+            )
+        else:
+            anchors[slug] = path
+
+    def unique(items: list[Mapping[str, Any]], key: str, base: PathKey, what: str) -> None:
+        seen: set[Any] = set()
+        for i, item in enumerate(items):
+            if item[key] in seen:
+                doc.error((*base, i, key), f"duplicate {what} {item[key]!r}", "semantic:duplicate")
+            seen.add(item[key])
+
+    unique(data["apis"], "name", ("apis",), "API")
+    for i, api in enumerate(data["apis"]):
+        anchor(api["name"].lower(), ("apis", i, "name"))
+        unique(api["params"], "name", ("apis", i, "params"), "parameter")
+    for name, named in data["types"].items():
+        base: PathKey = ("types", name)
+        anchor(f"{name.lower()}-values", base)
+        if named["kind"] == "object":
+            unique(named["fields"], "name", (*base, "fields"), "field")
+        elif named["kind"] == "interface":
+            unique(named["methods"], "name", (*base, "methods"), "method")
+            for j, method in enumerate(named["methods"]):
+                anchor(method["name"].lower(), (*base, "methods", j, "name"))
+                unique(method["params"], "name", (*base, "methods", j, "params"), "parameter")
+        elif named["kind"] == "error-codes":
+            unique(named["codes"], "code", (*base, "codes"), "error code")
+
+
+def _jp(path: PathKey) -> str:
+    from generator.spec._yaml import json_path  # noqa: PLC0415
+
+    return json_path(path)
+
+
+def check_deprecations(doc: LoadedYaml) -> None:
+    data = doc.data
+    apis = {a["name"] for a in data["apis"]}
+    methods = {
+        f"{name}.{m['name']}"
+        for name, named in data["types"].items()
+        if named["kind"] == "interface"
+        for m in named["methods"]
+    }
+    for i, api in enumerate(data["apis"]):
+        dep = api.get("deprecated")
+        if dep and dep["replacement"] not in apis | methods:
+            doc.error(
+                ("apis", i, "deprecated", "replacement"),
+                f"the replacement {dep['replacement']!r} does not exist"
+                f"{_nearest(dep['replacement'], apis | methods)}",
+                "semantic:deprecation",
+            )
+        if dep and dep["replacement"] == api["name"]:
+            doc.error(
+                ("apis", i, "deprecated", "replacement"),
+                "an API cannot replace itself",
+                "semantic:deprecation",
+            )
+
+
+def check_inheritance(doc: LoadedYaml) -> None:
+    types = doc.data["types"]
+    for name, named in types.items():
+        if named["kind"] != "object" or "extends" not in named:
+            continue
+        seen = {name}
+        parent = named["extends"]
+        while parent is not None:
+            target = types.get(parent)
+            if target is None or target["kind"] != "object":
+                doc.error(
+                    ("types", name, "extends"),
+                    f"{parent!r} is not an object type of this module{_nearest(parent, types)}",
+                    "semantic:extends",
+                )
+                break
+            if parent in seen:
+                doc.error(
+                    ("types", name, "extends"),
+                    f"inheritance cycle through {parent!r}",
+                    "semantic:extends",
+                )
+                break
+            seen.add(parent)
+            parent = target.get("extends")
+
+
+def check_notes(doc: LoadedYaml) -> None:
+    apis = [a["name"] for a in doc.data["apis"]]
+    for i, note in enumerate(doc.data.get("notes", [])):
+        for where in ("after", "before"):
+            if where in note and note[where] not in apis:
+                doc.error(
+                    ("notes", i, where),
+                    f"no API named {note[where]!r}{_nearest(note[where], apis)}",
+                    "semantic:note",
+                )
+
+
+def _fields_everywhere(data: Mapping[str, Any]) -> Iterator[tuple[PathKey, Mapping[str, Any]]]:
+    for i, api in enumerate(data["apis"]):
+        for j, p in enumerate(api["params"]):
+            yield ("apis", i, "params", j), p
+    for name, named in data["types"].items():
+        if named["kind"] == "object":
+            for j, f in enumerate(named["fields"]):
+                yield ("types", name, "fields", j), f
+        elif named["kind"] == "interface":
+            for k, m in enumerate(named["methods"]):
+                for j, p in enumerate(m["params"]):
+                    yield ("types", name, "methods", k, "params", j), p
+
+
+def check_defaults(doc: LoadedYaml) -> None:
+    for path, f in _fields_everywhere(doc.data):
+        if "default" in f and f["default"] is None and not f.get("nullable", False):
+            doc.error(
+                (*path, "default"),
+                "default is null but the field is not nullable",
+                "semantic:default",
+            )
+        if f.get("required") and "default" in f:
+            doc.error(
+                (*path, "default"), "a required field cannot have a default", "semantic:default"
+            )
+
+
+def _texts(value: Any, path: PathKey) -> Iterator[tuple[PathKey, Mapping[str, str]]]:
+    if isinstance(value, dict):
+        if set(value) == {"zh", "en"} and all(isinstance(v, str) for v in value.values()):
+            yield path, value
+            return
+        for key, item in value.items():
+            yield from _texts(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _texts(item, (*path, i))
+
+
+def _english_texts(value: Any, out: list[str], seen: set[int]) -> None:
+    """The ``en`` of every text :func:`_texts` yields, without paths; a shared (aliased)
+    container is looked at once."""
+    if isinstance(value, dict):
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        if len(value) == 2 and "zh" in value and "en" in value:
+            zh, en = value["zh"], value["en"]
+            if isinstance(zh, str) and isinstance(en, str):
+                out.append(en)
+                return
+        for item in value.values():
+            if isinstance(item, dict | list):
+                _english_texts(item, out, seen)
+    elif isinstance(value, list):
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        for item in value:
+            if isinstance(item, dict | list):
+                _english_texts(item, out, seen)
+
+
+def check_languages(doc: LoadedYaml) -> None:
+    english: list[str] = []
+    _english_texts(doc.data, english, set())
+    if not _CJK.search("\n".join(english)):
+        return
+    for path, text in _texts(doc.data, ()):
+        if _CJK.search(text["en"]):
+            doc.error(
+                (*path, "en"), "the English text contains Chinese characters", "semantic:language"
+            )
+
+
+MODULE_CHECKS = (
+    check_type_references,
+    check_unique_names,
+    check_deprecations,
+    check_inheritance,
+    check_notes,
+    check_defaults,
+    check_languages,
+)
+
+
+def check_module(doc: LoadedYaml) -> None:
+    for check in MODULE_CHECKS:
+        check(doc)
