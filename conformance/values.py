@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Final
 
 from conformance.channel import BYTES_TAG
@@ -34,22 +34,6 @@ from conformance.channel import BYTES_TAG
 __all__ = ["GENERATORS", "MATCHERS", "MISSING", "describe", "expand", "match"]
 
 GENERATORS: Final = frozenset({"$param", "$repeat", "$concat", "$chr", "$bytes_repeat"})
-MATCHERS: Final = frozenset(
-    {
-        "$startswith",
-        "$contains",
-        "$in",
-        "$type",
-        "$absent",
-        "$present",
-        "$nonempty",
-        "$not",
-        "$range",
-        "$len",
-        "$any",
-        "$header",
-    }
-)
 _SUBST = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -197,60 +181,114 @@ def _mismatch(path: str, expected: object, actual: object) -> str:
     return f"{path}: expected {describe(expected)}, found {describe(actual)}"
 
 
+# ----------------------------------------------------------------------------------------------
+# Matchers: one small function each, ``(arg, actual, path) -> problem or None``; ``actual`` is
+# never MISSING here except for the matchers in _ABSENCE_OK, which decide about absence themselves.
+
+Matcher = Callable[[object, object, str], str | None]
+
+
+def _found(actual: object) -> str:
+    return f"found {describe(actual)}"
+
+
+def _m_any(arg: object, actual: object, path: str) -> str | None:
+    return None
+
+
+def _m_absent(arg: object, actual: object, path: str) -> str | None:
+    return None if actual is MISSING else f"{path}: expected no such key, {_found(actual)}"
+
+
+def _m_not(arg: object, actual: object, path: str) -> str | None:
+    if actual is MISSING or match(arg, actual, path):
+        return None
+    return f"{path}: expected not {describe(arg)}, {_found(actual)}"
+
+
+def _m_present(arg: object, actual: object, path: str) -> str | None:
+    return None
+
+
+def _m_startswith(arg: object, actual: object, path: str) -> str | None:
+    ok = isinstance(actual, str) and isinstance(arg, str) and actual.startswith(arg)
+    return None if ok else f"{path}: expected a string starting with {arg!r}, {_found(actual)}"
+
+
+def _m_contains(arg: object, actual: object, path: str) -> str | None:
+    ok = isinstance(actual, str) and isinstance(arg, str) and arg in actual
+    return None if ok else f"{path}: expected a string containing {arg!r}, {_found(actual)}"
+
+
+def _m_in(arg: object, actual: object, path: str) -> str | None:
+    ok = isinstance(arg, list) and any(_same(a, actual) for a in arg)
+    return None if ok else f"{path}: expected one of {describe(arg)}, {_found(actual)}"
+
+
+def _m_type(arg: object, actual: object, path: str) -> str | None:
+    name = _type_name(actual)
+    ok = name == arg or (arg == "number" and name == "integer")
+    return None if ok else f"{path}: expected type {arg}, found {name} {describe(actual)}"
+
+
+def _m_nonempty(arg: object, actual: object, path: str) -> str | None:
+    ok = isinstance(actual, str | list | dict) and len(actual) > 0
+    return None if ok else f"{path}: expected something non-empty, {_found(actual)}"
+
+
+def _m_header(arg: object, actual: object, path: str) -> str | None:
+    if not (isinstance(arg, list) and len(arg) == 2 and isinstance(actual, dict)):
+        return f"{path}: expected headers containing {describe(arg)}, {_found(actual)}"
+    name, value = str(arg[0]).lower(), arg[1]
+    values = [v for k, v in actual.items() if str(k).lower() == name]
+    ok = any(v == value or (isinstance(v, list) and value in v) for v in values)
+    return None if ok else f"{path}: expected header {name}: {value!r}, {_found(actual)}"
+
+
+def _m_range(arg: object, actual: object, path: str) -> str | None:
+    ok = (
+        isinstance(arg, list)
+        and isinstance(actual, int | float)
+        and not isinstance(actual, bool)
+        and arg[0] <= actual <= arg[1]
+    )
+    return None if ok else f"{path}: expected a number in {arg}, {_found(actual)}"
+
+
+def _m_len(arg: object, actual: object, path: str) -> str | None:
+    if isinstance(actual, dict) and _single_key(actual) == BYTES_TAG:
+        raw = actual[BYTES_TAG]
+        size = len(base64.b64decode(raw)) if isinstance(raw, str) else -1
+    elif isinstance(actual, str | list):
+        size = len(actual)
+    else:
+        return f"{path}: expected something with a length, {_found(actual)}"
+    return None if size == arg else f"{path}: expected length {arg}, found length {size}"
+
+
+_MATCHERS: Final[dict[str, Matcher]] = {
+    "$any": _m_any,
+    "$absent": _m_absent,
+    "$not": _m_not,
+    "$present": _m_present,
+    "$startswith": _m_startswith,
+    "$contains": _m_contains,
+    "$in": _m_in,
+    "$type": _m_type,
+    "$nonempty": _m_nonempty,
+    "$header": _m_header,
+    "$range": _m_range,
+    "$len": _m_len,
+}
+#: Matchers that hold (or not) for a missing key by themselves.
+_ABSENCE_OK: Final = frozenset({"$any", "$absent", "$not"})
+MATCHERS: Final = frozenset(_MATCHERS)
+
+
 def _operator(op: str, arg: object, actual: object, path: str) -> str | None:
-    found = f"found {describe(actual)}"
-    if op == "$any":
-        return None
-    if op == "$absent":
-        return None if actual is MISSING else f"{path}: expected no such key, {found}"
-    if actual is MISSING:
-        if op == "$not":
-            return None
+    matcher = _MATCHERS.get(op)
+    if matcher is None:
+        return f"{path}: unknown matcher {op}"
+    if actual is MISSING and op not in _ABSENCE_OK:
         return f"{path}: missing (expected {op} {describe(arg)})"
-    if op == "$present":
-        return None
-    if op == "$startswith":
-        ok = isinstance(actual, str) and isinstance(arg, str) and actual.startswith(arg)
-        return None if ok else f"{path}: expected a string starting with {arg!r}, {found}"
-    if op == "$contains":
-        ok = isinstance(actual, str) and isinstance(arg, str) and arg in actual
-        return None if ok else f"{path}: expected a string containing {arg!r}, {found}"
-    if op == "$in":
-        ok = isinstance(arg, list) and any(_same(a, actual) for a in arg)
-        return None if ok else f"{path}: expected one of {describe(arg)}, {found}"
-    if op == "$type":
-        name = _type_name(actual)
-        ok = name == arg or (arg == "number" and name == "integer")
-        return None if ok else f"{path}: expected type {arg}, found {name} {describe(actual)}"
-    if op == "$nonempty":
-        ok = isinstance(actual, str | list | dict) and len(actual) > 0
-        return None if ok else f"{path}: expected something non-empty, {found}"
-    if op == "$not":
-        return (
-            None if match(arg, actual, path) else f"{path}: expected not {describe(arg)}, {found}"
-        )
-    if op == "$header":
-        if not (isinstance(arg, list) and len(arg) == 2 and isinstance(actual, dict)):
-            return f"{path}: expected headers containing {describe(arg)}, {found}"
-        name, value = str(arg[0]).lower(), arg[1]
-        values = [v for k, v in actual.items() if str(k).lower() == name]
-        ok = any(v == value or (isinstance(v, list) and value in v) for v in values)
-        return None if ok else f"{path}: expected header {name}: {value!r}, {found}"
-    if op == "$range":
-        ok = (
-            isinstance(arg, list)
-            and isinstance(actual, int | float)
-            and not isinstance(actual, bool)
-            and arg[0] <= actual <= arg[1]
-        )
-        return None if ok else f"{path}: expected a number in {arg}, {found}"
-    if op == "$len":
-        if isinstance(actual, dict) and _single_key(actual) == BYTES_TAG:
-            raw = actual[BYTES_TAG]
-            size = len(base64.b64decode(raw)) if isinstance(raw, str) else -1
-        elif isinstance(actual, str | list):
-            size = len(actual)
-        else:
-            return f"{path}: expected something with a length, {found}"
-        return None if size == arg else f"{path}: expected length {arg}, found length {size}"
-    return f"{path}: unknown matcher {op}"
+    return matcher(arg, actual, path)
