@@ -136,6 +136,10 @@ TRANSITIONS: Final[Mapping[tuple[State, Trigger], State]] = {
 
 # States in which a message from the peer reaches onMessage.
 _DELIVERING: Final = frozenset({State.OPEN, State.CLOSING})
+# Enum members looked up once: in 3.11 ``State.OPEN`` costs a descriptor call per use,
+# and send() runs once per message.
+_OPEN: Final = State.OPEN
+_BINARY: Final = Frame.BINARY
 
 
 class TransitionError(RuntimeError):
@@ -341,16 +345,23 @@ class TaskCore:
             self.listeners[event].append(callback)
 
     def send(self, options: Mapping[str, Any]) -> None:
-        message = parse_message(options.get("data"))
-        if isinstance(message, Problem):
-            result = uni_error("sendSocketMessage", E_SYSTEM, f"{MSG_SYSTEM}: {message.detail}")
-            settle(self._out, options, result, "sendSocketMessage")
-            return
-        if self.state is not State.OPEN:
+        data = options.get("data")
+        payload: bytes
+        frame: Frame
+        if type(data) is bytes:
+            payload, frame = data, _BINARY
+        else:
+            message = parse_message(data)
+            if isinstance(message, Problem):
+                detail = f"{MSG_SYSTEM}: {message.detail}"
+                settle(self._out, options, uni_error("sendSocketMessage", E_SYSTEM, detail),
+                       "sendSocketMessage")
+                return
+            payload, frame = message
+        if self.state is not _OPEN:
             result = uni_error("sendSocketMessage", E_NOT_CONNECTED, MSG_NOT_CONNECTED)
             settle(self._out, options, result, "sendSocketMessage")
             return
-        payload, frame = message
         size = len(payload)
         if self.queued + size > self.queue_limit:
             result = uni_error("sendSocketMessage", E_QUEUE_FULL, MSG_QUEUE_FULL)
@@ -362,7 +373,9 @@ class TaskCore:
         # caller pace itself (there is no bufferedAmount in this API).
         has_callbacks = "success" in options or "complete" in options or "fail" in options
         self.outgoing.append((payload, frame, options if has_callbacks else None))
-        self._request_flush()
+        if not self.flush_requested:
+            self.flush_requested = True
+            self._out(Flush(self))
 
     def close(self, options: Mapping[str, Any]) -> None:
         request = parse_close(options)

@@ -80,7 +80,14 @@ _BATCH_BYTES: Final = 256 * 1024
 # settled) until the buffer is below LOW. websockets' asyncio connection uses 32 KiB.
 _WRITE_HIGH: Final = 64 * 1024
 _WRITE_LOW: Final = 16 * 1024
-_DATA: Final = (Opcode.TEXT, Opcode.BINARY, Opcode.CONT)
+# Enum members looked up once (each ``Enum.MEMBER`` costs a descriptor call in 3.11).
+_OP_TEXT: Final = Opcode.TEXT
+_OP_BINARY: Final = Opcode.BINARY
+_OP_CONT: Final = Opcode.CONT
+_WS_OPEN: Final = WsState.OPEN
+_BINARY: Final = Frame.BINARY
+_TEXT: Final = Frame.TEXT
+_MESSAGE: Final = Event.MESSAGE
 # RFC 6455 §7.4.1: 1007 "a message that contained data that was not consistent with the
 # type of the message (e.g., non-UTF-8 [RFC3629] data within a text message)".
 _INVALID_DATA: Final = 1007
@@ -137,14 +144,18 @@ class _LoopContext:
                 case Call(fn, payload, label):
                     _run_callback(fn, payload, label)
                 case Deliver(core, payloads, to_global):
-                    listeners = core.listeners[Event.MESSAGE]
+                    listeners = core.listeners[_MESSAGE]
                     for payload in payloads:
                         if to_global:
-                            listener = globals_[Event.MESSAGE]
+                            listener = globals_[_MESSAGE]
                             if listener is not None:
                                 _run_callback(listener, payload, "global message listener")
                         for listener in tuple(listeners):
-                            _run_callback(listener, payload, "SocketTask message listener")
+                            try:  # _run_callback, inlined: this runs once per message
+                                listener(payload)
+                            except Exception:
+                                logger.exception("uncaught exception in %s",
+                                                 "SocketTask message listener")
                 case Emit(core, event, payload, to_global):
                     if to_global:
                         listener = globals_[event]
@@ -311,7 +322,7 @@ class _Connection(asyncio.Protocol):
             with self.runtime._lock:
                 self.core.unsent(dropped)
                 self.ctx.kick()
-        if protocol.state is WsState.OPEN:
+        if protocol.state is _WS_OPEN:
             protocol.send_close(code, "")
             self._send_data()
         self.arm_close_timer()
@@ -332,7 +343,7 @@ class _Connection(asyncio.Protocol):
                     backlog.extend(core.take_outgoing())
                 if not backlog:
                     return
-            if protocol.state is not WsState.OPEN or transport.is_closing():
+            if protocol.state is not _WS_OPEN or transport.is_closing():
                 # The closing handshake started on the other side or the connection is
                 # gone: these sends will never be written.
                 dropped = list(backlog)
@@ -344,13 +355,14 @@ class _Connection(asyncio.Protocol):
             done: list[Entry] = []
             nbytes = 0
             closing = False
+            send_binary, send_text = protocol.send_binary, protocol.send_text
             while backlog and nbytes < _BATCH_BYTES:
                 entry = backlog.popleft()
                 payload, kind, _ = entry
-                if kind is Frame.BINARY:
-                    protocol.send_binary(payload)
-                elif kind is Frame.TEXT:
-                    protocol.send_text(payload)
+                if kind is _BINARY:
+                    send_binary(payload)
+                elif kind is _TEXT:
+                    send_text(payload)
                 else:
                     protocol.send_close(payload.code, payload.reason)
                     closing = True
@@ -514,13 +526,18 @@ class _Connection(asyncio.Protocol):
                 return
             events = events[1:]
         batch: list[str | bytes] = []
+        append = batch.append
         parts = self.parts
         for frame in events:
             opcode = frame.opcode
-            if opcode not in _DATA:
+            if opcode is _OP_BINARY and frame.fin and not parts:
+                data = frame.data
+                append(data if type(data) is bytes else bytes(data))
+                continue
+            if opcode is not _OP_TEXT and opcode is not _OP_CONT and opcode is not _OP_BINARY:
                 continue  # ping, pong and close are answered by the protocol
-            if opcode is not Opcode.CONT:
-                self.text = opcode is Opcode.TEXT
+            if opcode is not _OP_CONT:
+                self.text = opcode is _OP_TEXT
             if not frame.fin:
                 parts.append(frame.data)
                 continue
@@ -532,13 +549,13 @@ class _Connection(asyncio.Protocol):
                 data = frame.data
             if self.text:
                 try:
-                    batch.append(data.decode())
+                    append(data.decode())
                 except UnicodeDecodeError as exc:
                     protocol.fail(_INVALID_DATA, f"{exc.reason} at position {exc.start}")
                     self._send_data()
                     break
             else:
-                batch.append(bytes(data) if type(data) is not bytes else data)
+                append(data if type(data) is bytes else bytes(data))
         if batch:
             with self.runtime._lock:
                 self.core.messages(batch)
