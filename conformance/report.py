@@ -1,25 +1,33 @@
 """Reports of a conformance run: JSON (versioned), JUnit XML, one standalone HTML file.
 
 All three are built from :func:`report_data`, the JSON document
-(``spec/schema/report.schema.json``), so they never disagree.  Nothing here writes to a
-stream; the CLI decides where text goes.
+(``spec/schema/report.schema.json``), so they never disagree; the HTML one reads it through the
+report model (:mod:`generator.report`, which also renders the site's results page) and the
+template ``generator/templates/report/report.html.j2``.  Nothing here writes to a stream; the
+CLI decides where text goes.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import platform
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Final
 from urllib.parse import quote
 
+import jinja2
+
 from conformance.channel import encode_value
-from conformance.engine import CaseResult, RunResult
+from conformance.engine import CaseResult as RunCase
+from conformance.engine import RunResult
 from conformance.values import describe
+from generator.report import REPORT_FORMAT, REPORT_VERSION, CaseResult, report_from_data
+from generator.templating import make_environment
 
 __all__ = [
     "REPORT_FORMAT",
@@ -32,8 +40,6 @@ __all__ = [
     "to_junit",
 ]
 
-REPORT_FORMAT: Final = "utsapi-conformance-report"
-REPORT_VERSION: Final = 1
 #: Trace entries kept per case in the report (failing cases keep all of them up to this).
 TRACE_LIMIT: Final = 400
 _PAYLOAD_CHARS: Final = 2000
@@ -62,7 +68,7 @@ def _short(value: object) -> object:
     return {"$summary": describe(value, 200)}
 
 
-def _case_data(result: CaseResult) -> dict[str, object]:
+def _case_data(result: RunCase) -> dict[str, object]:
     rule = result.rule
     passed = result.verdict in ("PASS", "SKIP")
     out: dict[str, object] = {
@@ -132,7 +138,7 @@ def to_json(data: Mapping[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=repr) + "\n"
 
 
-def console_line(result: CaseResult, index: int, total: int) -> str:
+def console_line(result: RunCase, index: int, total: int) -> str:
     width = len(str(total))
     line = f"[{index:{width}}/{total}] {result.verdict:5} {result.id} ({result.duration:.2f} s)"
     if result.verdict not in ("PASS",) and result.reason:
@@ -206,91 +212,57 @@ def _xml_safe(text: str) -> str:
 # ----------------------------------------------------------------------------------------------
 # HTML
 
-_CSS: Final = """
-body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222}
-h1{font-size:1.4em}table{border-collapse:collapse;width:100%}
-td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-.PASS{color:#176f2c}.FAIL{color:#b00020;font-weight:bold}.WARN{color:#a15c00}
-.SKIP{color:#666}.ERROR{color:#fff;background:#b00020;padding:0 4px}
-pre{white-space:pre-wrap;margin:0;font-size:12px;background:#f6f6f6;padding:6px}
-.sum span{margin-right:1.2em}details summary{cursor:pointer}
-"""
 
-_JS: Final = """
-document.getElementById('only-bad').addEventListener('change', function (ev) {
-  var rows = document.querySelectorAll('tr.case');
-  for (var i = 0; i < rows.length; i++) {
-    var ok = rows[i].dataset.verdict === 'PASS' || rows[i].dataset.verdict === 'SKIP';
-    rows[i].style.display = ev.target.checked && ok ? 'none' : '';
-  }
-});
-"""
+@dataclass(frozen=True)
+class _HtmlCase:
+    """A row of the HTML report: the case, its rule's docs link, its details (None: none)."""
+
+    result: CaseResult
+    href: str | None
+    duration: str
+    summary: str | None
+    trace: str
 
 
-def _rule_link(result: Mapping[str, Any], docs_url: object) -> str:
-    """The case id, linked to the rule's documentation when ``docs_url`` (``{rule}``) is set."""
-    code = f"<code>{html.escape(result['id'])}</code>"
-    if not isinstance(docs_url, str) or "{rule}" not in docs_url:
-        return code
-    href = docs_url.replace("{rule}", quote(result["rule"], safe=""))
-    return f'<a href="{html.escape(href)}">{code}</a>'
+def _rule_href(rule: str, docs_url: str | None) -> str | None:
+    """The rule's documentation, when ``docs_url`` (a template with ``{rule}``) is set."""
+    if docs_url is None or "{rule}" not in docs_url:
+        return None
+    return docs_url.replace("{rule}", quote(rule, safe=""))
+
+
+def _html_case(result: CaseResult, docs_url: str | None) -> _HtmlCase:
+    shown = bool(result.failures or result.reason or result.trace)
+    return _HtmlCase(
+        result=result,
+        href=_rule_href(result.rule, docs_url),
+        duration=f"{result.duration_s:.2f}",
+        summary=(result.reason or "details") if shown else None,
+        trace="\n".join(entry.as_line() for entry in result.trace),
+    )
+
+
+@cache
+def _html_template() -> jinja2.Template:
+    return make_environment("report", {}).get_template("report.html.j2")
 
 
 def to_html(data: Mapping[str, Any]) -> str:
-    e = html.escape
-    run = data["run"]
-    summary = data["summary"]
-    impl = run.get("implementation", {})
-    rows: list[str] = []
-    for r in data["results"]:
-        detail = ""
-        if r["failures"] or r["reason"] or r.get("trace"):
-            lines = "\n".join(r["failures"]) or r["reason"]
-            trace = "\n".join(
-                f"{t[0]:>3} {t[5]:<28} {t[2]:<9} {t[3]:<10} {json.dumps(t[4], ensure_ascii=False)}"
-                for t in r.get("trace", [])
-            )
-            detail = (
-                f"<details><summary>{e(r['reason'] or 'details')}</summary><pre>{e(lines)}</pre>"
-            )
-            if trace:
-                detail += f"<pre>{e(trace)}</pre>"
-            detail += "</details>"
-        rows.append(
-            f'<tr class="case" data-verdict="{e(r["verdict"])}" id="{e(r["id"])}">'
-            f'<td class="{e(r["verdict"])}">{e(r["verdict"])}</td>'
-            f"<td>{_rule_link(r, run.get('docs_url'))}<br>{e(r['title']['en'])}"
-            f"<br>{e(r['title']['zh'])}</td>"
-            f"<td>{e(r['level'])}</td><td>{e(', '.join(r['apis']))}</td>"
-            f"<td>{r['duration_s']:.2f}</td><td>{detail}</td></tr>"
-        )
-    stale = "".join(
-        f"<li><code>{e(a['rule'])}</code> ({e(a['where'])}): {e(a['reason']['en'])}</li>"
-        for a in data["stale_allowances"]
+    """The standalone HTML report of ``data`` (a :func:`report_data` document, validated)."""
+    report = report_from_data(data)
+    run = report.run
+    hello = run.implementation
+    impl = {
+        "title": str(hello.get("name", "")),
+        "name": str(hello.get("name", "?")),
+        "version": str(hello.get("version", "")),
+        "language": str(hello.get("language", "")),
+        "runner": run.runner or "",
+        "target": run.target or "",
+    }
+    return _html_template().render(
+        report=report,
+        impl=impl,
+        duration=f"{run.duration_s:.1f}",
+        cases=[_html_case(r, run.docs_url) for r in report.results],
     )
-    counts = "".join(
-        f'<span class="{v}">{v}: {summary[v]}</span>'
-        for v in ("PASS", "FAIL", "WARN", "SKIP", "ERROR")
-    )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>utsapi conformance: {e(str(impl.get("name", "")))}</title>
-<link rel="icon" href="data:,">
-<style>{_CSS}</style></head>
-<body>
-<h1>utsapi conformance report</h1>
-<p>Implementation <b>{e(str(impl.get("name", "?")))}</b> {e(str(impl.get("version", "")))}
-({e(str(impl.get("language", "")))}), runner {e(str(run.get("runner", "")))}
-<code>{e(str(run.get("target", "")))}</code>, profile <b>{e(str(run["profile"]))}</b>,
-started {e(str(run["started"]))}, {run["duration_s"]:.1f} s.</p>
-<p class="sum">{counts}<span>total: {summary["total"]}</span></p>
-{f"<h2>Stale allowances</h2><ul>{stale}</ul>" if stale else ""}
-<p><label><input type="checkbox" id="only-bad"> only show cases that did not pass</label></p>
-<table><thead><tr><th>verdict</th><th>rule</th><th>level</th><th>APIs</th><th>s</th>
-<th>details</th></tr></thead><tbody>
-{"".join(rows)}
-</tbody></table>
-<script>{_JS}</script>
-</body></html>
-"""
