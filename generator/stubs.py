@@ -1,9 +1,20 @@
-"""The typed package (PEP 561, import name ``uniapi``, distribution ``uniapi-types``) from the spec.
+"""The typed package (PEP 561, import name ``uniapi``) from the spec.
 
 :func:`render_stubs` returns every file of the package as text, keyed by its path relative to the
-package root; :func:`generate_stubs` writes them.  The templates in ``templates/stubs/`` only
-format: every decision (how a spec type becomes a Python annotation, what is required, the order
-of declarations, which names are imported, the docstrings) is taken here, in the view model.
+package root; :func:`generate_stubs` writes them.  The bundled spec's package ships inside the kit
+(``stubs/uniapi`` is the kit's ``uniapi``), so by default no ``pyproject.toml`` is written: an
+import package ships in one distribution.  Asked for a distribution name (``utsapi stubs --dist``),
+the package root also gets a ``pyproject.toml`` that builds it on its own, for another spec (the
+imported whole surface) or for a project that wants the types without the kit.
+
+Each spec module becomes one module, ``uniapi/<module>.py``: what runs (the reference
+implementation imports its TypedDicts) and what type checkers read are the same file.  PEP 702's
+``@deprecated`` comes from :mod:`warnings` from Python 3.13 and from ``typing_extensions`` before
+(a dependency of the kit, and of a generated distribution, on those versions only).
+
+The templates in ``templates/stubs/`` only format: every decision (how a spec type becomes a
+Python annotation, what is required, the order of declarations, which names are imported, the
+docstrings) is taken here, in the view model.
 
 Types map as :data:`TYPE_TABLE` says (the package README renders the same table): each spec
 type has one annotation for a value the caller gives (``in``: options, callback parameters of a
@@ -19,7 +30,7 @@ import json
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -39,6 +50,8 @@ from generator.model import (
 from generator.typeexpr import Function, Generic, Named, TypeExpr, Union
 
 __all__ = [
+    "DEPRECATED_IMPORT",
+    "DEPRECATED_REQUIREMENT",
     "DISTRIBUTION",
     "PACKAGE",
     "SCALAR_TYPES",
@@ -48,11 +61,13 @@ __all__ = [
     "ParamView",
     "StubsError",
     "generate_stubs",
+    "is_distribution_name",
     "module_view",
     "render_stubs",
 ]
 
 PACKAGE = "uniapi"
+#: The distribution name ``utsapi stubs --dist`` suggests for a standalone package.
 DISTRIBUTION = "uniapi-types"
 #: The name of the module-surface Protocol (``uni`` itself, as a type).
 MODULE_PROTOCOL = "Uni"
@@ -83,8 +98,15 @@ TYPE_TABLE: tuple[tuple[str, str, str], ...] = (
 _IMPORTED = {"Any": "typing", "Mapping": "collections.abc"}
 
 _DOC_WIDTH = 92
-#: The import of PEP 702's decorator, which only the ``.pyi`` files use.
-_DEPRECATED = ("typing_extensions", "deprecated")
+#: PEP 702's decorator: in the standard library from Python 3.13, in ``typing_extensions`` before.
+DEPRECATED_IMPORT: tuple[str, ...] = (
+    "if sys.version_info >= (3, 13):",
+    "    from warnings import deprecated",
+    "else:",
+    "    from typing_extensions import deprecated",
+)
+#: What a module using ``DEPRECATED_IMPORT`` needs installed (a standalone distribution says it).
+DEPRECATED_REQUIREMENT = 'typing_extensions>=4.5; python_version < "3.13"'
 
 
 class StubsError(UtsApiError):
@@ -148,6 +170,8 @@ class ModuleView:
     version: str
     doc: str
     imports: tuple[str, ...]
+    #: Statements after the imports that pick an import by Python version (``@deprecated``'s).
+    versioned_imports: tuple[str, ...]
     declarations: tuple[Declaration, ...]
     exports: tuple[str, ...]
 
@@ -168,15 +192,16 @@ class _Imports:
         self.by_module.setdefault(module, set()).add(name)
         return name
 
-    def without(self, module: str, name: str) -> _Imports:
-        """A copy without ``name`` from ``module``."""
-        kept = {m: names - {name} if m == module else names for m, names in self.by_module.items()}
-        return _Imports({m: names for m, names in kept.items() if names})
+    plain: set[str] = field(default_factory=set)
 
     def lines(self) -> tuple[str, ...]:
-        return tuple(
-            f"from {module} import {', '.join(sorted(names, key=_isort_key))}"
-            for module, names in sorted(self.by_module.items())
+        # ruff's isort order: ``import x`` before ``from x import``, each sorted by module.
+        return (
+            *(f"import {module}" for module in sorted(self.plain)),
+            *(
+                f"from {module} import {', '.join(sorted(names, key=_isort_key))}"
+                for module, names in sorted(self.by_module.items())
+            ),
         )
 
 
@@ -365,9 +390,9 @@ def _methods(
         )
         decorators: tuple[str, ...] = ()
         if c.deprecated is not None:
-            deprecated = mapper.imports.add(*_DEPRECATED)
+            mapper.imports.plain.add("sys")  # DEPRECATED_IMPORT's version check
             decorators = (
-                f"@{deprecated}({json.dumps(_deprecation_message(c), ensure_ascii=False)})",
+                f"@deprecated({json.dumps(_deprecation_message(c), ensure_ascii=False)})",
             )
         views.append(
             MethodView(
@@ -393,19 +418,8 @@ def _error_codes_doc(t: ErrorCodesType) -> str:
     return f"{t.description.en}\n\nErrors have errSubject {t.subject!r}.\n\n" + "\n".join(lines)
 
 
-def module_view(module: Module, *, stub: bool = True) -> ModuleView:
-    """The view of one spec module: the ``.pyi`` (``stub``) or its runtime twin, the ``.py``.
-
-    The two differ only in ``@deprecated``: PEP 702's ``warnings.deprecated`` exists from Python
-    3.13, so the runtime module leaves it out rather than depend on ``typing_extensions``.
-    """
-    typed, runtime = _module_views(module)
-    return typed if stub else runtime
-
-
-def _module_views(module: Module) -> tuple[ModuleView, ModuleView]:
-    """The ``.pyi`` view and its runtime twin, made in one pass: the twin is the same view
-    without the ``@deprecated`` decorators and their import."""
+def module_view(module: Module) -> ModuleView:
+    """The view of one spec module, rendered as ``uniapi/<module>.py``."""
     imports = _Imports()
     mapper = _Mapper(module, imports)
     polarity = _polarities(module)
@@ -478,7 +492,8 @@ def _module_views(module: Module) -> tuple[ModuleView, ModuleView]:
     )
 
     ordered = _topological(module, decls, deps)
-    typed = ModuleView(
+    deprecates = any(m.decorators for d in decls.values() for m in d.methods)
+    return ModuleView(
         name=module.name,
         spec_file=_spec_label(module),
         version=module.version,
@@ -489,21 +504,10 @@ def _module_views(module: Module) -> tuple[ModuleView, ModuleView]:
             0,
         ),
         imports=imports.lines(),
+        versioned_imports=DEPRECATED_IMPORT if deprecates else (),
         declarations=tuple(decls[n] for n in ordered),
         exports=tuple(sorted(decls)),
     )
-    runtime = replace(
-        typed,
-        imports=imports.without(*_DEPRECATED).lines(),
-        declarations=tuple(_undecorated(d) for d in typed.declarations),
-    )
-    return typed, runtime
-
-
-def _undecorated(decl: Declaration) -> Declaration:
-    if not any(m.decorators for m in decl.methods):
-        return decl
-    return replace(decl, methods=tuple(replace(m, decorators=()) for m in decl.methods))
 
 
 def _spec_label(module: Module) -> str:
@@ -513,8 +517,8 @@ def _spec_label(module: Module) -> str:
 
 
 # Declaration order: error-code literals, object types, callback aliases, Protocols, each in spec
-# order and each after what it refers to (the runtime module evaluates its annotations, so a name
-# must exist before it is used).
+# order and each after what it refers to (the module evaluates its annotations at import, so a
+# name must exist before it is used).
 def _topological(
     module: Module, decls: Mapping[str, Declaration], deps: Mapping[str, set[str]]
 ) -> list[str]:
@@ -552,9 +556,11 @@ def _topological(
 @dataclass(frozen=True)
 class PackageView:
     package: str
-    distribution: str
+    #: None: the package ships inside another distribution (the kit), no ``pyproject.toml``.
+    distribution: str | None
     version: str
     python_requires: str
+    dependencies: tuple[str, ...]
     modules: tuple[ModuleView, ...]
     sources: tuple[str, ...]
     type_table: tuple[tuple[str, str, str], ...] = TYPE_TABLE
@@ -578,47 +584,64 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_stubs(spec: Spec) -> dict[PurePosixPath, str]:
-    """Every file of the typed package, keyed by its path relative to the package root."""
+#: PEP 508's rule for a distribution name.
+_DISTRIBUTION_NAME = re.compile(r"[A-Z0-9]([A-Z0-9._-]*[A-Z0-9])?", re.IGNORECASE)
+
+
+def is_distribution_name(name: str) -> bool:
+    """Whether ``name`` is a valid distribution name (PEP 508)."""
+    return _DISTRIBUTION_NAME.fullmatch(name) is not None
+
+
+def render_stubs(spec: Spec, *, distribution: str | None = None) -> dict[PurePosixPath, str]:
+    """Every file of the typed package, keyed by its path relative to the package root.
+
+    ``distribution`` names a standalone distribution to describe in a ``pyproject.toml``; without
+    it the package root holds the package and its README only.
+    """
     if not spec.modules:
         raise StubsError(str(spec.root or "spec"), "the spec has no modules to render")
+    if distribution is not None and not is_distribution_name(distribution):
+        raise StubsError(distribution, "not a valid distribution name (PEP 508)")
     env = _environment()
-    views = [_module_views(m) for m in spec.modules]
-    typed = tuple(t for t, _ in views)
-    runtime = tuple(r for _, r in views)
+    modules = tuple(module_view(m) for m in spec.modules)
     package = PackageView(
         package=PACKAGE,
-        distribution=DISTRIBUTION,
+        distribution=distribution,
         version=_package_version(spec),
         python_requires=">=3.11",
-        modules=typed,
+        dependencies=(DEPRECATED_REQUIREMENT,) if any(m.versioned_imports for m in modules) else (),
+        modules=modules,
         sources=tuple(_spec_label(m) for m in spec.modules),
     )
     files: dict[PurePosixPath, str] = {
-        PurePosixPath("pyproject.toml"): env.get_template("pyproject.toml.j2").render(pkg=package),
         PurePosixPath("README.md"): env.get_template("README.md.j2").render(pkg=package),
         PurePosixPath(PACKAGE, "__init__.py"): env.get_template("__init__.py.j2").render(
             pkg=package
         ),
         PurePosixPath(PACKAGE, "py.typed"): "",
     }
+    if distribution is not None:
+        files[PurePosixPath("pyproject.toml")] = env.get_template("pyproject.toml.j2").render(
+            pkg=package
+        )
     module_template = env.get_template("module.py.j2")
-    for rt, st in zip(runtime, typed, strict=True):
-        files[PurePosixPath(PACKAGE, f"{rt.name}.py")] = module_template.render(mod=rt, pkg=package)
-        files[PurePosixPath(PACKAGE, f"{st.name}.pyi")] = module_template.render(
-            mod=st, pkg=package
+    for mod in modules:
+        files[PurePosixPath(PACKAGE, f"{mod.name}.py")] = module_template.render(
+            mod=mod, pkg=package
         )
     return files
 
 
-def generate_stubs(spec: Spec, out_dir: Path) -> list[Path]:
-    """Write the typed package into ``out_dir`` (the folder that holds its ``pyproject.toml``).
+def generate_stubs(spec: Spec, out_dir: Path, *, distribution: str | None = None) -> list[Path]:
+    """Write the typed package into ``out_dir`` (its root: README, ``uniapi/``, and with
+    ``distribution`` a ``pyproject.toml``).
 
     Returns the files written, sorted.  Files already in ``out_dir`` that the spec no longer
-    produces are left alone; the drift check (regenerate, compare) reports them.
+    produces are left alone; the drift check (``utsapi stubs --check``) reports them.
     """
     written: list[Path] = []
-    for rel, text in sorted(render_stubs(spec).items()):
+    for rel, text in sorted(render_stubs(spec, distribution=distribution).items()):
         path = out_dir.joinpath(*rel.parts)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8", newline="\n") as fh:

@@ -6,8 +6,14 @@ Generated from the utsapi spec (module 'websocket', version 4.61.0). Keys are sp
 API spells them (``errMsg``, ``errCode``).
 """
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, NotRequired, Protocol, TypeAlias, TypedDict
+
+if sys.version_info >= (3, 13):
+    from warnings import deprecated
+else:
+    from typing_extensions import deprecated
 
 __all__ = [
     "CloseSocketOptions",
@@ -287,6 +293,7 @@ class Uni(Protocol):
         """Opens a WebSocket connection and returns the SocketTask that manages it."""
         ...
 
+    @deprecated("uni.onSocketOpen is deprecated; use SocketTask.onOpen instead.")
     def onSocketOpen(self, options: OnSocketOpenCallback) -> None:
         """Registers a callback for the moment the WebSocket connection opens.
 
@@ -294,6 +301,7 @@ class Uni(Protocol):
         """
         ...
 
+    @deprecated("uni.onSocketError is deprecated; use SocketTask.onError instead.")
     def onSocketError(self, callback: OnSocketErrorCallback) -> None:
         """Registers a callback for WebSocket errors.
 
@@ -301,6 +309,7 @@ class Uni(Protocol):
         """
         ...
 
+    @deprecated("uni.sendSocketMessage is deprecated; use SocketTask.send instead.")
     def sendSocketMessage(self, options: SendSocketMessageOptions) -> None:
         """Sends data over the WebSocket connection. Call uni.connectSocket first, and send
         only after the uni.onSocketOpen callback has fired.
@@ -309,6 +318,7 @@ class Uni(Protocol):
         """
         ...
 
+    @deprecated("uni.onSocketMessage is deprecated; use SocketTask.onMessage instead.")
     def onSocketMessage(self, callback: OnSocketMessageCallback) -> None:
         """Registers a callback for messages received from the server.
 
@@ -316,6 +326,7 @@ class Uni(Protocol):
         """
         ...
 
+    @deprecated("uni.closeSocket is deprecated; use SocketTask.close instead.")
     def closeSocket(self, options: CloseSocketOptions) -> None:
         """Closes the WebSocket connection.
 
@@ -323,6 +334,7 @@ class Uni(Protocol):
         """
         ...
 
+    @deprecated("uni.onSocketClose is deprecated; use SocketTask.onClose instead.")
     def onSocketClose(self, callback: OnSocketCloseCallback) -> None:
         """Registers a callback for the moment the WebSocket connection closes.
 

@@ -59,7 +59,7 @@ def test_cli_writes_then_check_reports_each_difference(tmp_path: Path) -> None:
         p for p in tmp_path.rglob("*") if p.is_file()
     )
 
-    (tmp_path / "uniapi" / "websocket.pyi").write_text("# edited by hand\n", encoding="utf-8")
+    (tmp_path / "uniapi" / "websocket.py").write_text("# edited by hand\n", encoding="utf-8")
     (tmp_path / "uniapi" / "README.md").unlink(missing_ok=True)
     (tmp_path / "uniapi" / "leftover.py").write_text("", encoding="utf-8")
     (tmp_path / "README.md").unlink()
@@ -68,9 +68,50 @@ def test_cli_writes_then_check_reports_each_difference(tmp_path: Path) -> None:
     report = json.loads(out)
     assert report["differences"] == [
         {"file": "README.md", "status": "missing"},
-        {"file": "uniapi/websocket.pyi", "status": "differs"},
+        {"file": "uniapi/websocket.py", "status": "differs"},
         {"file": "uniapi/leftover.py", "status": "extra"},
     ]
+
+
+def test_the_committed_package_is_no_distribution_of_its_own() -> None:
+    """stubs/uniapi ships inside the kit; a pyproject.toml here would ship it twice."""
+    assert not (STUBS / "pyproject.toml").exists()
+
+
+def test_dist_adds_a_pyproject_and_check_compares_it(tmp_path: Path) -> None:
+    code, _, err = _utsapi("stubs", "--out", str(tmp_path), "--dist")
+    assert code == 0, err
+    pyproject = (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'name = "uniapi-types"' in pyproject
+    assert "typing_extensions" in pyproject
+    assert "# uniapi-types" in (tmp_path / "README.md").read_text(encoding="utf-8")
+    code, _, err = _utsapi("stubs", "--check", "--out", str(tmp_path), "--dist")
+    assert code == 0, err
+
+    code, out, _ = _utsapi("stubs", "--check", "--out", str(tmp_path), "--format", "json")
+    assert code == 1
+    assert json.loads(out)["differences"] == [
+        {"file": "README.md", "status": "differs"},
+        {"file": "pyproject.toml", "status": "extra"},
+    ]
+
+
+def test_a_pyproject_not_written_by_stubs_is_left_out_of_the_check(tmp_path: Path) -> None:
+    assert _utsapi("stubs", "--out", str(tmp_path))[0] == 0
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'mine'\n", encoding="utf-8")
+    code, _, err = _utsapi("stubs", "--check", "--out", str(tmp_path))
+    assert code == 0, err
+
+
+def test_dist_needs_out_and_a_valid_name(tmp_path: Path) -> None:
+    code, _, err = _utsapi("stubs", "--dist", "uniapi-types")
+    assert code == 2
+    assert "--dist needs --out" in err
+    assert not (STUBS / "pyproject.toml").exists()
+    code, _, err = _utsapi("stubs", "--out", str(tmp_path), "--dist", "not a name")
+    assert code == 2
+    assert "not a valid distribution name" in err
+    assert not tmp_path.joinpath("uniapi").exists()
 
 
 def test_cli_reports_an_invalid_spec_with_its_location(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import importlib
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 import yaml
@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 from stubs_support import FIXTURES, make_checkers
 
 from generator.model import Spec, load_spec
-from generator.stubs import StubsError, _docstring, generate_stubs, module_view, render_stubs
+from generator.stubs import (
+    DEPRECATED_IMPORT,
+    StubsError,
+    _docstring,
+    generate_stubs,
+    module_view,
+    render_stubs,
+)
 
 MAPPING = FIXTURES / "mapping.yaml"
 
@@ -54,10 +61,7 @@ def test_a_value_the_api_gives_is_promised_precisely(mapping_spec: Spec) -> None
 
 
 def test_methods_aliases_and_deprecation(mapping_spec: Spec) -> None:
-    stub, runtime = (
-        module_view(mapping_spec.modules[0]),
-        module_view(mapping_spec.modules[0], stub=False),
-    )
+    stub = module_view(mapping_spec.modules[0])
     take = stub.method("Handle", "take")
     maybe = stub.method("Handle", "maybe")
     legacy = stub.method("Uni", "legacyGive")
@@ -72,12 +76,23 @@ def test_methods_aliases_and_deprecation(mapping_spec: Spec) -> None:
     assert legacy.decorators == (
         '@deprecated("uni.legacyGive is deprecated; use Handle.take instead.")',
     )
-    assert runtime.method("Uni", "legacyGive") is not None
-    assert runtime.method("Uni", "legacyGive").decorators == ()  # type: ignore[union-attr]
     alias = next(d for d in stub.declarations if d.name == "GotCallback")
     assert alias.value == "Callable[[Got], object]"
-    assert "from typing_extensions import deprecated" in stub.imports
-    assert not any("typing_extensions" in line for line in runtime.imports)
+    assert stub.imports[0] == "import sys"
+    assert stub.versioned_imports == DEPRECATED_IMPORT
+
+
+def test_a_module_without_deprecations_imports_no_decorator(tmp_path: Path) -> None:
+    data = yaml.safe_load(MAPPING.read_text(encoding="utf-8"))
+    data["apis"] = [a for a in data["apis"] if "deprecated" not in a]
+    path = tmp_path / "plain.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    spec = load_spec([path])
+    view = module_view(spec.modules[0])
+    assert view.versioned_imports == ()
+    assert "import sys" not in view.imports
+    pyproject = render_stubs(spec, distribution="plain-types")[PurePosixPath("pyproject.toml")]
+    assert "dependencies = []" in pyproject
 
 
 def test_declarations_come_after_what_they_use(mapping_spec: Spec) -> None:
@@ -88,10 +103,13 @@ def test_declarations_come_after_what_they_use(mapping_spec: Spec) -> None:
 def test_the_rendered_package_imports_and_type_checks(
     mapping_spec: Spec, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    generate_stubs(mapping_spec, tmp_path)
+    generate_stubs(mapping_spec, tmp_path, distribution="mapping-types")
     package = tmp_path / "uniapi"
     assert (package / "py.typed").read_text(encoding="utf-8") == ""
-    assert 'version = "2.3.4"' in (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
+    pyproject = (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'name = "mapping-types"' in pyproject
+    assert 'version = "2.3.4"' in pyproject
+    assert sorted(p.name for p in package.iterdir()) == ["__init__.py", "mapping.py", "py.typed"]
 
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
@@ -105,9 +123,9 @@ def test_the_rendered_package_imports_and_type_checks(
         del sys.modules[name]
 
     checkers = make_checkers(tmp_path / "checkers", tmp_path)
-    files = sorted(package.glob("*.py*"))
+    files = sorted(package.glob("*.py"))
     assert [str(r) for r in checkers.pyright(files) if r.severity == "error"] == []
-    reports = checkers.mypy(["-p", "uniapi"]) + checkers.mypy([package / "mapping.py"])
+    reports = checkers.mypy(["-p", "uniapi"])
     assert [str(r) for r in reports if r.severity == "error"] == []
 
 

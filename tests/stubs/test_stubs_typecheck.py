@@ -4,8 +4,7 @@ cases pass mypy --strict and pyright strict; what the spec forbids, the checkers
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
+import typing
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,8 @@ from generator.model import load_bundled_spec
 CASES = TYPECHECK / "cases_websocket.py"
 DEPRECATED_CASES = TYPECHECK / "cases_websocket_deprecated.py"
 IMPL_FITS = TYPECHECK / "impl_fits.py"
-STUBTEST_ALLOWLIST = Path(__file__).parent / "stubtest_allowlist.txt"
 PACKAGE_FILES = sorted((STUBS / "uniapi").glob("*.py*"))
+WEBSOCKET = STUBS / "uniapi" / "websocket.py"
 
 
 def _errors(reports: list[Report]) -> list[str]:
@@ -25,13 +24,11 @@ def _errors(reports: list[Report]) -> list[str]:
 
 
 def test_the_package_passes_mypy_strict(checkers: Checkers) -> None:
-    # `-p uniapi` reads websocket.pyi; the runtime twin websocket.py is checked on its own.
     assert _errors(checkers.mypy(["-p", "uniapi"])) == []
-    assert _errors(checkers.mypy([STUBS / "uniapi" / "websocket.py"])) == []
 
 
 def test_the_package_passes_pyright_strict(checkers: Checkers) -> None:
-    assert {p.suffix for p in PACKAGE_FILES} == {".py", ".pyi"}
+    assert [p.name for p in PACKAGE_FILES] == ["__init__.py", "websocket.py"]
     assert _errors(checkers.pyright(PACKAGE_FILES)) == []
 
 
@@ -60,19 +57,19 @@ def test_the_cases_use_every_exported_name() -> None:
         for alias in node.names
     }
     used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    exported = set(_pyi_all())
+    exported = set(_module_all())
     assert imported == exported
     assert exported - used == set(), "imported but never used in a case"
 
 
-def _pyi_all() -> list[str]:
-    tree = ast.parse((STUBS / "uniapi" / "websocket.pyi").read_text(encoding="utf-8"))
+def _module_all() -> list[str]:
+    tree = ast.parse(WEBSOCKET.read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
         ):
             return list(ast.literal_eval(node.value))
-    raise AssertionError("websocket.pyi has no __all__")
+    raise AssertionError("websocket.py has no __all__")
 
 
 def _marked_lines(path: Path) -> dict[int, str]:
@@ -196,21 +193,17 @@ def test_the_checkers_reject(
     assert pyright_says in pyright_errors[0].message
 
 
-def test_the_runtime_module_agrees_with_its_stub(tmp_path: Path) -> None:
-    """stubtest: ``websocket.py`` (what imports) and ``websocket.pyi`` (what checkers read).
+def test_the_deprecated_globals_warn_at_run_time_too(stubs_on_path: Path) -> None:
+    """The one module carries ``@deprecated`` at run time as well (PEP 702's runtime warning)."""
+    import uniapi.websocket as ws  # noqa: PLC0415
 
-    The allowlist's entries each say why; an entry nothing matches fails the run.
-    """
-    config = tmp_path / "mypy.ini"
-    config.write_text(f"[mypy]\ncache_dir = {tmp_path / 'cache'}\n", encoding="utf-8")
-    proc = subprocess.run(
-        [
-            sys.executable, "-m", "mypy.stubtest", "uniapi", "--mypy-config-file", str(config),
-            "--allowlist", str(STUBTEST_ALLOWLIST),
-        ],
-        capture_output=True, text=True, cwd=STUBS, check=False,
-        env={"PYTHONPATH": str(STUBS), "MYPYPATH": str(STUBS), "PATH": "/usr/bin:/bin",
-             "PYTHONDONTWRITEBYTECODE": "1"},
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Success: no issues found in 2 modules" in proc.stdout
+    spec = load_bundled_spec().module("websocket")
+    assert spec is not None
+    for api in spec.apis:
+        method = getattr(ws.Uni, api.name)
+        if api.deprecated is None:
+            assert not hasattr(method, "__deprecated__"), api.name
+        else:
+            assert f"use {api.deprecated.replacement} instead" in method.__deprecated__
+    with pytest.warns(DeprecationWarning, match="use SocketTask.onOpen instead"):
+        ws.Uni.onSocketOpen(typing.cast(ws.Uni, object()), lambda res: None)

@@ -176,12 +176,13 @@ def test_an_unused_allowlist_entry_fails_the_run(tmp_path: Path) -> None:
 
 def test_allowlist_entries_need_a_reason_and_a_real_member_all_reported(tmp_path: Path) -> None:
     allowlist = tmp_path / "allow.txt"
-    allowlist.write_text(
-        "SocketTask.onClose\n"
-        "SocketTask.onClos  # typo\n"
-        "closeSocket  # fine\n"
-        "closeSocket  # twice\n"
-    )
+    lines = [
+        "SocketTask.onClose",
+        "SocketTask.onClos  # typo",
+        "closeSocket  # fine",
+        "closeSocket  # twice",
+    ]
+    allowlist.write_text("\n".join(lines) + "\n")
     code, _, err = check("surface_impl_complete:uni", "--allowlist", str(allowlist))
     assert code == 2
     assert f"{allowlist}:1: entry 'SocketTask.onClose' has no reason" in err
