@@ -27,7 +27,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 import jinja2
 
@@ -35,7 +35,18 @@ from generator.flavors import labels
 from generator.flavors._markdown import make_environment
 from generator.flavors.columns import COLUMN_SETS, Column, ColumnSet, column_set
 from generator.flavors.columns import DCLOUD_DEFAULT as DEFAULT_COLUMNS
-from generator.flavors.views import fence
+from generator.flavors.views import (
+    CompatTable,
+    Method,
+    Params,
+    ReturnValue,
+    Row,
+    Status,
+    TypeRef,
+    TypeTable,
+    ValueRow,
+    fence,
+)
 from generator.model import (
     AliasType,
     Callable,
@@ -63,8 +74,6 @@ __all__ = [
 # ----------------------------------------------------------------------------------------------
 # Compatibility cells (§1.4)
 
-Status = Literal["SUPPORTED", "NOT_SUPPORTED", "PARTIALLY_SUPPORTED"]
-
 _BLANK = frozenset({"", "-", " "})
 
 
@@ -85,111 +94,6 @@ def compute_status(values: Iterable[str]) -> Status:
     return "PARTIALLY_SUPPORTED"
 
 
-@dataclass(frozen=True)
-class CompatTable:
-    """The columns left after empty optional ones are deleted, their values, and the status."""
-
-    titles: tuple[str, ...]
-    values: tuple[str, ...]
-    status: Status | None
-
-    def as_component_data(self) -> dict[str, Any]:
-        """The ``table`` prop of ``<CompatibilityTable>``."""
-        data: dict[str, Any] = {
-            "headers": [{"title": t} for t in self.titles],
-            "rows": [list(self.values)],
-        }
-        if self.status is not None:
-            data["status"] = self.status
-        return data
-
-
-# ----------------------------------------------------------------------------------------------
-# The view model handed to the templates
-
-
-@dataclass(frozen=True)
-class TypeRef:
-    """A type as a docs cell shows it: aliases expanded, links resolved, error codes as numbers.
-
-    ``kind`` is ``name`` (``text``, optional ``url``), ``bold`` (an object parameter whose
-    properties follow as ``@|`` rows), ``array`` (``args[0]``), ``union`` (``args``) or
-    ``function`` (``params``, ``returns``).
-    """
-
-    kind: Literal["name", "bold", "array", "union", "function"]
-    text: str = ""
-    url: str | None = None
-    args: tuple[TypeRef, ...] = ()
-    params: tuple[tuple[str, TypeRef], ...] = ()
-    returns: TypeRef | None = None
-
-
-@dataclass(frozen=True)
-class ValueRow:
-    """One valid value of an enumerated property (an error code)."""
-
-    value: str
-    description: str
-
-
-@dataclass(frozen=True)
-class Row:
-    """A row of a parameter or property table."""
-
-    name: str
-    type: TypeRef
-    required: bool
-    default: str
-    compat: CompatTable | None
-    description: str
-    requires: str | None = None
-    values: tuple[ValueRow, ...] = ()
-    nested: tuple[Row, ...] = ()
-
-
-@dataclass(frozen=True)
-class TypeTable:
-    """``### T 的属性值 @t-values`` and its rows."""
-
-    name: str
-    anchor: str
-    depth: int
-    rows: tuple[Row, ...]
-
-
-@dataclass(frozen=True)
-class Params:
-    """A ``### 参数`` section: the heading depth, the rows, the type tables that follow."""
-
-    depth: int
-    rows: tuple[Row, ...]
-    tables: tuple[TypeTable, ...]
-
-
-@dataclass(frozen=True)
-class Method:
-    """One method of an interface inside ``returnValue``."""
-
-    name: str
-    signature: str
-    anchor: str
-    description: str
-    depth: int
-    compat: CompatTable | None
-    params: Params | None
-
-
-@dataclass(frozen=True)
-class ReturnValue:
-    type: TypeRef
-    depth: int
-    interface: str | None = None
-    anchor: str | None = None
-    methods: tuple[Method, ...] = ()
-    tables: tuple[TypeTable, ...] = ()
-
-
 #: Links of the built-in types the docs link (§1.3).
 BUILTIN_LINKS: Mapping[str, str] = {
     "UTSJSONObject": "/uts/buildin-object-api/utsjsonobject.md",
@@ -197,6 +101,9 @@ BUILTIN_LINKS: Mapping[str, str] = {
 }
 
 _MAX_DEPTH = 6
+
+_Row = Row[CompatTable | None]
+_Table = TypeTable[CompatTable | None]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -315,7 +222,7 @@ class _ModuleView:
 
     def row(
         self, f: Field, wanted: dict[str, int], depth: int, *, nested: bool, expand: bool = False
-    ) -> Row:
+    ) -> _Row:
         """A table row for ``f``; types it references get tables at ``depth``.
 
         With ``expand``, an object-typed field shows its type in bold and its properties as
@@ -336,7 +243,7 @@ class _ModuleView:
         target = (
             self.module.types.get(resolved.name) if expand and isinstance(resolved, Named) else None
         )
-        children: tuple[Row, ...] = ()
+        children: tuple[_Row, ...] = ()
         if isinstance(target, ObjectType):
             type_ref = TypeRef("bold", text=target.name)
             children = tuple(
@@ -357,9 +264,9 @@ class _ModuleView:
             nested=children,
         )
 
-    def tables(self, wanted: dict[str, int]) -> tuple[TypeTable, ...]:
+    def tables(self, wanted: dict[str, int]) -> tuple[_Table, ...]:
         """A table for every type in ``wanted``, which grows as tables reference more types."""
-        out: list[TypeTable] = []
+        out: list[_Table] = []
         done = 0
         while done < len(wanted):
             name, depth = list(wanted.items())[done]
@@ -435,7 +342,7 @@ class _ModuleView:
             "tutorial": [(self.text(link.label), link.url) for link in c.tutorial],
         }
 
-    def general_rows(self, t: ObjectType) -> tuple[Row, ...]:
+    def general_rows(self, t: ObjectType) -> tuple[_Row, ...]:
         return tuple(self.row(f, {}, 3, nested=False) for f in self.module.fields(t.name))
 
 
@@ -486,7 +393,7 @@ def build_data(
     common = {"t": words, "columns": columns}
     section_templates = {s: templates.get(_TEMPLATE_OF.get(s, s)) for s in API_SECTIONS}
     data: dict[str, dict[str, str]] = {}
-    general: list[tuple[ObjectType, tuple[Row, ...]]] = []
+    general: list[tuple[ObjectType, tuple[_Row, ...]]] = []
     seen_general: set[str] = set()
     for module in _modules(spec_or_module):
         view = _ModuleView(module, lang, cols)

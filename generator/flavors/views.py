@@ -2,14 +2,32 @@
 
 A view holds what a section shows, already decided: which rows, which tables, which heading
 depth, which link.  The flavours build views from the model (:mod:`generator.flavors.dcloud`,
-:mod:`generator.flavors.mkdocs`); their templates only lay the views out.
+:mod:`generator.flavors._mkdocs_view`); their templates only lay the views out.  A row's
+compatibility cell is the one part whose shape differs: a dcloud :class:`CompatTable` (or None),
+or the mkdocs flavour's :class:`Badge` tuple, hence ``Row[C]``.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
 
-__all__ = ["fence"]
+__all__ = [
+    "Badge",
+    "CallableView",
+    "CompatTable",
+    "Method",
+    "Params",
+    "ReturnValue",
+    "Row",
+    "RuleRow",
+    "Status",
+    "TypeRef",
+    "TypeTable",
+    "ValueRow",
+    "fence",
+]
 
 _BACKTICKS = re.compile(r"`+")
 
@@ -18,3 +36,168 @@ def fence(code: str) -> str:
     """The backtick fence of a code block holding ``code``: longer than any run inside it."""
     longest = max((len(run) for run in _BACKTICKS.findall(code)), default=0)
     return "`" * max(3, longest + 1)
+
+
+# ----------------------------------------------------------------------------------------------
+# Both flavours
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    """A type as a docs cell shows it: aliases expanded, links resolved, error codes as numbers.
+
+    ``kind`` is ``name`` (``text``, optional ``url``), ``bold`` (an object whose properties are
+    shown right after the row), ``array`` (a generic: ``text`` of ``args``), ``union``
+    (``args``) or ``function`` (``params``, ``returns``).
+    """
+
+    kind: Literal["name", "bold", "array", "union", "function"]
+    text: str = ""
+    url: str | None = None
+    args: tuple[TypeRef, ...] = ()
+    params: tuple[tuple[str, TypeRef], ...] = ()
+    returns: TypeRef | None = None
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """One valid value of an enumerated property (an error code and its runtime errMsg)."""
+
+    value: str
+    description: str
+    errmsg: str = ""
+
+
+C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class Row(Generic[C]):
+    """A row of a parameter or property table; ``nested`` are the properties of its object type
+    when the flavour shows them with the row."""
+
+    name: str
+    type: TypeRef
+    required: bool
+    default: str
+    compat: C
+    description: str
+    requires: str | None = None
+    values: tuple[ValueRow, ...] = ()
+    nested: tuple[Row[C], ...] = ()
+
+
+@dataclass(frozen=True)
+class TypeTable(Generic[C]):
+    """A named type's table: its heading (``caption``, ``anchor``, ``depth``) and rows."""
+
+    name: str
+    anchor: str
+    depth: int
+    rows: tuple[Row[C], ...]
+    caption: str = ""
+
+
+# ----------------------------------------------------------------------------------------------
+# dcloud
+
+
+Status = Literal["SUPPORTED", "NOT_SUPPORTED", "PARTIALLY_SUPPORTED"]
+
+
+@dataclass(frozen=True)
+class CompatTable:
+    """The columns left after empty optional ones are deleted, their values, and the status."""
+
+    titles: tuple[str, ...]
+    values: tuple[str, ...]
+    status: Status | None
+
+    def as_component_data(self) -> dict[str, Any]:
+        """The ``table`` prop of ``<CompatibilityTable>``."""
+        data: dict[str, Any] = {
+            "headers": [{"title": t} for t in self.titles],
+            "rows": [list(self.values)],
+        }
+        if self.status is not None:
+            data["status"] = self.status
+        return data
+
+
+@dataclass(frozen=True)
+class Params:
+    """A ``### 参数`` section: the heading depth, the rows, the type tables that follow."""
+
+    depth: int
+    rows: tuple[Row[CompatTable | None], ...]
+    tables: tuple[TypeTable[CompatTable | None], ...]
+
+
+@dataclass(frozen=True)
+class Method:
+    """One method of an interface inside ``returnValue``."""
+
+    name: str
+    signature: str
+    anchor: str
+    description: str
+    depth: int
+    compat: CompatTable | None
+    params: Params | None
+
+
+@dataclass(frozen=True)
+class ReturnValue:
+    type: TypeRef
+    depth: int
+    interface: str | None = None
+    anchor: str | None = None
+    methods: tuple[Method, ...] = ()
+    tables: tuple[TypeTable[CompatTable | None], ...] = ()
+
+
+# ----------------------------------------------------------------------------------------------
+# mkdocs
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A compatibility badge: ``kind`` is ``yes``, ``no`` or ``none``; ``title`` the tooltip."""
+
+    kind: str
+    text: str
+    title: str
+
+
+Badges = tuple[Badge, ...]
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """A conformance rule under an API; ``anchor`` only where the rule's anchor lives."""
+
+    id: str
+    level: str
+    title: str
+    text: str
+    anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class CallableView:
+    """Everything one API or method shows in the mkdocs flavour."""
+
+    name: str
+    anchor: str
+    title: str
+    description: str
+    deprecated: str | None
+    deprecated_since: str | None
+    compat_heading: str
+    compat_headers: tuple[str, ...]
+    compat: Badges
+    params: tuple[Row[Badges], ...]
+    types: tuple[TypeTable[Badges], ...]
+    rules: tuple[RuleRow, ...]
+    returns: TypeRef | None
+    examples: tuple[tuple[str, str], ...] = ()
