@@ -13,20 +13,23 @@ HTML; code spans keep their content.  The filters (:data:`FILTERS`) all return
     a Markdown link target (:func:`safe_url`; anything but http(s) becomes ``#``).
 ``fence``
     the backtick fence that encloses a code block (:func:`generator.flavors.views.fence`).
+``md_type``
+    a :class:`~generator.flavors.views.TypeRef`: ``[Name](url)``, ``**Name**``,
+    ``Array&lt;string&gt;``, ``(result: T) =&gt; void``.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
 
 from generator import templating
-from generator.flavors.views import fence
+from generator.flavors.views import TypeRef, fence
 
 __all__ = ["FILTERS", "escape_md", "make_environment", "safe_url"]
 
@@ -105,7 +108,31 @@ def _fence(code: object) -> Markup:
     return Markup(fence(str(code)))
 
 
-FILTERS: dict[str, templating.Filter] = {"md": _md, "attr": _attr, "url": _url, "fence": _fence}
+@lru_cache(maxsize=4096)
+def _md_type(ref: TypeRef) -> Markup:
+    kind = ref.kind
+    if kind == "name":
+        text = escape_md(ref.text)
+        return Markup(f"[{text}]({ref.url})") if ref.url else text
+    if kind == "bold":
+        return Markup(f"**{escape_md(ref.text)}**")
+    if kind == "array":
+        args = ", ".join(_md_type(a) for a in ref.args)
+        return Markup(f"{escape_md(ref.text)}&lt;{args}&gt;")
+    if kind == "union":
+        return Markup(" &#124; ".join(_md_type(a) for a in ref.args))
+    assert ref.returns is not None
+    params = ", ".join(f"{escape_md(name)}: {_md_type(t)}" for name, t in ref.params)
+    return Markup(f"({params}) =&gt; {_md_type(ref.returns)}")
+
+
+FILTERS: dict[str, templating.Filter] = {
+    "md": _md,
+    "attr": _attr,
+    "url": _url,
+    "fence": _fence,
+    "md_type": _md_type,
+}
 
 
 @cache

@@ -1,0 +1,411 @@
+"""The view model of the mkdocs flavour: what each section and type page of one module shows.
+
+:class:`ModuleView` decides which rows, which tables, which links and which badges; the
+templates in ``generator/templates/mkdocs/`` lay them out (:mod:`generator.flavors.mkdocs`
+renders them).  Type links inside a placeholder section point at the tables that section itself
+shows (or at the general types); on a type page (``section`` None) they point at the other type
+pages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from generator.flavors import labels
+from generator.flavors._mkdocs_md import escape_md, safe_url
+from generator.flavors._rules_view import RuleView
+from generator.flavors.columns import Column
+from generator.flavors.views import (
+    Badge,
+    Badges,
+    CallableView,
+    Row,
+    RuleRow,
+    TypeRef,
+    TypeTable,
+    ValueRow,
+)
+from generator.model import (
+    AliasType,
+    Callable,
+    ErrorCodesType,
+    Field,
+    InterfaceType,
+    Lang,
+    Module,
+    NamedType,
+    ObjectType,
+    Platforms,
+    Text,
+)
+from generator.typeexpr import Function, Generic, Named, TypeExpr, Union
+
+__all__ = ["KIND_LABELS", "ModuleView", "type_page_name"]
+
+_Row = Row[Badges]
+_Table = TypeTable[Badges]
+
+#: The label of each kind of named type.
+KIND_LABELS = {
+    "object": "object_type",
+    "interface": "interface_type",
+    "error-codes": "error_codes_type",
+    "alias": "alias_of",
+}
+
+_EXTERNAL_TYPES = {
+    "UTSJSONObject": "https://doc.dcloud.net.cn/uni-app-x/uts/buildin-object-api/utsjsonobject.html",
+    "Error": "https://uniapp.dcloud.net.cn/tutorial/err-spec.html#unierror",
+}
+
+_CODE_LANGS = {"uts": "ts", "uvue": "vue"}
+_LANG_NAME = re.compile(r"[^A-Za-z0-9_+-]")
+
+
+def type_page_name(type_name: str) -> str:
+    """The file name of a type's page, relative to the ``types/`` folder."""
+    return f"{type_name.lower()}.md"
+
+
+def _code_lang(lang: str) -> str:
+    """A fenced block's language: Pygments knows UTS as TypeScript; nothing but a name passes."""
+    return _LANG_NAME.sub("", _CODE_LANGS.get(lang, lang))
+
+
+def _code_text(code: str) -> str:
+    return code if code.endswith("\n") else code + "\n"
+
+
+def expr_names(expr: TypeExpr) -> Iterator[str]:
+    """The names ``expr`` mentions, in order."""
+    for node in expr.walk():
+        if isinstance(node, Named):
+            yield node.name
+
+
+def _badge(value: str | None, platforms: Platforms, column: Column, lang: Lang) -> Badge:
+    details = [
+        f"{labels.PLATFORM_KEYS[key].get(lang) if key in labels.PLATFORM_KEYS else key} {val}"
+        for key, val in sorted(platforms.entries.get(column.platform, {}).items())
+    ]
+    title = f"{column.title.get(lang)}: " + ", ".join(details) if details else ""
+    if value is None or value in ("", "-"):
+        return Badge("none", "-", title)
+    if value.lower() == "x":
+        return Badge("no", "✗", title)
+    if value == "√":
+        return Badge("yes", "✓", title)
+    return Badge("yes", f"✓ {value}", title)
+
+
+@dataclass
+class _Section:
+    """The types one placeholder section tabulates, so its links resolve inside it."""
+
+    tabulated: list[ObjectType] = field(default_factory=list)
+    nested: set[str] = field(default_factory=set)
+    returned: set[str] = field(default_factory=set)
+
+
+class ModuleView:
+    """Builds the views of one module in one language."""
+
+    def __init__(
+        self,
+        module: Module,
+        lang: Lang,
+        columns: Sequence[Column],
+        rules: Sequence[RuleView],
+    ) -> None:
+        self.module = module
+        self.lang = lang
+        self.columns = tuple(columns)
+        self.labels = labels.table(labels.MKDOCS, lang)
+        self.rules: dict[str, list[RuleView]] = {}
+        for rule in rules:
+            for api in rule.apis:
+                self.rules.setdefault(api, []).append(rule)
+
+    # -- small pieces ------------------------------------------------------------------------
+
+    def label(self, key: str, **values: str) -> str:
+        return self.labels[key].format(**values)
+
+    def text(self, text: Text | None) -> str:
+        return "" if text is None else text.get(self.lang)
+
+    def compat(self, platforms: Platforms) -> Badges:
+        return tuple(
+            _badge(platforms.get(c.platform, c.key), platforms, c, self.lang) for c in self.columns
+        )
+
+    def field_compat(self, platforms: Platforms) -> Badges:
+        badges = []
+        for column in self.columns:
+            value = platforms.get(column.platform, column.key)
+            if value is None:
+                continue
+            badge = _badge(value, platforms, column, self.lang)
+            mark = badge.text.removeprefix("✓ ")
+            badges.append(
+                Badge(
+                    badge.kind,
+                    f"{column.short_title(self.lang)} {mark}",
+                    f"{column.title.get(self.lang)} {mark}",
+                )
+            )
+        return tuple(badges)
+
+    def type_ref(self, expr: TypeExpr, section: _Section | None) -> TypeRef:
+        """A type expression, linking the named types that ``section`` shows."""
+        if isinstance(expr, Union):
+            return TypeRef("union", args=tuple(self.type_ref(m, section) for m in expr.members))
+        if isinstance(expr, Generic):
+            args = tuple(self.type_ref(a, section) for a in expr.args)
+            return TypeRef("array", text=expr.name, args=args)
+        if isinstance(expr, Function):
+            params = tuple((name, self.type_ref(t, section)) for name, t in expr.params)
+            return TypeRef("function", params=params, returns=self.type_ref(expr.returns, section))
+        return self.named_ref(expr.name, section)
+
+    def named_ref(self, name: str, section: _Section | None) -> TypeRef:
+        if name in _EXTERNAL_TYPES:
+            return TypeRef("name", text=name, url=_EXTERNAL_TYPES[name])
+        named = self.module.types.get(name)
+        if named is None:
+            return TypeRef("name", text=name)
+        if section is None:  # a type page: every named type has a page of its own
+            return TypeRef("name", text=name, url=type_page_name(name))
+        if isinstance(named, AliasType):
+            return self.type_ref(named.type, section)
+        if isinstance(named, ErrorCodesType):
+            return TypeRef("name", text="number")
+        if isinstance(named, ObjectType) and (
+            named.general or any(t.name == name for t in section.tabulated)
+        ):
+            return TypeRef("name", text=name, url=f"#{named.anchor}")
+        if isinstance(named, InterfaceType) and name in section.returned:
+            return TypeRef("name", text=name, url=f"#{named.anchor}")
+        return TypeRef("bold", text=name)
+
+    def _values(self, codes: ErrorCodesType) -> tuple[ValueRow, ...]:
+        return tuple(
+            ValueRow(str(c.code), self.text(c.description), errmsg=c.errMsg) for c in codes.codes
+        )
+
+    def field_row(self, f: Field, section: _Section | None, nested: tuple[_Row, ...] = ()) -> _Row:
+        description = escape_md(self.text(f.description))
+        if f.requires is not None:
+            requires = escape_md(self.text(f.requires))
+            description = Markup(f"{requires}<br><br>{description}" if description else requires)
+        codes = self.module.types.get(f.type.name) if isinstance(f.type, Named) else None
+        return Row(
+            name=f.name,
+            type=self.type_ref(f.type, section),
+            required=f.required,
+            default=json.dumps(f.default, ensure_ascii=False) if f.has_default else Markup("-"),
+            compat=self.field_compat(f.platforms),
+            description=description or Markup("-"),
+            values=self._values(codes) if isinstance(codes, ErrorCodesType) else (),
+            nested=nested,
+        )
+
+    def rows(self, type_name: str, section: _Section | None) -> tuple[_Row, ...]:
+        return tuple(self.field_row(f, section) for f in self.module.fields(type_name))
+
+    # -- sections ----------------------------------------------------------------------------
+
+    def collect(self, expr: TypeExpr, section: _Section) -> None:
+        """Add the object types ``expr`` reaches (through callbacks and aliases) to ``section``."""
+        for name in expr_names(expr):
+            named = self.module.types.get(name)
+            if isinstance(named, AliasType):
+                self.collect(named.type, section)
+            elif (
+                isinstance(named, ObjectType)
+                and not named.general
+                and name not in section.nested
+                and all(t.name != name for t in section.tabulated)
+            ):
+                section.tabulated.append(named)
+                for f in self.module.fields(name):
+                    self.collect(f.type, section)
+
+    def _nested_type(self, p: Field) -> ObjectType | None:
+        """The object type whose properties follow parameter ``p`` in a table of their own."""
+        named = self.module.types.get(p.type.name) if isinstance(p.type, Named) else None
+        return named if isinstance(named, ObjectType) and not named.general else None
+
+    def callable_view(self, c: Callable, level: int, section: _Section | None) -> CallableView:
+        """One API or method; on a type page (``section`` None) without the tables of the types
+        it reaches, its deprecation and its return type, which have pages of their own."""
+        params: tuple[_Row, ...] = tuple(self.field_row(p, None) for p in c.params)
+        types: tuple[_Table, ...] = ()
+        if section is not None:
+            nested = {p.name: t for p in c.params if (t := self._nested_type(p)) is not None}
+            section.nested.update(t.name for t in nested.values())
+            for p in c.params:
+                if p.name in nested:
+                    for f in self.module.fields(nested[p.name].name):
+                        self.collect(f.type, section)
+                else:
+                    self.collect(p.type, section)
+            params = tuple(
+                self.field_row(p, section, self.rows(nested[p.name].name, section))
+                if p.name in nested
+                else self.field_row(p, section)
+                for p in c.params
+            )
+            types = tuple(
+                TypeTable(
+                    name=t.name,
+                    anchor=t.anchor,
+                    depth=min(level + 2, 6),
+                    rows=self.rows(t.name, section),
+                    caption=self.label("properties_of", name=t.name),
+                )
+                for t in section.tabulated
+            )
+        deprecated = deprecated_since = None
+        if section is not None and c.deprecated is not None:
+            replacement = f"`{c.deprecated.replacement}`"
+            deprecated = Markup(self.label("use_instead", replacement=replacement))
+            if c.deprecated.since:
+                deprecated_since = self.label("deprecated_since", since=c.deprecated.since)
+        void = isinstance(c.returns, Named) and c.returns.name == "void"
+        return CallableView(
+            name=c.name,
+            anchor=c.anchor,
+            title=self.title(c),
+            description=self.text(c.description),
+            deprecated=deprecated,
+            deprecated_since=deprecated_since,
+            compat_heading=self.label("compat_heading", name=c.name),
+            compat_headers=tuple(col.title.get(self.lang) for col in self.columns),
+            compat=self.compat(c.platforms),
+            params=params,
+            types=types,
+            rules=self.rule_rows(c.qualname),
+            returns=None if section is None or void else self.type_ref(c.returns, section),
+            examples=tuple((_code_lang(e.lang), _code_text(e.code)) for e in c.examples),
+        )
+
+    def api(self, api: Callable) -> CallableView:
+        """An API as its placeholder sections show it."""
+        return self.callable_view(api, 2, _Section())
+
+    def title(self, c: Callable) -> Markup:
+        signature = escape_md(f"{c.name}({', '.join(p.name for p in c.params)})")
+        if c.owner is not None:
+            return signature
+        if c.deprecated is not None:
+            return Markup(f"uni.~~{signature}~~")
+        return Markup(f"uni.{signature}")
+
+    def rule_rows(self, qualname: str) -> tuple[RuleRow, ...]:
+        """The rules listed under ``qualname``; a rule's anchor (``#rule-<id>``, the target of
+        the conformance reports' links) sits under the first API it names."""
+        return tuple(
+            RuleRow(
+                r.id,
+                r.level,
+                self.text(r.title),
+                self.text(r.text),
+                f"rule-{r.id}" if r.apis[0] == qualname else None,
+            )
+            for r in self.rules.get(qualname, ())
+        )
+
+    def tutorial(self, api: Callable) -> list[tuple[str, str | None]]:
+        """The "see also" links: label and URL, None where the URL is not http(s)."""
+        return [
+            (self.text(link.label), link.url if safe_url(link.url) else None)
+            for link in api.tutorial
+        ]
+
+    def return_value(self, api: Callable) -> dict[str, Any] | None:
+        if isinstance(api.returns, Named) and api.returns.name == "void":
+            return None
+        section = _Section()
+        named = self.module.types.get(api.returns.name) if isinstance(api.returns, Named) else None
+        iface = named if isinstance(named, InterfaceType) else None
+        if iface is not None:
+            section.returned.add(iface.name)
+        return {
+            "type": self.type_ref(api.returns, section),
+            "iface": None
+            if iface is None
+            else {
+                "name": iface.name,
+                "anchor": iface.anchor,
+                "description": self.text(iface.description),
+                "heading": self.label("methods_of", name=iface.name),
+            },
+            "methods": ()
+            if iface is None
+            else tuple(self.callable_view(m, 4, _Section()) for m in iface.methods),
+        }
+
+    def example(self) -> dict[str, Any] | None:
+        example = self.module.example
+        if example is None:
+            return None
+        return {
+            "title": self.text(example.title),
+            "links": [
+                (label, url)
+                for label, url in (
+                    ("hello uni-app x", example.repository),
+                    (self.label("preview"), example.preview),
+                    (self.label("open_in_app"), example.app_redirect),
+                )
+                if url and safe_url(url) is not None
+            ],
+            "lang": _code_lang(example.lang),
+            "code": _code_text(example.code),
+        }
+
+    def general_tables(self) -> list[_Table]:
+        return [
+            TypeTable(t.name, t.anchor, 3, self.rows(t.name, _Section()), caption=t.name)
+            for t in self.module.general_types
+        ]
+
+    # -- type pages --------------------------------------------------------------------------
+
+    def type_page(
+        self, named: NamedType, used_by: Sequence[tuple[str, str | None]]
+    ) -> dict[str, Any]:
+        context: dict[str, Any] = {
+            "name": named.name,
+            "anchor": named.anchor,
+            "module": self.text(self.module.title),
+            "description": self.text(named.description),
+            "used_by": used_by,
+            "kind": named.kind,
+            "kind_label": self.label(KIND_LABELS[named.kind]),
+            "extends": None,
+            "rows": (),
+            "methods": (),
+            "codes": (),
+            "subject": "",
+            "alias": None,
+        }
+        if isinstance(named, ObjectType):
+            if named.extends is not None:
+                context["extends"] = self.named_ref(named.extends, None)
+            context["rows"] = self.rows(named.name, None)
+        elif isinstance(named, InterfaceType):
+            context["methods"] = tuple(self.callable_view(m, 2, None) for m in named.methods)
+        elif isinstance(named, ErrorCodesType):
+            context["subject"] = named.subject
+            context["codes"] = self._values(named)
+        else:
+            context["alias"] = self.type_ref(named.type, None)
+        return context
