@@ -352,13 +352,14 @@ class _Connection(asyncio.Protocol):
                     core.unsent(dropped)
                     ctx.kick()
                 return
+            # Only entries with callbacks need settling; the others just free their bytes.
             done: list[Entry] = []
             nbytes = 0
             closing = False
             send_binary, send_text = protocol.send_binary, protocol.send_text
             while backlog and nbytes < _BATCH_BYTES:
                 entry = backlog.popleft()
-                payload, kind, _ = entry
+                payload, kind, options = entry
                 if kind is _BINARY:
                     send_binary(payload)
                 elif kind is _TEXT:
@@ -368,7 +369,8 @@ class _Connection(asyncio.Protocol):
                     closing = True
                     break
                 nbytes += len(payload)
-                done.append(entry)
+                if options is not None:
+                    done.append(entry)
             self._send_data()
             if self.paused:
                 self.held.extend(done)
@@ -569,7 +571,10 @@ class _Connection(asyncio.Protocol):
         if not writes or transport is None:
             return
         if b"" not in writes:
-            transport.write(b"".join(writes))
+            data = b"".join(writes)  # one item: that item itself, no copy
+            # A transport that cannot send it all at once keeps the rest: as a memoryview,
+            # the rest is copied once into its buffer instead of sliced, then copied.
+            transport.write(memoryview(data) if len(data) >= _BATCH_BYTES else data)
             return
         for data in writes:
             if data:
