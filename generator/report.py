@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 from jsonschema import Draft202012Validator
 
@@ -196,72 +196,51 @@ def load_report(path: Path) -> Report:
 # Building the types from a valid document
 
 
+_T = TypeVar("_T")
+
+
+def _build(cls: type[_T], data: Mapping[str, Any], **given: Any) -> _T:
+    """``cls`` from the keys of ``data`` that name its fields (lists as tuples), and ``given``."""
+    values = {
+        f.name: tuple(value) if isinstance(value := data[f.name], list) else value
+        for f in fields(cls)  # type: ignore[arg-type]
+        if f.name in data and f.name not in given
+    }
+    return cls(**values, **given)
+
+
 def _text(data: Mapping[str, str]) -> Text:
     return Text(data["zh"], data["en"])
 
 
 def _allowance(data: Mapping[str, Any]) -> Allowance:
-    return Allowance(
-        rule=data["rule"],
-        cases=tuple(data["cases"]),
-        reason=_text(data["reason"]),
-        sources=tuple(data["sources"]),
-        platforms=tuple(data["platforms"]),
-        where=data["where"],
-    )
+    return _build(Allowance, data, reason=_text(data["reason"]))
 
 
 def _case(data: Mapping[str, Any]) -> CaseResult:
     allowance = data["allowance"]
-    return CaseResult(
-        id=data["id"],
-        rule=data["rule"],
-        case=data["case"],
-        level=data["level"],
-        verdict=data["verdict"],
+    return _build(
+        CaseResult,
+        data,
         title=_text(data["title"]),
-        apis=tuple(data["apis"]),
-        sources=tuple(data["sources"]),
-        where=data["where"],
-        duration_s=data["duration_s"],
-        reason=data["reason"],
-        failures=tuple(data["failures"]),
         allowance=None if allowance is None else _allowance(allowance),
-        logs=tuple(data["logs"]),
         trace=tuple(TraceEntry(*entry) for entry in data.get("trace", ())),
-        peer=tuple(data.get("peer", ())),
     )
-
-
-_RUN_NAMED = frozenset(RunInfo.__dataclass_fields__) - {"extra"}
 
 
 def _run(data: Mapping[str, Any]) -> RunInfo:
-    return RunInfo(
-        started=data["started"],
-        duration_s=data["duration_s"],
-        harness=data["harness"],
-        python=data["python"],
-        platform=data["platform"],
-        implementation=data["implementation"],
-        profile=data["profile"],
-        runner=data.get("runner"),
-        target=data.get("target"),
-        docs_url=data.get("docs_url"),
-        extra={key: value for key, value in data.items() if key not in _RUN_NAMED},
-    )
+    named = {f.name for f in fields(RunInfo)}
+    return _build(RunInfo, data, extra={k: v for k, v in data.items() if k not in named})
 
 
 def _report(data: Mapping[str, Any]) -> Report:
     summary = data["summary"]
-    return Report(
+    counts = {verdict: summary[verdict] for verdict in VERDICTS}
+    return _build(
+        Report,
+        data,
         run=_run(data["run"]),
-        summary=Summary(
-            total=summary["total"],
-            counts={verdict: summary[verdict] for verdict in VERDICTS},
-            conformant=summary["conformant"],
-        ),
+        summary=Summary(summary["total"], counts, summary["conformant"]),
         results=tuple(_case(item) for item in data["results"]),
         stale_allowances=tuple(_allowance(item) for item in data["stale_allowances"]),
-        harness_errors=tuple(data["harness_errors"]),
     )

@@ -45,6 +45,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator import templating
+from generator.flavors.views import type_formatter
 
 __all__ = [
     "FILTERS",
@@ -176,23 +177,8 @@ def safe_url(value: object) -> Markup:
     return Markup(quote(url, safe="/:?#[]@!$&*+,;=%~-._"))
 
 
-@lru_cache(maxsize=4096)
-def _md_type(ref: Any) -> Markup:
-    """A :class:`TypeRef` in cell form: ``[Name](#name-values)``, ``Array&lt;string&gt;``,
-    ``(result: T) => void``, ``**Options**``."""
-    kind = ref.kind
-    if kind == "name":
-        text = escape_inline(ref.text)
-        return Markup(f"[{text}]({safe_url(ref.url)})") if ref.url else text
-    if kind == "bold":
-        return Markup(f"**{escape_inline(ref.text)}**")
-    if kind == "array":
-        inner = ", ".join(_md_type(a) for a in ref.args)
-        return Markup(f"{escape_inline(ref.text)}&lt;{inner}&gt;")
-    if kind == "union":
-        return Markup(" &#124; ".join(_md_type(a) for a in ref.args))
-    params = ", ".join(f"{escape_inline(n)}: {_md_type(t)}" for n, t in ref.params)
-    return Markup(f"({params}) => {_md_type(ref.returns)}")
+#: A :class:`~generator.flavors.views.TypeRef` in cell form (``(result: T) => void``).
+_md_type = type_formatter(escape_inline, safe_url, "=>")
 
 
 FILTERS: dict[str, templating.Filter] = {

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import html
 import re
-from functools import cache, lru_cache
+from functools import cache
 from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
 
 from generator import templating
-from generator.flavors.views import TypeRef, fence
+from generator.flavors.views import fence, type_formatter
 
 __all__ = ["FILTERS", "escape_md", "make_environment", "safe_url"]
 
@@ -108,22 +108,7 @@ def _fence(code: object) -> Markup:
     return Markup(fence(str(code)))
 
 
-@lru_cache(maxsize=4096)
-def _md_type(ref: TypeRef) -> Markup:
-    kind = ref.kind
-    if kind == "name":
-        text = escape_md(ref.text)
-        return Markup(f"[{text}]({ref.url})") if ref.url else text
-    if kind == "bold":
-        return Markup(f"**{escape_md(ref.text)}**")
-    if kind == "array":
-        args = ", ".join(_md_type(a) for a in ref.args)
-        return Markup(f"{escape_md(ref.text)}&lt;{args}&gt;")
-    if kind == "union":
-        return Markup(" &#124; ".join(_md_type(a) for a in ref.args))
-    assert ref.returns is not None
-    params = ", ".join(f"{escape_md(name)}: {_md_type(t)}" for name, t in ref.params)
-    return Markup(f"({params}) =&gt; {_md_type(ref.returns)}")
+_md_type = type_formatter(escape_md, str, "=&gt;")
 
 
 FILTERS: dict[str, templating.Filter] = {

@@ -10,8 +10,12 @@ or the mkdocs flavour's :class:`Badge` tuple, hence ``Row[C]``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, Literal, TypeVar
+
+from markupsafe import Markup
 
 __all__ = [
     "Badge",
@@ -27,6 +31,7 @@ __all__ = [
     "TypeTable",
     "ValueRow",
     "fence",
+    "type_formatter",
 ]
 
 _BACKTICKS = re.compile(r"`+")
@@ -66,6 +71,34 @@ class ValueRow:
     value: str
     description: str
     errmsg: str = ""
+
+
+def type_formatter(
+    escape: Callable[[str], Markup], link: Callable[[str], str], arrow: str
+) -> Callable[[TypeRef], Markup]:
+    """A flavour's ``md_type`` filter: a :class:`TypeRef` as Markdown, names through ``escape``,
+    URLs through ``link``, ``arrow`` between a function's parameters and its result:
+    ``[Name](url)``, ``**Name**``, ``Array&lt;string&gt;``, ``a &#124; b``, ``(res: T) => void``.
+    """
+
+    @lru_cache(maxsize=4096)
+    def md_type(ref: TypeRef) -> Markup:
+        kind = ref.kind
+        if kind == "name":
+            text = escape(ref.text)
+            return Markup(f"[{text}]({link(ref.url)})") if ref.url else text
+        if kind == "bold":
+            return Markup(f"**{escape(ref.text)}**")
+        if kind == "array":
+            args = ", ".join(md_type(a) for a in ref.args)
+            return Markup(f"{escape(ref.text)}&lt;{args}&gt;")
+        if kind == "union":
+            return Markup(" &#124; ".join(md_type(a) for a in ref.args))
+        assert ref.returns is not None
+        params = ", ".join(f"{escape(name)}: {md_type(t)}" for name, t in ref.params)
+        return Markup(f"({params}) {arrow} {md_type(ref.returns)}")
+
+    return md_type
 
 
 C = TypeVar("C")
