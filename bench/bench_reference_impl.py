@@ -21,6 +21,9 @@ Run ``python bench/bench_reference_impl.py`` (needs the ``bench`` extra:
   RSS) and a peer that stops reading while 64 MiB go out in 64 KiB messages (peak RSS
   growth over the idle process, must be <= 32 MiB, and 10001 must be reported).
 
+``--baseline REV`` adds rows for reference_impl as of a git revision (extracted with ``git
+archive`` into a temporary directory), measured in the same run.
+
 Targets, for both ways of calling reference_impl: on every workload at least the
 throughput of idiomatic ``websockets``; on pipelined echo at least 0.7x ``aiohttp`` for
 64 B and 0.8x for 1 MiB. Exit status 1 when a target is missed. Every wait is bounded.
@@ -33,9 +36,11 @@ import json
 import multiprocessing
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -49,6 +54,7 @@ sys.path.insert(0, str(HERE.parent))
 from reference_impl import Runtime  # noqa: E402
 
 HOST = "127.0.0.1"
+BASELINE_DIR = Path(tempfile.gettempdir()) / f"bench-reference-impl-baseline-{os.getpid()}"
 WAIT = 120.0  # seconds: upper bound of any single measurement
 CLIENTS = ("picows", "aiohttp", "websockets", "websocket-client", "ref-sync", "ref-asyncio")
 REFERENCE = ("ref-sync", "ref-asyncio")
@@ -108,8 +114,12 @@ class Server:
 def run_client(
     env: dict[str, str], client: str, kind: str, url: str, *, count: int, size: int
 ) -> dict[str, Any]:
+    """Run one client process; ``ref-sync@REV`` runs ``ref-sync`` on the baseline."""
+    name, _, baseline = client.partition("@")
+    if baseline:
+        env = {**env, "BENCH_REFERENCE_IMPL": str(BASELINE_DIR)}
     result = subprocess.run(
-        [sys.executable, str(HERE / "ws_clients.py"), client, kind, url, str(count), str(size)],
+        [sys.executable, str(HERE / "ws_clients.py"), name, kind, url, str(count), str(size)],
         capture_output=True, text=True, env=env, timeout=WAIT + 60, check=False,
     )
     if result.returncode != 0:
@@ -252,12 +262,14 @@ class Row:
         return self.cpu_seconds / self.count * 1e6
 
 
-def _throughput(env: dict[str, str], server: Server, runs: int) -> list[Row]:
+def _throughput(
+    env: dict[str, str], server: Server, runs: int, clients: list[str]
+) -> list[Row]:
     best: dict[tuple[str, int, int, str], Row] = {}
     for _ in range(runs):
         for kind, count, size in WORKLOADS:
             url = server.url("/echo" if kind == "echo" else f"/sink/{count}")
-            for client in CLIENTS:
+            for client in clients:
                 server_cpu = server.cpu()
                 data = run_client(env, client, kind, url, count=count, size=size)
                 busy = (server.cpu() - server_cpu) / data["seconds"]
@@ -276,35 +288,49 @@ def _throughput(env: dict[str, str], server: Server, runs: int) -> list[Row]:
     return list(best.values())
 
 
-def _print_throughput(rows: list[Row], runs: int, malloc: str) -> list[str]:
+def _print_throughput(
+    rows: list[Row], runs: int, malloc: str, clients: list[str]
+) -> list[str]:
     missed: list[str] = []
     print(f"throughput: best of {runs} runs, a fresh process per client and run; malloc: {malloc}")
     print("ratios are throughput (wall time of the other client / reference's) and CPU "
           "(other's CPU per message / reference's); server = its CPU use over the run")
-    print(f"{'workload':<22} {'client':<17} {'s':>7} {'msg/s':>9} {'CPU µs/msg':>10} "
+    print(f"{'workload':<22} {'client':<19} {'s':>7} {'msg/s':>9} {'CPU µs/msg':>10} "
           f"{'server':>6}  ratios")
     by_label: dict[str, dict[str, Row]] = {}
     for row in rows:
         by_label.setdefault(row.label, {})[row.client] = row
-    for label, clients in by_label.items():
-        for client in CLIENTS:
-            row = clients[client]
+    for label, measured in by_label.items():
+        for client in clients:
+            row = measured[client]
             ratios = ""
-            if client in REFERENCE:
+            if client in REFERENCE or "@" in client:
                 parts = []
                 for other, minimum in TARGETS[(row.kind, row.size)]:
-                    base = clients[other]
+                    base = measured[other]
                     ratio = base.seconds / row.seconds
                     cpu_ratio = base.cpu_us / row.cpu_us
                     verdict = "ok" if ratio >= minimum else "MISSED"
                     parts.append(f"{ratio:.2f}x {other} (CPU {cpu_ratio:.2f}x; ≥ {minimum}: "
                                  f"{verdict})")
-                    if ratio < minimum:
+                    if ratio < minimum and client in REFERENCE:
                         missed.append(f"{label} {client}: {ratio:.2f}x {other} < {minimum}")
                 ratios = "; ".join(parts)
-            print(f"{label:<22} {client:<17} {row.seconds:7.3f} {row.count / row.seconds:9,.0f} "
+            print(f"{label:<22} {client:<19} {row.seconds:7.3f} {row.count / row.seconds:9,.0f} "
                   f"{row.cpu_us:10.1f} {row.server_busy:6.0%}  {ratios}")
     return missed
+
+
+def _extract_baseline(rev: str) -> None:
+    """``reference_impl/`` as of ``rev``, into BASELINE_DIR (``git archive``; the work tree
+    is not touched)."""
+    BASELINE_DIR.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "-C", str(HERE.parent), "archive", "--format=tar", rev, "reference_impl"],
+        capture_output=True, check=True, timeout=60,
+    )
+    subprocess.run(["tar", "-x", "-C", str(BASELINE_DIR)], input=archive.stdout, check=True,
+                   timeout=60)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,8 +340,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="fixed: the same glibc thresholds for every process (default)")
     parser.add_argument("--skip-memory", action="store_true", help="skip the RSS measurements")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="also measure reference_impl as of this git revision")
     args = parser.parse_args(argv)
     runs = max(1, min(args.runs, 10))
+    clients = list(CLIENTS)
+    if args.baseline:
+        _extract_baseline(args.baseline)
+        clients += [f"{c}@{args.baseline}" for c in REFERENCE]
     env = dict(os.environ)
     for name in FIXED_MALLOC:
         env.pop(name, None)
@@ -327,20 +359,20 @@ def main(argv: list[str] | None = None) -> int:
     server = Server(env)
     report: dict[str, Any] = {"malloc": malloc, "runs": runs}
     try:
-        rows = _throughput(env, server, runs)
+        rows = _throughput(env, server, runs, clients)
         report["throughput"] = [asdict(row) for row in rows]
-        missed = _print_throughput(rows, runs, malloc)
+        missed = _print_throughput(rows, runs, malloc, clients)
 
         print(f"\necho round trip, 64 B, one in flight, {LATENCY_ROUNDS:,} rounds (µs)")
-        print(f"{'client':<17} {'p50':>6} {'p99':>6}")
+        print(f"{'client':<19} {'p50':>6} {'p99':>6}")
         latency: dict[str, list[float]] = {}
-        for client in CLIENTS:
+        for client in clients:
             data = run_client(
                 env, client, "latency", server.url("/echo"), count=LATENCY_ROUNDS, size=64
             )
             q = statistics.quantiles(data["samples"], n=100)
             latency[client] = [q[49] * 1e6, q[98] * 1e6]
-            print(f"{client:<17} {q[49] * 1e6:6.0f} {q[98] * 1e6:6.0f}")
+            print(f"{client:<19} {q[49] * 1e6:6.0f} {q[98] * 1e6:6.0f}")
         report["latency_us"] = latency
 
         if not args.skip_memory:
@@ -366,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
                 missed.append("stalled peer: memory or 10001")
     finally:
         server.close()
+        shutil.rmtree(BASELINE_DIR, ignore_errors=True)
 
     report["missed"] = missed
     if args.json is not None:

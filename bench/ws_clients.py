@@ -20,13 +20,15 @@ Each client is used the way its documentation shows:
 
 Workloads: ``echo`` (pipelined: all sends, and every echo received), ``oneway`` (the
 server counts and answers ``done``), ``latency`` (one 64 B message in flight, ``COUNT``
-round trips). Every wait is bounded by ``WAIT`` seconds.
+round trips). Every wait is bounded by ``WAIT`` seconds. With ``BENCH_REFERENCE_IMPL`` set
+to a directory, ``reference_impl`` is imported from there (a baseline to compare with).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import threading
 import time
@@ -383,5 +385,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    # BENCH_REFERENCE_IMPL: a directory holding another reference_impl (a baseline).
+    sys.path.insert(0, os.environ.get("BENCH_REFERENCE_IMPL") or str(Path(__file__).parents[1]))
     raise SystemExit(main(sys.argv[1:]))

@@ -81,7 +81,11 @@ def _listener(request: WSUpgradeRequest) -> WSListener:
 async def _main() -> None:
     # picows reports every pause and resume of writing at INFO; only problems matter here.
     logging.getLogger("picows").setLevel(logging.WARNING)
-    server = await ws_create_server(_listener, HOST, 0, max_frame_size=64 * 2**20)
+    # A deep accept queue: 1,000 clients connect at once (asyncio's default is 100, and a
+    # dropped SYN is retried after a second).
+    server = await ws_create_server(
+        _listener, HOST, 0, max_frame_size=64 * 2**20, backlog=2048
+    )
     print(server.sockets[0].getsockname()[1], flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     server.close()
