@@ -14,12 +14,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
-from conformance.adapter import MAX_BATCH
 from conformance.channel import Channel
 from conformance.exceptions import ChannelProtocolError, ChannelTimeout
 from conformance.peer import PeerThread
 from conformance.trace import Trace, selects
 from conformance.values import expand
+from conformance.wire import MAX_BATCH
 from generator.spec.rules import (
     CallStep,
     Case,

@@ -6,6 +6,10 @@ The handshake and framing are RFC 6455 and deliberately small; every frame the c
 recorded with its opcode, FIN and mask bits, and the close code and reason bytes, so rules can
 assert on the wire (RFC §5.1 "a client MUST mask all frames that it sends to the server").
 
+The module is longer than the others (about 600 lines) because the scripts below are one
+:class:`_Session` whose methods share the frame reader and the records; split apart, each script
+would need that state passed around, and the table below would lose its one home.
+
 The script is chosen by the first path segment; options are query parameters.  Every script
 accepts ``protocol=first|none|<token>`` (which ``Sec-WebSocket-Protocol`` to answer; default: the
 first offered, none if nothing was offered).

@@ -24,7 +24,9 @@ import shlex
 from collections.abc import Mapping
 from typing import Final
 
-from conformance.adapter import (
+from conformance.channel import PROTOCOL_VERSION, Message
+from conformance.exceptions import ChannelClosed, ChannelProtocolError, ChannelTimeout
+from conformance.wire import (
     IMPLEMENTATION_TYPES,
     Direction,
     dump_line,
@@ -32,8 +34,6 @@ from conformance.adapter import (
     protocol_schema,
     quote,
 )
-from conformance.channel import PROTOCOL_VERSION, Message
-from conformance.exceptions import ChannelClosed, ChannelProtocolError, ChannelTimeout
 
 __all__ = ["StdioChannel"]
 

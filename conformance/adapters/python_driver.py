@@ -24,8 +24,9 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import BinaryIO, Final, TextIO
 
-from conformance.adapter import Adapter, dump_line, parse_line
+from conformance.adapter import Adapter
 from conformance.channel import Message
+from conformance.wire import dump_line, parse_line
 from generator.targets import resolve_target
 
 __all__ = ["load_object", "main", "run", "serve"]

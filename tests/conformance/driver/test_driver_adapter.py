@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from conformance.adapter import ALL_CAPABILITIES, Adapter, InProcessChannel, encode_payload
+from conformance.adapter import Adapter, InProcessChannel, encode_payload
 from conformance.channel import Channel, Message
 from conformance.exceptions import ChannelClosed, ChannelProtocolError, ChannelTimeout
+from conformance.wire import ALL_CAPABILITIES
 
 #: One unit of waiting; every wait in these tests is a multiple of it, none is a sleep.
 MS = 0.001

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conformance.adapter import Direction, ProtocolSchema, parse_line
+from conformance.wire import Direction, ProtocolSchema, parse_line
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = ROOT / "spec" / "schema" / "driver-protocol.schema.json"
