@@ -30,7 +30,7 @@ import jinja2
 import yaml
 
 from generator.cli import build
-from generator.model import bundled_spec_dir
+from generator.spec import bundled_spec_dir
 
 LIMIT_SECONDS = 10.0
 LIMIT_GROWTH = 2.3

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO, cast
 
 from generator.exceptions import SpecError, SpecReadError
-from generator.model import Lang, Spec, load_spec
+from generator.spec import Spec, load_spec
+from generator.spec.model import Lang
 
 __all__ = [
     "EXIT_INVALID_SPEC",
@@ -58,9 +59,7 @@ def load_spec_reporting(path: Path | None, stderr: TextIO) -> Spec | int:
         return EXIT_UNREADABLE
 
 
-def flavor_data(
-    flavor: str, spec: Spec, lang: Lang, **options: Any
-) -> dict[str, dict[str, str]]:
+def flavor_data(flavor: str, spec: Spec, lang: Lang, **options: Any) -> dict[str, dict[str, str]]:
     module = cast(_Flavor, importlib.import_module(FLAVORS[flavor]))
     return module.build_data(spec, lang, **options)
 

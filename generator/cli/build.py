@@ -25,8 +25,8 @@ from generator.cli._common import (
 )
 from generator.exceptions import PageError
 from generator.flavors.dcloud import COLUMN_SETS, DEFAULT_COLUMNS, build_data
-from generator.model import LANGS, Lang
 from generator.placeholders import fill_page
+from generator.spec.model import LANGS, Lang
 from generator.stubs import generate_stubs
 
 HELP = "render utsApiJson data, filled pages, the MkDocs site and stubs"

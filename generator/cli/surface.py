@@ -13,7 +13,7 @@ from typing import TextIO
 
 from generator.cli.stubs import add_spec_option
 from generator.exceptions import SpecError
-from generator.model import load_spec
+from generator.spec import load_spec
 from generator.surface import SurfaceError, SurfaceReport, check_surface
 
 HELP = "check that an implementation object exposes the spec's API surface"

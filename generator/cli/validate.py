@@ -10,8 +10,7 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from generator.model import bundled_spec_dir
-from generator.validate import validate_paths
+from generator.spec import bundled_spec_dir, validate_paths
 
 HELP = "validate spec files (default: the bundled spec)"
 
@@ -22,9 +21,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Validate spec YAML files: safe YAML loading (no object tags, no duplicate keys, bounded "
         "aliases), the JSON Schema of each kind of file (modules/, rules/, profiles/), then "
-        "semantic checks (type references, anchors, deprecations, languages). Every problem is "
-        "reported, as 'file:line:col: $.json.path: message'. Exit 0 valid, 1 invalid, 2 usage "
-        "error or unreadable input."
+        "every semantic check: of modules (type references, anchors, deprecations, languages), "
+        "of rules (APIs and result types that exist, selectors that name a call or listener of "
+        "the rule, parameters every case gives, unique ids) and of profiles (allowances that "
+        "name existing rules and cases, 'instead' expectations as a rule's own). Rule files "
+        "given without their module are checked against the bundled module, and profiles "
+        "without rules against the bundled rules, as 'utsapi conformance run' would load them. "
+        "Every problem is reported, as 'file:line:col: $.json.path: message'. Exit 0 valid, "
+        "1 invalid, 2 usage error or unreadable input."
     )
     parser.add_argument(
         "paths",

@@ -9,7 +9,7 @@ import jsonschema
 
 from conformance.engine import RunResult
 from conformance.report import exit_code, report_data, to_html, to_json, to_junit
-from generator.model import bundled_spec_dir
+from generator.spec import bundled_spec_dir
 from generator.spec.rules import RuleSet
 
 INFO = {"runner": "in-process", "target": "reference_impl:uni", "unit_s": 1.0}

@@ -10,8 +10,7 @@ import pytest
 
 from conformance.cli import load_for_run
 from generator.exceptions import SpecError
-from generator.model import bundled_spec_dir, load_bundled_spec
-from generator.spec import load_spec
+from generator.spec import bundled_spec_dir, load_bundled_spec, load_spec
 from generator.spec.rules import CAPABILITIES, RuleSet
 
 SCHEMAS = ["rules.schema.json", "profile.schema.json", "report.schema.json"]

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from generator.cli import run as cli_run
-from generator.model import bundled_spec_dir
+from generator.spec import bundled_spec_dir
 
 MARKER = "Opens a WebSocket connection (marker 7f3a) and returns the SocketTask that manages it."
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import run
-from generator.model import bundled_spec_dir
+from generator.spec import bundled_spec_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "site" / "docs" / "zh" / "websocket.md"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.model import bundled_spec_dir
+from generator.spec import bundled_spec_dir
 from generator.spec._fastschema import compile_schema
 from generator.spec.validate import schema_for
 

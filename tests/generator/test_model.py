@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.model import InterfaceType, load_bundled_spec, payload_schema
-from generator.typeexpr import Function, Generic, Named, TypeExprError, Union, parse_type
+from generator.spec import load_bundled_spec
+from generator.spec.model import InterfaceType, payload_schema
+from generator.spec.typeexpr import Function, Generic, Named, TypeExprError, Union, parse_type
 
 MODULE = load_bundled_spec().modules[0]
 

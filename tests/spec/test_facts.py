@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from generator.model import ErrorCodesType, InterfaceType, Module, ObjectType, load_bundled_spec
-from generator.typeexpr import parse_type
+from generator.spec import load_bundled_spec
+from generator.spec.model import ErrorCodesType, InterfaceType, Module, ObjectType
+from generator.spec.typeexpr import parse_type
 
 
 def _module() -> Module:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import run as cli_run
-from generator.model import bundled_spec_dir
+from generator.spec import bundled_spec_dir
 
 RULES = bundled_spec_dir() / "rules" / "websocket.yaml"
 

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from generator.model import bundled_spec_dir
+from generator.spec import bundled_spec_dir
 from generator.spec.validate import validate_text
 
 SCHEMA_DIR = bundled_spec_dir() / "schema"
