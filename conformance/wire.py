@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 
 from conformance.channel import Message
 from generator.spec import bundled_spec_dir
+from generator.spec.rules import LISTENER_METHODS, TASK_METHODS, UNI_METHODS, protocol_names
 
 __all__ = [
     "ALL_CAPABILITIES",
@@ -123,21 +124,12 @@ def _load_schema() -> dict[str, object]:
     return schema
 
 
-def _enum(definition: str) -> tuple[str, ...]:
-    """The values of ``$defs/<definition>/enum`` in the protocol schema."""
-    defs = _load_schema()["$defs"]
-    assert isinstance(defs, dict)
-    return tuple(defs[definition]["enum"])
-
-
 #: Every capability protocol version 1 names (docs/driver-protocol.md, "Capabilities").
-ALL_CAPABILITIES: Final = _enum("capability")
-UNI_METHODS: Final = frozenset(_enum("uniMethod"))
-TASK_METHODS: Final = frozenset(_enum("taskMethod"))
-LISTENER_METHODS: Final = frozenset(_enum("listenerMethod"))
-CALLBACK_NAMES: Final = _enum("callbackName")
+ALL_CAPABILITIES: Final = protocol_names("capability")
+#: The callbacks a call may pass, in the protocol's order.
+CALLBACK_NAMES: Final = protocol_names("callbackName")
 #: What a SocketTask must have (``returned.task`` of a connectSocket call).
-SOCKET_TASK_METHODS: Final = _enum("taskMethod")
+SOCKET_TASK_METHODS: Final = protocol_names("taskMethod")
 
 
 class ProtocolSchema:

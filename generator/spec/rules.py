@@ -25,12 +25,15 @@ through :meth:`LoadedYaml.error`; the walkers supply the path.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Final
 
 from generator.spec._yaml import LoadedYaml, PathKey
+from generator.spec.bundled import bundled_spec_dir
 from generator.spec.expectations import (
     CALL_PARTS,
     Expectation,
@@ -46,6 +49,7 @@ __all__ = [
     "BUILTIN_PARAMS",
     "CALLBACK_NAMES",
     "CAPABILITIES",
+    "LISTENER_METHODS",
     "TASK_METHODS",
     "UNI_METHODS",
     "CallStep",
@@ -61,30 +65,25 @@ __all__ = [
     "WaitPeerStep",
     "WaitStep",
     "parse_rules",
+    "protocol_names",
 ]
 
-CAPABILITIES: Final = (
-    "binary",
-    "request-headers",
-    "response-headers",
-    "protocols",
-    "globals",
-    "close-validation",
-    "timeout",
-)
-UNI_METHODS: Final = frozenset(
-    {
-        "connectSocket",
-        "onSocketOpen",
-        "onSocketError",
-        "sendSocketMessage",
-        "onSocketMessage",
-        "closeSocket",
-        "onSocketClose",
-    }
-)
-TASK_METHODS: Final = frozenset({"send", "close", "onOpen", "onClose", "onError", "onMessage"})
-CALLBACK_NAMES: Final = frozenset({"success", "fail", "complete"})
+
+@cache
+def protocol_names(definition: str) -> tuple[str, ...]:
+    """The names ``$defs/<definition>`` of the driver-protocol schema allows: the steps speak
+    that protocol's vocabulary, so the rules and every driver share one list."""
+    path = bundled_spec_dir() / "schema" / "driver-protocol.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(schema["$defs"][definition]["enum"])
+
+
+#: Every capability protocol version 1 names (docs/driver-protocol.md, "Capabilities").
+CAPABILITIES: Final = protocol_names("capability")
+UNI_METHODS: Final = frozenset(protocol_names("uniMethod"))
+TASK_METHODS: Final = frozenset(protocol_names("taskMethod"))
+LISTENER_METHODS: Final = frozenset(protocol_names("listenerMethod"))
+CALLBACK_NAMES: Final = frozenset(protocol_names("callbackName"))
 #: Names every case can use in ``${...}`` without declaring them.
 BUILTIN_PARAMS: Final = frozenset({"peer", "url", "host", "port", "i"})
 _SUBST = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
