@@ -99,7 +99,7 @@ def _fast_check_for(kind: str) -> Check | None:
     return compile_schema(schema) if isinstance(schema, Mapping) else None
 
 
-def collect_files(paths: Iterable[Path]) -> Iterator[tuple[str, Path]]:
+def collect_files(paths: Iterable[Path]) -> Iterator[tuple[str | None, Path]]:
     """``(kind, file)`` for each YAML file named or found under a spec directory."""
     for path in paths:
         if path.is_dir():
@@ -115,12 +115,22 @@ def collect_files(paths: Iterable[Path]) -> Iterator[tuple[str, Path]]:
             yield _kind_of(path), path
 
 
-def _kind_of(file: Path) -> str:
-    return file.parent.name if file.parent.name in KINDS else "modules"
+def _kind_of(file: Path) -> str | None:
+    """The kind a file's folder says (``modules/``, ``rules/``, ``profiles/``); None: read it."""
+    return file.parent.name if file.parent.name in KINDS else None
+
+
+def _kind_of_data(data: Mapping[str, Any]) -> str:
+    """The kind of a document outside a kind folder, by its top-level keys."""
+    if "allowances" in data:
+        return "profiles"
+    if "rules" in data and "apis" not in data:
+        return "rules"
+    return "modules"
 
 
 def validate_paths(
-    paths: Iterable[Path], *, extra: Iterable[tuple[str, Path]] = ()
+    paths: Iterable[Path], *, extra: Iterable[tuple[str | None, Path]] = ()
 ) -> ValidationResult:
     """Load and check every spec file under ``paths`` (and the ``(kind, file)`` pairs of
     ``extra``); the result lists every problem and holds the typed modules, rules and profiles."""
@@ -141,7 +151,10 @@ def validate_paths(
         except OSError as exc:
             result.read_errors.append(Diagnostic(name, 0, 0, "", exc.strerror or str(exc), "read"))
             continue
-        result.documents.append((kind, validate_text(text, name, kind)))
+        doc = validate_text(text, name, kind)
+        if kind is None:
+            kind = _kind_of_data(doc.data) if isinstance(doc.data, dict) else "modules"
+        result.documents.append((kind, doc))
     if not result.documents and not result.read_errors:
         where = ", ".join(str(p) for p in paths) or "(nothing)"
         result.read_errors.append(
@@ -151,8 +164,9 @@ def validate_paths(
     return result
 
 
-def validate_text(text: str, file: str, kind: str = "modules") -> LoadedYaml:
-    """Check one document of ``kind``; problems are in the returned document's diagnostics."""
+def validate_text(text: str, file: str, kind: str | None = "modules") -> LoadedYaml:
+    """Check one document of ``kind`` (None: the kind its top-level keys say); problems are in
+    the returned document's diagnostics."""
     doc = load_yaml(text, file)
     if doc.data is None:
         return doc
@@ -161,6 +175,8 @@ def validate_text(text: str, file: str, kind: str = "modules") -> LoadedYaml:
             (), f"expected a mapping at the top level, found {_kind_name(doc.data)}", "yaml:type"
         )
         return doc
+    if kind is None:
+        kind = _kind_of_data(doc.data)
     validator = schema_for(kind)
     fast = _fast_check_for(kind) if validator is not None else None
     if validator is not None and (fast is None or not fast(doc.data)):
