@@ -85,7 +85,10 @@ class Server:
     def __init__(self, env: dict[str, str]) -> None:
         self._process = subprocess.Popen(
             [sys.executable, str(HERE / "ws_server.py")],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         assert self._process.stdout is not None
         line = self._process.stdout.readline()
@@ -120,7 +123,11 @@ def run_client(
         env = {**env, "BENCH_REFERENCE_IMPL": str(BASELINE_DIR)}
     result = subprocess.run(
         [sys.executable, str(HERE / "ws_clients.py"), name, kind, url, str(count), str(size)],
-        capture_output=True, text=True, env=env, timeout=WAIT + 60, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=WAIT + 60,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"{client} {kind} {count}x{size}: {result.stderr.strip()[-2000:]}")
@@ -262,9 +269,7 @@ class Row:
         return self.cpu_seconds / self.count * 1e6
 
 
-def _throughput(
-    env: dict[str, str], server: Server, runs: int, clients: list[str]
-) -> list[Row]:
+def _throughput(env: dict[str, str], server: Server, runs: int, clients: list[str]) -> list[Row]:
     best: dict[tuple[str, int, int, str], Row] = {}
     for _ in range(runs):
         for kind, count, size in WORKLOADS:
@@ -280,23 +285,29 @@ def _throughput(
                     best[key] = row
                 else:
                     # Best of the runs, each figure on its own.
-                    best[key] = Row(kind, count, size, client,
-                                    min(old.seconds, row.seconds),
-                                    min(old.cpu_seconds, row.cpu_seconds),
-                                    row.server_busy if row.seconds < old.seconds
-                                    else old.server_busy)
+                    best[key] = Row(
+                        kind,
+                        count,
+                        size,
+                        client,
+                        min(old.seconds, row.seconds),
+                        min(old.cpu_seconds, row.cpu_seconds),
+                        row.server_busy if row.seconds < old.seconds else old.server_busy,
+                    )
     return list(best.values())
 
 
-def _print_throughput(
-    rows: list[Row], runs: int, malloc: str, clients: list[str]
-) -> list[str]:
+def _print_throughput(rows: list[Row], runs: int, malloc: str, clients: list[str]) -> list[str]:
     missed: list[str] = []
     print(f"throughput: best of {runs} runs, a fresh process per client and run; malloc: {malloc}")
-    print("ratios are throughput (wall time of the other client / reference's) and CPU "
-          "(other's CPU per message / reference's); server = its CPU use over the run")
-    print(f"{'workload':<22} {'client':<19} {'s':>7} {'msg/s':>9} {'CPU µs/msg':>10} "
-          f"{'server':>6}  ratios")
+    print(
+        "ratios are throughput (wall time of the other client / reference's) and CPU "
+        "(other's CPU per message / reference's); server = its CPU use over the run"
+    )
+    print(
+        f"{'workload':<22} {'client':<19} {'s':>7} {'msg/s':>9} {'CPU µs/msg':>10} "
+        f"{'server':>6}  ratios"
+    )
     by_label: dict[str, dict[str, Row]] = {}
     for row in rows:
         by_label.setdefault(row.label, {})[row.client] = row
@@ -311,13 +322,16 @@ def _print_throughput(
                     ratio = base.seconds / row.seconds
                     cpu_ratio = base.cpu_us / row.cpu_us
                     verdict = "ok" if ratio >= minimum else "MISSED"
-                    parts.append(f"{ratio:.2f}x {other} (CPU {cpu_ratio:.2f}x; ≥ {minimum}: "
-                                 f"{verdict})")
+                    parts.append(
+                        f"{ratio:.2f}x {other} (CPU {cpu_ratio:.2f}x; ≥ {minimum}: {verdict})"
+                    )
                     if ratio < minimum and client in REFERENCE:
                         missed.append(f"{label} {client}: {ratio:.2f}x {other} < {minimum}")
                 ratios = "; ".join(parts)
-            print(f"{label:<22} {client:<19} {row.seconds:7.3f} {row.count / row.seconds:9,.0f} "
-                  f"{row.cpu_us:10.1f} {row.server_busy:6.0%}  {ratios}")
+            print(
+                f"{label:<22} {client:<19} {row.seconds:7.3f} {row.count / row.seconds:9,.0f} "
+                f"{row.cpu_us:10.1f} {row.server_busy:6.0%}  {ratios}"
+            )
     return missed
 
 
@@ -327,21 +341,29 @@ def _extract_baseline(rev: str) -> None:
     BASELINE_DIR.mkdir(parents=True, exist_ok=True)
     archive = subprocess.run(
         ["git", "-C", str(HERE.parent), "archive", "--format=tar", rev, "reference_impl"],
-        capture_output=True, check=True, timeout=60,
+        capture_output=True,
+        check=True,
+        timeout=60,
     )
-    subprocess.run(["tar", "-x", "-C", str(BASELINE_DIR)], input=archive.stdout, check=True,
-                   timeout=60)
+    subprocess.run(
+        ["tar", "-x", "-C", str(BASELINE_DIR)], input=archive.stdout, check=True, timeout=60
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=3, help="repetitions; the best counts")
-    parser.add_argument("--malloc", choices=("fixed", "default"), default="fixed",
-                        help="fixed: the same glibc thresholds for every process (default)")
+    parser.add_argument(
+        "--malloc",
+        choices=("fixed", "default"),
+        default="fixed",
+        help="fixed: the same glibc thresholds for every process (default)",
+    )
     parser.add_argument("--skip-memory", action="store_true", help="skip the RSS measurements")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    parser.add_argument("--baseline", metavar="REV",
-                        help="also measure reference_impl as of this git revision")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also measure reference_impl as of this git revision"
+    )
     args = parser.parse_args(argv)
     runs = max(1, min(args.runs, 10))
     clients = list(CLIENTS)
@@ -353,8 +375,11 @@ def main(argv: list[str] | None = None) -> int:
         env.pop(name, None)
     if args.malloc == "fixed":
         env.update(FIXED_MALLOC)
-    malloc = (", ".join(f"{k}={v}" for k, v in FIXED_MALLOC.items())
-              if args.malloc == "fixed" else "glibc defaults")
+    malloc = (
+        ", ".join(f"{k}={v}" for k, v in FIXED_MALLOC.items())
+        if args.malloc == "fixed"
+        else "glibc defaults"
+    )
 
     server = Server(env)
     report: dict[str, Any] = {"malloc": malloc, "runs": runs}

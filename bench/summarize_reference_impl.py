@@ -40,14 +40,15 @@ def main(argv: list[str]) -> int:
             cpu = [t[key][client]["cpu_seconds"] / count * 1e6 for t in tables]
             seconds = [t[key][client]["seconds"] for t in tables]
             busy = [t[key][client]["server_busy"] * 100 for t in tables]
-            line = (f"  {client:<20} {_span(seconds, 3)} s, CPU {_span(cpu, 1)} µs/msg, "
-                    f"server {_span(busy, 0)} %")
+            line = (
+                f"  {client:<20} {_span(seconds, 3)} s, CPU {_span(cpu, 1)} µs/msg, "
+                f"server {_span(busy, 0)} %"
+            )
             if client.startswith("ref-"):
                 for other in ("aiohttp", "websockets"):
                     ratio = [t[key][other]["seconds"] / t[key][client]["seconds"] for t in tables]
                     cpu_ratio = [
-                        t[key][other]["cpu_seconds"] / t[key][client]["cpu_seconds"]
-                        for t in tables
+                        t[key][other]["cpu_seconds"] / t[key][client]["cpu_seconds"] for t in tables
                     ]
                     line += f"; {_span(ratio, 2)}x {other} (CPU {_span(cpu_ratio, 2)}x)"
             print(line)
@@ -58,12 +59,16 @@ def main(argv: list[str]) -> int:
         print(f"  {client:<20} {_span(p50, 0)} / {_span(p99, 0)}")
     if all("many_tasks" in r for r in reports):
         many = [r["many_tasks"] for r in reports]
-        print(f"1,000 tasks: {_span([m['seconds'] for m in many], 2)} s, peak RSS "
-              f"{_span([m['peak_rss_mib'] for m in many], 0)} MiB, idle "
-              f"{_span([m['baseline_rss_mib'] for m in many], 0)} MiB")
+        print(
+            f"1,000 tasks: {_span([m['seconds'] for m in many], 2)} s, peak RSS "
+            f"{_span([m['peak_rss_mib'] for m in many], 0)} MiB, idle "
+            f"{_span([m['baseline_rss_mib'] for m in many], 0)} MiB"
+        )
         stall = [r["stalled_peer"] for r in reports]
-        print(f"stalled peer: growth {_span([s['growth_mib'] for s in stall], 1)} MiB, 10001 "
-              f"{'always' if all(s['reported_10001'] for s in stall) else 'NOT always'}")
+        print(
+            f"stalled peer: growth {_span([s['growth_mib'] for s in stall], 1)} MiB, 10001 "
+            f"{'always' if all(s['reported_10001'] for s in stall) else 'NOT always'}"
+        )
     return 0
 
 

@@ -83,9 +83,7 @@ async def _main() -> None:
     logging.getLogger("picows").setLevel(logging.WARNING)
     # A deep accept queue: 1,000 clients connect at once (asyncio's default is 100, and a
     # dropped SYN is retried after a second).
-    server = await ws_create_server(
-        _listener, HOST, 0, max_frame_size=64 * 2**20, backlog=2048
-    )
+    server = await ws_create_server(_listener, HOST, 0, max_frame_size=64 * 2**20, backlog=2048)
     print(server.sockets[0].getsockname()[1], flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     server.close()
