@@ -1,8 +1,8 @@
 """Reports of a conformance run: JSON (versioned), JUnit XML, one standalone HTML file.
 
 All three are built from :func:`report_data`, the JSON document
-(``spec/schema/report.schema.json``), so they never disagree; the HTML one reads it through the
-report model (:mod:`generator.report`, which also renders the site's results page) and the
+(``spec/schema/report.schema.json``), so they never disagree; JUnit and HTML read it through the
+report model (:mod:`generator.report`, which the site's results page reads too), HTML with the
 template ``generator/templates/report/report.html.j2``.  Nothing here writes to a stream; the
 CLI decides where text goes.
 """
@@ -150,47 +150,49 @@ def console_line(result: RunCase, index: int, total: int) -> str:
 # JUnit XML
 
 
+_JUNIT_FAILED = {"FAIL": "failure", "ERROR": "error"}
+
+
 def to_junit(data: Mapping[str, Any]) -> str:
-    summary = data["summary"]
+    """The JUnit XML of ``data`` (a :func:`report_data` document, validated)."""
+    report = report_from_data(data)
+    run, counts = report.run, report.summary.counts
     suite = ET.Element(
         "testsuite",
         {
-            "name": f"utsapi conformance ({data['run'].get('target', '')})",
-            "tests": str(summary["total"]),
-            "failures": str(summary["FAIL"]),
-            "errors": str(summary["ERROR"]),
-            "skipped": str(summary["SKIP"]),
-            "time": str(data["run"]["duration_s"]),
-            "timestamp": str(data["run"]["started"]),
+            "name": f"utsapi conformance ({run.target or ''})",
+            "tests": str(report.summary.total),
+            "failures": str(counts["FAIL"]),
+            "errors": str(counts["ERROR"]),
+            "skipped": str(counts["SKIP"]),
+            "time": str(run.duration_s),
+            "timestamp": run.started,
         },
     )
     props = ET.SubElement(suite, "properties")
-    for key in ("profile", "runner", "target"):
-        if key in data["run"]:
-            ET.SubElement(props, "property", {"name": key, "value": str(data["run"][key])})
-    for result in data["results"]:
+    for key, value in (("profile", run.profile), ("runner", run.runner), ("target", run.target)):
+        if value is not None:
+            ET.SubElement(props, "property", {"name": key, "value": value})
+    for result in report.results:
         case = ET.SubElement(
             suite,
             "testcase",
             {
-                "classname": f"utsapi.{result['rule'].rsplit('.', 1)[0]}",
-                "name": result["id"],
-                "time": str(result["duration_s"]),
+                "classname": f"utsapi.{result.rule.rsplit('.', 1)[0]}",
+                "name": result.id,
+                "time": str(result.duration_s),
             },
         )
-        detail = "\n".join(result["failures"] or [result["reason"]])
-        verdict = result["verdict"]
-        if verdict == "FAIL":
-            node = ET.SubElement(case, "failure", {"message": _xml_safe(result["reason"])[:500]})
+        detail = "\n".join(result.failures or (result.reason,))
+        if result.verdict in _JUNIT_FAILED:
+            message = _xml_safe(result.reason)[:500]
+            node = ET.SubElement(case, _JUNIT_FAILED[result.verdict], {"message": message})
             node.text = _xml_safe(detail)
-        elif verdict == "ERROR":
-            node = ET.SubElement(case, "error", {"message": _xml_safe(result["reason"])[:500]})
-            node.text = _xml_safe(detail)
-        elif verdict == "SKIP":
-            ET.SubElement(case, "skipped", {"message": _xml_safe(result["reason"])})
-        elif verdict == "WARN":
+        elif result.verdict == "SKIP":
+            ET.SubElement(case, "skipped", {"message": _xml_safe(result.reason)})
+        elif result.verdict == "WARN":
             out = ET.SubElement(case, "system-out")
-            out.text = _xml_safe(f"WARN: {result['reason']}\n{detail}")
+            out.text = _xml_safe(f"WARN: {result.reason}\n{detail}")
     ET.indent(suite)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"

@@ -24,6 +24,7 @@ first folder of the page's path):
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -36,13 +37,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from generator.exceptions import PageError, SpecError
-from generator.flavors.mkdocs import (
-    Rule,
-    build_data,
-    build_type_pages,
-    load_rules,
-    render_results,
-)
+from generator.flavors._rules_view import RuleView
+from generator.flavors.mkdocs import build_data, build_type_pages, load_rules, render_results
 from generator.model import LANGS, Lang, Spec, bundled_spec_dir, load_spec
 from generator.placeholders import fill_page
 
@@ -174,7 +170,7 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
     def __init__(self) -> None:
         self._spec: Spec | None = None
         self._spec_dir: Path = Path()
-        self._rules: tuple[Rule, ...] = ()
+        self._rules: Sequence[RuleView] = ()
         self._data: dict[str, dict[str, dict[str, str]]] = {}
         self._problems: list[str] = []
 

@@ -90,9 +90,14 @@ def serve() -> Iterator[Callable[[Path], str]]:
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Debian Chromium; the browser tests skip (with the reason) when it is missing."""
+    """Headless Debian Chromium; the browser tests skip (with the reason) when it is missing.
+
+    Per module, not per session: Playwright's sync API keeps an event loop running on the main
+    thread while it is open, and the asyncio tests that run later in the same session
+    (``tests/conformance/driver``) need ``asyncio.run``.
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium package)")
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only the browser tests
