@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from markupsafe import escape
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -290,7 +291,8 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         module = self._spec.module(PurePosixPath(page.file.src_uri).stem)
         if module is not None:
             lang = _page_lang(page.file, self.config.default_language)
-            page.meta["title"] = module.title.get(lang)
+            # MkDocs themes print titles unescaped: the spec's text goes through escaping here.
+            page.meta["title"] = escape(module.title.get(lang))
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files

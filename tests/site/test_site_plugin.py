@@ -235,3 +235,14 @@ def test_site_config_keeps_the_internet_out() -> None:
     text = (SITE / "mkdocs.yml").read_text(encoding="utf-8")
     assert "\n  font: false\n" in text
     assert (ROOT / "site" / "docs" / "zh" / "websocket.md").is_file()
+
+
+def test_a_module_title_reaches_the_page_title_escaped(
+    config: MkDocsConfig, spec_copy: Path
+) -> None:
+    module = spec_copy / "modules" / "websocket.yaml"
+    text = module.read_text(encoding="utf-8")
+    module.write_text(text.replace("  en: WebSocket\n", "  en: Web<script>&Socket\n", 1), "utf-8")
+    plugin = make_plugin(config, spec=str(spec_copy))
+    _, page = render(plugin, config, "en/websocket.md", "Text with no heading.\n")
+    assert page.meta["title"] == "Web&lt;script&gt;&amp;Socket"
