@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 __all__ = [
     "Badge",
+    "Badges",
     "CallableView",
     "CompatTable",
     "Method",
