@@ -45,9 +45,7 @@ class Spec:
         raise KeyError(f"no result type {type_name!r} in the spec")
 
 
-def load_spec(
-    paths: Sequence[Path] | None = None, *, profile_files: Sequence[Path] = ()
-) -> Spec:
+def load_spec(paths: Sequence[Path] | None = None, *, profile_files: Sequence[Path] = ()) -> Spec:
     """Validate and load spec files or directories (default: the bundled spec), and profile
     files kept elsewhere.  Raises :class:`generator.exceptions.SpecError` listing every problem.
     """
