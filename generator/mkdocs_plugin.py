@@ -40,8 +40,9 @@ from mkdocs.structure.pages import Page
 from generator.exceptions import PageError, SpecError
 from generator.flavors._rules_view import RuleView
 from generator.flavors.mkdocs import build_data, build_type_pages, load_rules, render_results
-from generator.model import LANGS, Lang, Spec, bundled_spec_dir, load_spec
 from generator.placeholders import fill_page
+from generator.spec import Spec, bundled_spec_dir, load_spec
+from generator.spec.model import LANGS, Lang
 
 __all__ = [
     "RESULTS_MARKER",

@@ -24,7 +24,8 @@ from typing import Any, Final, Literal, TypeVar
 from jsonschema import Draft202012Validator
 
 from generator.exceptions import Diagnostic, _DiagnosticError
-from generator.model import Text, bundled_spec_dir
+from generator.spec import bundled_spec_dir
+from generator.spec.model import Text
 
 __all__ = [
     "REPORT_FORMAT",

@@ -31,7 +31,7 @@ from generator.flavors.views import (
     TypeTable,
     ValueRow,
 )
-from generator.model import (
+from generator.spec.model import (
     AliasType,
     Callable,
     ErrorCodesType,
@@ -44,7 +44,7 @@ from generator.model import (
     Platforms,
     Text,
 )
-from generator.typeexpr import Function, Generic, Named, TypeExpr, Union
+from generator.spec.typeexpr import Function, Generic, Named, TypeExpr, Union
 
 __all__ = ["KIND_LABELS", "ModuleView", "type_page_name"]
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from generator.flavors import labels
 from generator.flavors._mkdocs_md import make_environment
-from generator.model import Lang
 from generator.report import Report, ReportError, load_report
+from generator.spec.model import Lang
 
 __all__ = ["ResultRow", "render_results"]
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from generator.model import Spec, Text
+from generator.spec import Spec
+from generator.spec.model import Text
 
 __all__ = ["Rule", "RuleView", "load_rules"]
 
@@ -46,7 +47,7 @@ def load_rules(spec: Spec) -> tuple[Rule, ...]:
 
     Raises :class:`generator.exceptions.SpecError` listing every problem of the rule files.
     """
-    from generator.validate import validate_paths  # noqa: PLC0415 - validate imports the model
+    from generator.spec import validate_paths  # noqa: PLC0415 - validate imports the model
 
     rules_dir = spec.root / "rules" if spec.root is not None else None
     if rules_dir is None or not rules_dir.is_dir() or not any(rules_dir.glob("*.y*ml")):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from generator.model import Lang, Text
+from generator.spec.model import Lang, Text
 
 __all__ = ["COLUMN_SETS", "DCLOUD_DEFAULT", "MKDOCS_COLUMNS", "Column", "ColumnSet", "column_set"]
 

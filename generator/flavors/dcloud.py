@@ -47,7 +47,8 @@ from generator.flavors.views import (
     ValueRow,
     fence,
 )
-from generator.model import (
+from generator.spec import Spec
+from generator.spec.model import (
     AliasType,
     Callable,
     ErrorCodesType,
@@ -56,10 +57,9 @@ from generator.model import (
     Lang,
     Module,
     ObjectType,
-    Spec,
     Text,
 )
-from generator.typeexpr import Function, Generic, Named, TypeExpr, Union
+from generator.spec.typeexpr import Function, Generic, Named, TypeExpr, Union
 
 __all__ = [
     "COLUMN_SETS",
@@ -122,7 +122,7 @@ class _Columns:
         self._seen: dict[int, tuple[Any, CompatTable | None]] = {}
 
     def table(self, platforms: Any) -> CompatTable | None:
-        """The table for a :class:`~generator.model.Platforms`, None when it holds nothing."""
+        """The table for a :class:`~generator.spec.model.Platforms`, None when it holds nothing."""
         seen = self._seen.get(id(platforms))
         if seen is not None and seen[0] is platforms:
             return seen[1]

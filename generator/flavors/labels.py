@@ -3,7 +3,7 @@
 ``DCLOUD`` holds the dcloud flavour's words (:class:`Labels`, one per language, as the uni-app
 x docs spell them); ``MKDOCS`` the mkdocs flavour's, ``RESULTS`` the conformance results page's
 and ``PLATFORM_KEYS`` the names of a platform block's keys in a badge's tooltip, each a table of
-:class:`~generator.model.Text` by key that :func:`table` turns into one language's words.
+:class:`~generator.spec.model.Text` by key that :func:`table` turns into one language's words.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from generator.model import Lang, Text
+from generator.spec.model import Lang, Text
 
 __all__ = ["DCLOUD", "MKDOCS", "PLATFORM_KEYS", "RESULTS", "Labels", "table"]
 

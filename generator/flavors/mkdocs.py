@@ -32,8 +32,9 @@ from generator.flavors._rules_view import Rule, RuleView, load_rules
 from generator.flavors.columns import MKDOCS_COLUMNS as DEFAULT_COLUMNS
 from generator.flavors.columns import Column
 from generator.flavors.views import Badges, TypeTable
-from generator.model import AliasType, Callable, Lang, Module, ObjectType, Spec
-from generator.typeexpr import Named, TypeExpr
+from generator.spec import Spec
+from generator.spec.model import AliasType, Callable, Lang, Module, ObjectType
+from generator.spec.typeexpr import Named, TypeExpr
 
 __all__ = [
     "DEFAULT_COLUMNS",

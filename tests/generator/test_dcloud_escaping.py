@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from generator.cli import run as cli_run
 from generator.flavors._markdown import escape_cell, escape_sq_attr, safe_json, safe_url
 from generator.flavors.dcloud import build_data
-from generator.model import bundled_spec_dir, load_spec
+from generator.spec import bundled_spec_dir, load_spec
 
 NASTY = "a | b\nsecond line <script>alert(1)</script> {{ 7 * 7 }} `x|y` \\"
 NASTY_EN = (

@@ -14,7 +14,7 @@ from generator.flavors.dcloud import (
     column_set,
     compute_status,
 )
-from generator.model import load_bundled_spec
+from generator.spec import load_bundled_spec
 
 SPEC = load_bundled_spec()
 ZH = build_data(SPEC, "zh")
@@ -267,7 +267,7 @@ def test_2026_column_set_adds_help_vapor_and_status() -> None:
 
 def test_status_is_computed_before_empty_columns_are_dropped() -> None:
     from generator.flavors.dcloud import _Columns  # noqa: PLC0415
-    from generator.model import Platforms  # noqa: PLC0415
+    from generator.spec.model import Platforms  # noqa: PLC0415
 
     cols = _Columns(COLUMN_SETS["2026"], "zh")
     everywhere_but_vapor = Platforms({

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 import conformance.report
-from generator.model import bundled_spec_dir
 from generator.report import (
     REPORT_FORMAT,
     REPORT_VERSION,
@@ -23,6 +22,7 @@ from generator.report import (
     load_report,
     report_from_data,
 )
+from generator.spec import bundled_spec_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "build-3b0c562.tar.xz"

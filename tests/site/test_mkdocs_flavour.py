@@ -19,7 +19,8 @@ from generator.flavors.mkdocs import (
     safe_url,
     type_page_name,
 )
-from generator.model import Lang, Spec, load_bundled_spec
+from generator.spec import Spec, load_bundled_spec
+from generator.spec.model import Lang
 
 LINK = re.compile(r"\]\(#([A-Za-z0-9_-]+)\)")
 HEADING_ID = re.compile(r"\{#([A-Za-z0-9_-]+)\}")

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from generator.flavors.mkdocs import build_data, load_rules
-from generator.model import Lang, load_bundled_spec
+from generator.spec import load_bundled_spec
+from generator.spec.model import Lang
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

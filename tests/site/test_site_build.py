@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from site_support import SITE, mkdocs_build, sample_report
 
-from generator.model import load_bundled_spec
+from generator.spec import load_bundled_spec
 
 
 class _Collect(HTMLParser):
