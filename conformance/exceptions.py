@@ -1,9 +1,9 @@
 """Exceptions of the ``conformance`` package.
 
-One tree; data lives in attributes, the text is built in ``__str__``::
+One tree; data lives in attributes, the text is built in ``__str__``.  Invalid spec data (rules,
+profiles) is :class:`generator.exceptions.SpecError`, raised by the spec layer that loads it::
 
     ConformanceError
-    ├── SpecError                 rules / profile data is invalid (exit code 3)
     ├── ImplementationLoadError   ``--impl MODULE:ATTR`` cannot be imported or resolved
     ├── PeerError                 the scripted peer server could not start or misbehaved
     └── ChannelError              the channel to the implementation failed (verdict ERROR)
@@ -22,29 +22,11 @@ __all__ = [
     "ConformanceError",
     "ImplementationLoadError",
     "PeerError",
-    "SpecError",
 ]
 
 
 class ConformanceError(Exception):
     """Base class of every error raised by the conformance package."""
-
-
-class SpecError(ConformanceError):
-    """Rule or profile data is invalid.
-
-    ``problems`` holds every problem found, each already prefixed with where it is
-    (``file:line:col`` or ``file::$.json.path``), so a caller can report them all at once.
-    """
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(problems)
-        self.problems = list(problems)
-
-    def __str__(self) -> str:
-        count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the conformance spec data"
-        return "\n".join([head, *(f"  {p}" for p in self.problems)])
 
 
 class ImplementationLoadError(ConformanceError):
