@@ -61,9 +61,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="check every protocol message against spec/schema/driver-protocol.schema.json",
     )
-    run_p.add_argument("--profile", default="strict", help="profile name or file (default strict)")
     run_p.add_argument(
-        "--rules", action="append", type=Path, metavar="PATH", help="rule files or directories"
+        "--profile",
+        default="strict",
+        help="profile name (one of the spec's profiles/, else a bundled one) or a profile file "
+        "(default strict)",
+    )
+    run_p.add_argument(
+        "--rules",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        help="a spec directory (modules/, rules/, profiles/) or rule files, loaded and checked "
+        "exactly as 'utsapi validate PATH' does (default: the bundled spec); payloads are checked "
+        "against that spec's types",
     )
     run_p.add_argument(
         "-k",

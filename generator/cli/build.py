@@ -112,14 +112,15 @@ def _run_conformance(out: Path, spec: Path | None, stderr: TextIO) -> tuple[bool
     """The reference implementation's results, for the site's conformance page.
 
     Run as a subprocess through the ``utsapi`` dispatcher: ``generator`` never imports
-    ``conformance`` (which imports ``generator``)."""
+    ``conformance`` (which imports ``generator``), and the implementation under test runs in a
+    process of its own, as it would for a user."""
     command = [
         sys.executable, "-m", "generator", "conformance", "run", "--impl", "reference_impl:uni",
         "-q", "--json", str(out / "report.json"), "--junit", str(out / "report.xml"),
         "--html", str(out / "report.html"), "--docs-url", "../site/websocket/#rule-{rule}",
     ]  # fmt: skip
-    if spec is not None and (spec / "rules").is_dir():
-        command += ["--rules", str(spec / "rules")]
+    if spec is not None and (spec / "rules").is_dir():  # the spec's own rules, module, profiles
+        command += ["--rules", str(spec)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     last = (result.stdout.strip().splitlines() or ["no summary"])[-1]
     if result.returncode in (0, 1):  # conformant, or failures: either way a report
