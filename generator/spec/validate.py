@@ -152,9 +152,8 @@ def validate_paths(
             result.read_errors.append(Diagnostic(name, 0, 0, "", exc.strerror or str(exc), "read"))
             continue
         doc = validate_text(text, name, kind)
-        if kind is None:
-            kind = _kind_of_data(doc.data) if isinstance(doc.data, dict) else "modules"
-        result.documents.append((kind, doc))
+        read_as = kind or (_kind_of_data(doc.data) if isinstance(doc.data, dict) else "modules")
+        result.documents.append((read_as, doc))
     if not result.documents and not result.read_errors:
         where = ", ".join(str(p) for p in paths) or "(nothing)"
         result.read_errors.append(
