@@ -12,7 +12,9 @@ Run ``python bench/bench_reference_impl.py`` (needs the ``bench`` extra:
 * workloads: pipelined echo and one-way, 50,000 x 64 B and 200 x 1 MiB; figures are wall
   time, messages per second and CPU microseconds per message (the client process's CPU
   time, every thread, system time included, over the measured span, divided by the
-  messages); then the echo round trip, 64 B, one in flight (p50, p99);
+  messages), each the best of the runs; the ratios between two clients are the median over
+  runs of the ratio within a run (the two measured back to back); then the echo round trip,
+  64 B, one in flight (p50, p99);
 * the allocator is controlled: glibc's dynamic mmap threshold makes 1 MiB buffers
   alternate between ``mmap`` and the heap depending on what was freed last, so by default
   every process runs with ``MALLOC_MMAP_THRESHOLD_`` and ``MALLOC_TRIM_THRESHOLD_`` fixed
@@ -44,7 +46,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -259,6 +261,9 @@ class Row:
     seconds: float
     cpu_seconds: float
     server_busy: float
+    # Every run's figures, in run order: run i of each client was measured back to back.
+    seconds_runs: list[float] = field(default_factory=list)
+    cpu_runs: list[float] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -278,31 +283,32 @@ def _throughput(env: dict[str, str], server: Server, runs: int, clients: list[st
                 server_cpu = server.cpu()
                 data = run_client(env, client, kind, url, count=count, size=size)
                 busy = (server.cpu() - server_cpu) / data["seconds"]
-                row = Row(kind, count, size, client, data["seconds"], data["cpu_seconds"], busy)
                 key = (kind, count, size, client)
-                old = best.get(key)
-                if old is None:
-                    best[key] = row
-                else:
-                    # Best of the runs, each figure on its own.
-                    best[key] = Row(
-                        kind,
-                        count,
-                        size,
-                        client,
-                        min(old.seconds, row.seconds),
-                        min(old.cpu_seconds, row.cpu_seconds),
-                        row.server_busy if row.seconds < old.seconds else old.server_busy,
-                    )
+                row = best.setdefault(
+                    key, Row(kind, count, size, client, data["seconds"], data["cpu_seconds"], busy)
+                )
+                row.seconds_runs.append(data["seconds"])
+                row.cpu_runs.append(data["cpu_seconds"])
+                # Best of the runs, each figure on its own.
+                if data["seconds"] <= row.seconds:
+                    row.seconds, row.server_busy = data["seconds"], busy
+                row.cpu_seconds = min(row.cpu_seconds, data["cpu_seconds"])
     return list(best.values())
+
+
+def paired_ratio(base: list[float], ours: list[float]) -> float:
+    """The median over runs of base/ours, each run's two figures measured back to back: on a
+    shared machine this cancels the load that comes and goes, which a ratio of bests does not."""
+    return statistics.median(b / o for b, o in zip(base, ours, strict=True))
 
 
 def _print_throughput(rows: list[Row], runs: int, malloc: str, clients: list[str]) -> list[str]:
     missed: list[str] = []
     print(f"throughput: best of {runs} runs, a fresh process per client and run; malloc: {malloc}")
     print(
-        "ratios are throughput (wall time of the other client / reference's) and CPU "
-        "(other's CPU per message / reference's); server = its CPU use over the run"
+        "ratios: throughput (the other client's wall time / reference's) and CPU (the other's "
+        "CPU / reference's),\nthe median over runs of each run's ratio; "
+        "server = its CPU use over the best run"
     )
     print(
         f"{'workload':<22} {'client':<19} {'s':>7} {'msg/s':>9} {'CPU µs/msg':>10} "
@@ -319,8 +325,8 @@ def _print_throughput(rows: list[Row], runs: int, malloc: str, clients: list[str
                 parts = []
                 for other, minimum in TARGETS[(row.kind, row.size)]:
                     base = measured[other]
-                    ratio = base.seconds / row.seconds
-                    cpu_ratio = base.cpu_us / row.cpu_us
+                    ratio = paired_ratio(base.seconds_runs, row.seconds_runs)
+                    cpu_ratio = paired_ratio(base.cpu_runs, row.cpu_runs)
                     verdict = "ok" if ratio >= minimum else "MISSED"
                     parts.append(
                         f"{ratio:.2f}x {other} (CPU {cpu_ratio:.2f}x; ≥ {minimum}: {verdict})"

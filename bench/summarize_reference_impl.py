@@ -1,7 +1,8 @@
 """Ranges over several runs of ``bench/bench_reference_impl.py --json FILE``.
 
 ``python bench/summarize_reference_impl.py run1.json run2.json run3.json`` prints, per
-workload, the reference runtime's throughput ratios to ``aiohttp`` and ``websockets`` and
+workload, the reference runtime's throughput ratios to ``aiohttp`` and ``websockets`` (each
+file's median of per-run ratios), and
 every client's CPU microseconds per message and the server's CPU use during its runs, each
 as ``min–max`` over the files.
 """
@@ -9,6 +10,7 @@ as ``min–max`` over the files.
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,11 @@ def _span(values: list[float], digits: int) -> str:
     low, high = min(values), max(values)
     text = f"{low:.{digits}f}"
     return text if f"{high:.{digits}f}" == text else f"{text}–{high:.{digits}f}"
+
+
+def _paired(base: list[float], ours: list[float]) -> float:
+    """As bench_reference_impl.paired_ratio: the median of the per-run ratios."""
+    return statistics.median(b / o for b, o in zip(base, ours, strict=True))
 
 
 def main(argv: list[str]) -> int:
@@ -46,9 +53,13 @@ def main(argv: list[str]) -> int:
             )
             if client.startswith("ref-"):
                 for other in ("aiohttp", "websockets"):
-                    ratio = [t[key][other]["seconds"] / t[key][client]["seconds"] for t in tables]
+                    ratio = [
+                        _paired(t[key][other]["seconds_runs"], t[key][client]["seconds_runs"])
+                        for t in tables
+                    ]
                     cpu_ratio = [
-                        t[key][other]["cpu_seconds"] / t[key][client]["cpu_seconds"] for t in tables
+                        _paired(t[key][other]["cpu_runs"], t[key][client]["cpu_runs"])
+                        for t in tables
                     ]
                     line += f"; {_span(ratio, 2)}x {other} (CPU {_span(cpu_ratio, 2)}x)"
             print(line)
