@@ -1,4 +1,4 @@
-"""uni-app x ``uni.connectSocket`` / ``SocketTask`` on the ``websockets`` asyncio client.
+"""uni-app x ``uni.connectSocket`` / ``SocketTask`` on websockets' sans-I/O protocol and asyncio.
 
     from reference_impl import uni
     task = uni.connectSocket({"url": "ws://127.0.0.1:8765"})
