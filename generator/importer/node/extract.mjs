@@ -1,5 +1,9 @@
 // Parse-only extractor for the importer (generator/importer).
 //
+// Usage: node extract.mjs NODE_DIR < request.json, where NODE_DIR is the folder `npm ci` installed
+// this folder's package-lock.json into (the importer's cache: typescript is loaded from there, so
+// this script runs from the source tree or the wheel unchanged).
+//
 // Reads a JSON request on stdin, {"files": ["/abs/path/a.d.ts", ...]}, parses each file with
 // TypeScript's own parser (ts.createSourceFile: no program, no type checker, no file resolution)
 // and prints one JSON document on stdout: the declarations, their members and type expressions as
@@ -12,7 +16,10 @@
 // `start`.  `text` is the node's source text.
 
 import { readFileSync } from "node:fs";
-import ts from "typescript";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+const ts = createRequire(join(process.argv[2] ?? ".", "package.json"))("typescript");
 
 const FORMAT = 1;
 
@@ -31,6 +38,7 @@ function extractFile(path) {
   const comments = allComments(ctx);
   return {
     path,
+    crlf: text.includes("\r\n"),
     parseDiagnostics: sf.parseDiagnostics.map((d) => ({
       message: ts.flattenDiagnosticMessageText(d.messageText, "\n"),
       ...at(sf, d.start ?? 0),
