@@ -6,12 +6,14 @@ members):
 - The block's lines lose ``/**`` and ``*/``; a line whose first non-blank character is ``*`` loses
   what precedes it, the ``*`` and one space.  A line without the ``*`` (code in an ``@example``
   is often written so) is kept as written.
-- A tag starts on a line whose first non-blank character is ``@`` followed by a name
-  (``[A-Za-z_][\\w-]*``: ``tutorial_uni_app``, the stray ``tutorial-uni-app``), outside a fenced
-  code block (lines between two lines starting with three backticks).  Its text is the rest of that
-  line and the following lines up to the next tag, trailing blank lines removed.  This is
-  TypeScript's own rule with code fences honoured; the extractor reports TypeScript's tag names
-  where TypeScript attached the block (``Doc.ts_tag_names``), and the tests compare the two.
+- A tag starts on a line whose first non-blank character is ``@`` (or a stray second ``*`` and
+  then ``@``) followed by a name (``[A-Za-z_][\\w-]*``: ``tutorial_uni_app``, the stray
+  ``tutorial-uni-app``), outside a fenced code block (lines between two lines starting with
+  three backticks).  Its text is the rest of that line and the following lines up to the next
+  tag, trailing blank lines removed.  This is TypeScript's rule, except that code fences are
+  honoured and an ``@`` inside a line of prose is never a tag (TypeScript reads one as a tag).
+  The extractor reports TypeScript's tag names where TypeScript attached the block
+  (``Doc.ts_tag_names``); the tests compare the two readings.
 - ``description`` is the ``@description`` text if there is one, else the text before the first tag.
 - ``@uniPlatform`` is read by :mod:`generator.importer.platforms`; a block that cannot be read is a
   warning at the ``file:line:col`` where its JSON stops, and ``Doc.platforms`` stays ``None``.
@@ -28,7 +30,7 @@ from generator.importer.platforms import BlockError, parse_block, read_table
 
 __all__ = ["is_jsdoc", "parse_doc"]
 
-_TAG = re.compile(r"@(?P<name>[A-Za-z_][\w-]*)")
+_TAG = re.compile(r"(?:\*[ \t]+)?@(?P<name>[A-Za-z_][\w-]*)")
 _STAR = re.compile(r"[ \t]*\*(?: |\t)?")
 _FENCE = re.compile(r"\s*```")
 
@@ -108,7 +110,7 @@ def _platforms(tag: _RawTag, prov: Provenance, warnings: list[Diagnostic]) -> Pl
                 ln.line,
                 column,
                 "@uniPlatform",
-                f"@uniPlatform block skipped: not JSON even after repairs: {parsed.message}",
+                f"block skipped, not JSON even after the repairs: {parsed.message}",
                 "uniPlatform-json",
             )
         )

@@ -14,10 +14,11 @@ spaces), so a position in the repaired text is the position in the ``.d.ts``:
      (``"``) starting the next: the last blank before that key becomes a comma;
    - ``key-quotes``: a key written ``name":`` after ``{`` or ``,``: the blank before it becomes
      the missing ``"``;
+   - ``stray-stars``: a ``*`` starting a line (a comment's ``*`` written twice), blanked;
 
 3. otherwise the block is not read: a warning gives the ``file:line:col`` where the JSON parser
    stopped, and the declaration has no platform table (an overrides file can supply it later).
-   Blocks left so in 0.7.122: a missing closing brace, a stray ``}`` or ``*``, a ``{`` written
+   Blocks left so in 0.7.122: a missing closing brace, a stray ``}``, a ``{`` written
    twice, an unterminated string, a value written ``x""``.
 
 Cells (:func:`normalize_value`):
@@ -166,7 +167,12 @@ def _add_key_quotes(text: str) -> str:
     return re.sub(r'([{,]\s*)[ \t]([A-Za-z_]\w*"\s*:)', r'\1"\2', text)
 
 
+def _strip_stray_stars(text: str) -> str:
+    return re.sub(r"(?m)^([ \t]*)\*(?=[ \t])", r"\1 ", text)
+
+
 _REPAIRS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("stray-stars", _strip_stray_stars),
     ("comments", _strip_comments),
     ("double-commas", _strip_double_commas),
     ("trailing-commas", _strip_trailing_commas),
