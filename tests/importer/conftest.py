@@ -1,20 +1,10 @@
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from generator.importer import import_files
 from generator.importer.model import Surface
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def needs_node() -> None:
-    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
-    if missing:
-        pytest.skip(f"{' and '.join(missing)} not on PATH: the importer's extractor runs on Node")
+from tests.importer.support import FIXTURES, needs_node
 
 
 @pytest.fixture(scope="session")
