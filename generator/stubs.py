@@ -37,7 +37,8 @@ from typing import Literal
 import jinja2
 
 from generator.exceptions import UtsApiError
-from generator.model import (
+from generator.spec import Spec
+from generator.spec.model import (
     AliasType,
     Callable,
     ErrorCodesType,
@@ -45,9 +46,8 @@ from generator.model import (
     InterfaceType,
     Module,
     ObjectType,
-    Spec,
 )
-from generator.typeexpr import Function, Generic, Named, TypeExpr, Union
+from generator.spec.typeexpr import Function, Generic, Named, TypeExpr, Union
 
 __all__ = [
     "DEPRECATED_IMPORT",

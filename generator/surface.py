@@ -50,10 +50,11 @@ from pathlib import Path
 from typing import Literal
 
 from generator.exceptions import TargetError, UtsApiError
-from generator.model import Callable, InterfaceType, Module, Spec
+from generator.spec import Spec
+from generator.spec.model import Callable, InterfaceType, Module
+from generator.spec.typeexpr import Named
 from generator.stubs import MODULE_PROTOCOL, MethodView, module_view, render_stubs
 from generator.targets import resolve_target
-from generator.typeexpr import Named
 
 __all__ = [
     "AllowlistEntry",

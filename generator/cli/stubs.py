@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import TextIO
 
 from generator.exceptions import SpecError, SpecReadError
-from generator.model import load_spec
+from generator.spec import load_spec
 from generator.stubs import (
     DISTRIBUTION,
     StubsError,

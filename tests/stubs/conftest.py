@@ -1,6 +1,5 @@
-"""Fixtures for the stub tests; the helpers live in ``stubs_support`` (a unique module name, so
-that test directories never shadow each other's ``conftest``)."""
+"""Fixtures for the stub tests; the helpers live in ``tests.stubs.support``."""
 
-from stubs_support import checkers, stubs_on_path
+from tests.stubs.support import checkers, stubs_on_path
 
 __all__ = ["checkers", "stubs_on_path"]

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from stubs_support import FIXTURES
 
 from generator.cli import run as cli
+from tests.stubs.support import FIXTURES
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import shlex
 from pathlib import Path
 
 import pytest
-from test_node_driver import NODE, node_command
+from tests.conformance.driver.test_node_driver import NODE, node_command
 
 from generator.cli import run as cli_run
 

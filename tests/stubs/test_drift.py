@@ -6,11 +6,10 @@ import io
 import json
 from pathlib import Path
 
-from stubs_support import STUBS
-
 from generator.cli import run as cli
-from generator.model import load_bundled_spec
+from generator.spec import load_bundled_spec
 from generator.stubs import generate_stubs
+from tests.stubs.support import STUBS
 
 IGNORED_PARTS = {"__pycache__", "build", ".mypy_cache"}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from broken_impls import BROKEN
+from tests.conformance.broken_impls import BROKEN
 
 from conformance.engine import RunResult
 from generator.spec.rules import RuleSet

@@ -9,10 +9,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from stubs_support import clean_env
 
 from generator.cli import run as cli
-from generator.model import load_bundled_spec
+from generator.spec import load_bundled_spec
+from tests.stubs.support import clean_env
 
 
 def _utsapi(*argv: str) -> tuple[int, str, str]:

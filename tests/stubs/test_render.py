@@ -12,9 +12,8 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from stubs_support import FIXTURES, make_checkers
 
-from generator.model import Spec, load_spec
+from generator.spec import Spec, load_spec
 from generator.stubs import (
     DEPRECATED_IMPORT,
     StubsError,
@@ -23,6 +22,7 @@ from generator.stubs import (
     module_view,
     render_stubs,
 )
+from tests.stubs.support import FIXTURES, make_checkers
 
 MAPPING = FIXTURES / "mapping.yaml"
 

@@ -7,9 +7,10 @@ import typing
 from pathlib import Path
 
 import pytest
-from stubs_support import STUBS
 
-from generator.model import ErrorCodesType, ObjectType, load_bundled_spec
+from generator.spec import load_bundled_spec
+from generator.spec.model import ErrorCodesType, ObjectType
+from tests.stubs.support import STUBS
 
 EXPORTED_WEBSOCKET = [
     "CloseSocketOptions",

@@ -8,9 +8,9 @@ import typing
 from pathlib import Path
 
 import pytest
-from stubs_support import STUBS, TYPECHECK, Checkers, Report
 
-from generator.model import load_bundled_spec
+from generator.spec import load_bundled_spec
+from tests.stubs.support import STUBS, TYPECHECK, Checkers, Report
 
 CASES = TYPECHECK / "cases_websocket.py"
 DEPRECATED_CASES = TYPECHECK / "cases_websocket_deprecated.py"

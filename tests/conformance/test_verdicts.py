@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from broken_impls import NoCloseValidation
+from tests.conformance.broken_impls import NoCloseValidation
 
 from conformance.cli import load_for_run
 from conformance.engine import RunResult
