@@ -210,14 +210,18 @@ def _m_present(arg: object, actual: object, path: str) -> str | None:
     return None
 
 
-def _m_startswith(arg: object, actual: object, path: str) -> str | None:
-    ok = isinstance(actual, str) and isinstance(arg, str) and actual.startswith(arg)
-    return None if ok else f"{path}: expected a string starting with {arg!r}, {_found(actual)}"
+def _string_test(test: Callable[[str, str], bool], what: str) -> Matcher:
+    """A matcher for strings: ``test(actual, arg)``, named ``what`` in its message."""
+
+    def check(arg: object, actual: object, path: str) -> str | None:
+        ok = isinstance(actual, str) and isinstance(arg, str) and test(actual, arg)
+        return None if ok else f"{path}: expected a string {what} {arg!r}, {_found(actual)}"
+
+    return check
 
 
-def _m_contains(arg: object, actual: object, path: str) -> str | None:
-    ok = isinstance(actual, str) and isinstance(arg, str) and arg in actual
-    return None if ok else f"{path}: expected a string containing {arg!r}, {_found(actual)}"
+_m_startswith = _string_test(str.startswith, "starting with")
+_m_contains = _string_test(lambda actual, arg: arg in actual, "containing")
 
 
 def _m_in(arg: object, actual: object, path: str) -> str | None:

@@ -7,13 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.conformance.broken_impls import NoCloseValidation
+import pytest
 
 from conformance.cli import load_for_run
 from conformance.engine import RunResult
 from conformance.report import exit_code
+from generator.spec.profiles import Profile
 from generator.spec.rules import RuleSet
 from reference_impl import uni
+from tests.conformance.broken_impls import NoCloseValidation
 
 
 class _OnlyBinary:
@@ -55,12 +57,17 @@ allowances:
 """
 
 
-def test_allowance_turns_fail_into_warn_and_unused_ones_are_stale(
-    rules: RuleSet, engine_runner: Callable[..., RunResult], tmp_path: Path
-) -> None:
+@pytest.fixture
+def profile(tmp_path: Path) -> Profile:
+    """PROFILE, loaded and checked against the bundled rules as a run would load it."""
     path = tmp_path / "profile.yaml"
     path.write_text(PROFILE, "utf-8")
-    _spec, profile = load_for_run(None, str(path))
+    return load_for_run(None, str(path))[1]
+
+
+def test_allowance_turns_fail_into_warn_and_unused_ones_are_stale(
+    rules: RuleSet, engine_runner: Callable[..., RunResult], profile: Profile
+) -> None:
     run = engine_runner(
         NoCloseValidation(uni),
         rules,
@@ -86,11 +93,8 @@ def test_allowance_turns_fail_into_warn_and_unused_ones_are_stale(
 
 
 def test_allowance_for_cases_that_did_not_run_is_not_stale(
-    rules: RuleSet, engine_runner: Callable[..., RunResult], tmp_path: Path
+    rules: RuleSet, engine_runner: Callable[..., RunResult], profile: Profile
 ) -> None:
-    path = tmp_path / "profile.yaml"
-    path.write_text(PROFILE, "utf-8")
-    _spec, profile = load_for_run(None, str(path))
     run = engine_runner(
         NoCloseValidation(uni),
         rules,
