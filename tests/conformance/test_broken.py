@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.conformance.broken_impls import BROKEN
 
 from conformance.engine import RunResult
 from generator.spec.rules import RuleSet
 from reference_impl import uni
+from tests.conformance.broken_impls import BROKEN
 
 INVALID_CODES = ["0", "999", "1004", "1005", "1006", "1015", "2999", "5000", "65536", "string"]
 BINARY_CASES = [

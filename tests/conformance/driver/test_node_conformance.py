@@ -8,9 +8,9 @@ import shlex
 from pathlib import Path
 
 import pytest
-from tests.conformance.driver.test_node_driver import NODE, node_command
 
 from generator.cli import run as cli_run
+from tests.conformance.driver.test_node_driver import NODE, node_command
 
 ROOT = Path(__file__).resolve().parents[3]
 ALLOWANCES = ROOT / "conformance" / "adapters" / "node_driver.allowances.yaml"
