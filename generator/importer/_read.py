@@ -221,6 +221,8 @@ class _FileReader:
     def declarations(self, statements: Sequence[Json]) -> list[Declaration]:
         out: list[Declaration] = []
         for node in statements:
+            if node["kind"] == "other" and node["syntaxKind"] == "EmptyStatement":
+                continue  # a stray ";" after a declaration
             if node["kind"] == "variable":
                 out.extend(self.variable(node, d) for d in node["declarations"])
             else:

@@ -11,6 +11,7 @@ these types, never the JSON.
 
 from __future__ import annotations
 
+import ast
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -271,6 +272,24 @@ class TypeNode:
     fields: tuple[Member, ...] = ()
     literal_kind: str | None = None
 
+    @property
+    def literal_value(self) -> str | int | float | bool | None:
+        """The value of a ``literal`` node: a string, a number (``-1`` included), a boolean, or
+        ``None`` for ``null``.  :class:`ValueError` for any other node."""
+        if self.kind != "literal":
+            raise ValueError(f"{self.text!r} is a {self.kind} type, not a literal")
+        match self.literal_kind:
+            case "StringLiteral" | "NoSubstitutionTemplateLiteral":
+                return _unquote(self.text)
+            case "NumericLiteral" | "PrefixUnaryExpression":
+                number = float(self.text.replace("_", ""))
+                return int(number) if number.is_integer() and "." not in self.text else number
+            case "TrueKeyword" | "FalseKeyword":
+                return self.literal_kind == "TrueKeyword"
+            case "NullKeyword":
+                return None
+        raise ValueError(f"{self.text!r}: a literal of kind {self.literal_kind}")
+
     def walk(self) -> Iterator[TypeNode]:
         """This node and every type node under it, depth first."""
         yield self
@@ -284,6 +303,12 @@ class TypeNode:
             yield from _signature_types(self.signature)
         for f in self.fields:
             yield from f.types()
+
+
+def _unquote(text: str) -> str:
+    """A TypeScript string literal's value (its escapes are Python's for what these files use)."""
+    quoted = text if text[0] in "'\"" else repr(text[1:-1])
+    return str(ast.literal_eval(quoted))
 
 
 def _signature_types(signature: Signature) -> Iterator[TypeNode]:

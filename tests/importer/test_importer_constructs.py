@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from generator.importer.model import (
     Declaration,
     Member,
@@ -179,6 +181,7 @@ def test_union_members_keep_their_leading_docs(fixture_surface: Surface) -> None
         ("literal", "StringLiteral", "'inline'"),
         ("literal", "StringLiteral", "'layer'"),
     ]
+    assert [m.type.literal_value for m in values] == ["inline", "layer"]
     first, second = values
     assert first.doc is not None
     assert first.doc.description == "Inline in the page."
@@ -195,6 +198,7 @@ def test_error_code_unions(fixture_surface: Surface) -> None:
     assert codes.type is not None
     members = codes.type.members
     assert [m.type.text for m in members] == ["710001", "710002", "710003"]
+    assert [m.type.literal_value for m in members] == [710001, 710002, 710003]
     assert [m.doc.description if m.doc else None for m in members] == [
         "The widget is busy.",
         "The widget is gone.",
@@ -260,3 +264,17 @@ def test_counts_of_the_fixtures(fixture_surface: Surface) -> None:
     assert (counts.error_code_unions, counts.error_codes) == (1, 3)
     assert counts.classes == 1
     assert counts.platform_blocks_on_union_members == 1
+
+
+def test_stray_semicolons_are_not_declarations(fixture_surface: Surface) -> None:
+    kinds = {d.kind for d in fixture_surface.module("constructs").declarations}
+    assert kinds == {"interface", "type", "class", "function"}
+
+
+def test_null_in_a_union_is_a_literal_of_value_none(fixture_surface: Surface) -> None:
+    size = field(decl(fixture_surface, "OpenWidgetOptions").type, "size").type
+    assert size is not None
+    number, null = (m.type for m in size.members)
+    assert (null.kind, null.literal_kind, null.literal_value) == ("literal", "NullKeyword", None)
+    with pytest.raises(ValueError, match="keyword type, not a literal"):
+        _ = number.literal_value

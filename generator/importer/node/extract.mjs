@@ -23,6 +23,17 @@ const ts = createRequire(join(process.argv[2] ?? ".", "package.json"))("typescri
 
 const FORMAT = 1;
 
+// TypeScript's name of a syntax kind; `ts.SyntaxKind[kind]` can give a range marker instead
+// (`FirstLiteralToken` for `NumericLiteral`).
+const SYNTAX_NAMES = new Map();
+for (const [name, value] of Object.entries(ts.SyntaxKind)) {
+  if (typeof value !== "number") continue;
+  if (!SYNTAX_NAMES.has(value) || /^(First|Last)/.test(SYNTAX_NAMES.get(value))) {
+    SYNTAX_NAMES.set(value, name);
+  }
+}
+const syntaxName = (kind) => SYNTAX_NAMES.get(kind) ?? String(kind);
+
 function main() {
   const request = JSON.parse(readFileSync(0, "utf8"));
   const files = request.files.map(extractFile);
@@ -177,7 +188,7 @@ function statement(ctx, node) {
   if (ts.isExportDeclaration(node) || ts.isExportAssignment(node)) {
     return { kind: "export", text: src(ctx, node), ...base };
   }
-  return { kind: "other", syntaxKind: ts.SyntaxKind[node.kind], text: src(ctx, node), ...base };
+  return { kind: "other", syntaxKind: syntaxName(node.kind), text: src(ctx, node), ...base };
 }
 
 function parameter(ctx, p) {
@@ -223,7 +234,7 @@ function member(ctx, node) {
     ...span(ctx, node),
   };
   if (kind === "property") return { ...base, type: node.type ? type(ctx, node.type) : null };
-  if (kind === "other") return { ...base, syntaxKind: ts.SyntaxKind[node.kind], text: src(ctx, node) };
+  if (kind === "other") return { ...base, syntaxKind: syntaxName(node.kind), text: src(ctx, node) };
   return { ...base, ...signature(ctx, node) };
 }
 
@@ -257,7 +268,7 @@ function type(ctx, node) {
         ...base,
       };
     case ts.SyntaxKind.LiteralType:
-      return { kind: "literal", literalKind: ts.SyntaxKind[node.literal.kind], ...base };
+      return { kind: "literal", literalKind: syntaxName(node.literal.kind), ...base };
     case ts.SyntaxKind.ThisType:
       return { kind: "this", ...base };
     case ts.SyntaxKind.TupleType:
@@ -266,7 +277,7 @@ function type(ctx, node) {
       if (node.kind >= ts.SyntaxKind.FirstKeyword && node.kind <= ts.SyntaxKind.LastKeyword) {
         return { kind: "keyword", ...base };
       }
-      return { kind: "other", syntaxKind: ts.SyntaxKind[node.kind], ...base };
+      return { kind: "other", syntaxKind: syntaxName(node.kind), ...base };
   }
 }
 
