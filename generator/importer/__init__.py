@@ -45,6 +45,8 @@ from generator.importer.package import (
     PackageRef,
     fetch_package,
     find_module_files,
+    parse_source,
+    unpack_tarball,
 )
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "SurfaceCounts",
     "import_files",
     "import_package",
+    "parse_source",
     "read_surface",
 ]
 
@@ -130,11 +133,13 @@ def import_package(
     cache: Path | None = None,
     tools: NodeTools | None = None,
 ) -> Surface:
-    """Import a package: a :class:`PackageRef` (fetched with ``npm pack`` into the cache) or an
-    unpacked package folder."""
+    """Import a package: a :class:`PackageRef` (fetched with ``npm pack`` into the cache), a
+    ``.tgz`` (unpacked into the cache) or an unpacked package folder."""
     tools = tools or find_tools()
     if isinstance(package, PackageRef):
         root = fetch_package(tools, package, cache=cache)
+    elif package.is_file():
+        root = unpack_tarball(package, cache=cache)
     else:
         root = package
     found = find_module_files(root)

@@ -47,6 +47,8 @@ __all__ = [
     "fetch_package",
     "find_module_files",
     "package_root",
+    "parse_source",
+    "unpack_tarball",
 ]
 
 
@@ -124,22 +126,62 @@ def fetch_package(tools: NodeTools, ref: PackageRef, *, cache: Path | None = Non
             raise PackageError(
                 f"{ref}: integrity mismatch: expected {expected}, the tarball has {actual}"
             )
-        unpacked = work / "unpacked"
-        try:
-            with tarfile.open(tarball, "r:gz") as tar:
-                tar.extractall(unpacked, filter="data")
-        except (tarfile.TarError, OSError) as exc:
-            raise PackageError(f"{ref}: cannot unpack {tarball.name}: {exc}") from None
-        if not (unpacked / "package" / "package.json").is_file():
-            raise PackageError(f"{ref}: the tarball has no package/package.json")
-        try:
-            unpacked.rename(target)
-        except OSError as exc:
-            if not (target / "package" / "package.json").is_file():
-                raise PackageError(f"cannot move {ref} into {target}: {exc}") from None
+        _unpack(tarball, work / "unpacked", target, str(ref))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target / "package"
+
+
+def _unpack(tarball: Path, unpacked: Path, target: Path, label: str) -> None:
+    """Unpack ``tarball`` into ``unpacked``, then move that to ``target`` (if no other process
+    did it first)."""
+    try:
+        with tarfile.open(tarball, "r:gz") as tar:
+            tar.extractall(unpacked, filter="data")
+    except (tarfile.TarError, OSError) as exc:
+        raise PackageError(f"{label}: cannot unpack {tarball.name}: {exc}") from None
+    if not (unpacked / "package" / "package.json").is_file():
+        raise PackageError(f"{label}: the tarball has no package/package.json")
+    try:
+        unpacked.rename(target)
+    except OSError as exc:
+        if not (target / "package" / "package.json").is_file():
+            raise PackageError(f"cannot move {label} into {target}: {exc}") from None
+
+
+def unpack_tarball(tarball: Path, *, cache: Path | None = None) -> Path:
+    """The package folder of a local ``.tgz`` (as ``npm pack`` writes it), unpacked once into
+    ``<cache>/packages/tgz-<first 16 hex of its SHA-256>/``."""
+    try:
+        digest = hashlib.sha256(tarball.read_bytes()).hexdigest()[:16]
+    except OSError as exc:
+        raise PackageError(f"{tarball}: cannot read: {exc.strerror or exc}") from None
+    root = (cache if cache is not None else cache_dir()) / "packages"
+    target = root / f"tgz-{digest}"
+    if not (target / "package" / "package.json").is_file():
+        root.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=root))
+        try:
+            _unpack(tarball, work / "unpacked", target, str(tarball))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return target / "package"
+
+
+def parse_source(text: str) -> PackageRef | Path:
+    """``npm:NAME@VERSION`` as a :class:`PackageRef` (pinned to :data:`PINNED`'s integrity when
+    it names that version), anything else as a path (a ``.tgz`` or a folder)."""
+    if not text.startswith("npm:"):
+        return Path(text)
+    spec = text.removeprefix("npm:")
+    at = spec.rfind("@")
+    if at <= 0:
+        raise PackageError(f"{text}: expected npm:NAME@VERSION (an exact version)")
+    name, version = spec[:at], spec[at + 1 :]
+    if not re.fullmatch(r"\d+\.\d+\.\d+(?:[-+][\w.-]+)?", version):
+        raise PackageError(f"{text}: {version!r} is not an exact version (ranges are not pinned)")
+    pinned = (name, version) == (PINNED.name, PINNED.version)
+    return PackageRef(name, version, PINNED.integrity if pinned else None)
 
 
 def package_root(path: Path) -> Path:
