@@ -213,6 +213,7 @@ class _FileReader:
                 t["expression"],
                 t["text"],
                 tuple(self.type_node(a) for a in t["typeArguments"]),
+                self.condition(t["start"]),
             )
             for clause in clauses
             for t in clause["types"]

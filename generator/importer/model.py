@@ -371,12 +371,13 @@ class Member:
 
 @dataclass(frozen=True)
 class Heritage:
-    """One name of an ``extends``/``implements`` clause."""
+    """One name of an ``extends``/``implements`` clause; ``condition`` as for members."""
 
     token: str
     name: str
     text: str
     arguments: tuple[TypeNode, ...] = ()
+    condition: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
