@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 
@@ -25,8 +24,12 @@ from generator.flavors.views import (
     Badge,
     Badges,
     CallableView,
+    ExampleView,
+    InterfaceView,
+    ReturnView,
     Row,
     RuleRow,
+    TypePageView,
     TypeRef,
     TypeTable,
     ValueRow,
@@ -329,47 +332,36 @@ class ModuleView:
             for link in api.tutorial
         ]
 
-    def return_value(self, api: Callable) -> dict[str, Any] | None:
+    def return_value(self, api: Callable) -> ReturnView | None:
         if isinstance(api.returns, Named) and api.returns.name == "void":
             return None
         section = _Section()
         named = self.module.types.get(api.returns.name) if isinstance(api.returns, Named) else None
-        iface = named if isinstance(named, InterfaceType) else None
-        if iface is not None:
-            section.returned.add(iface.name)
-        return {
-            "type": self.type_ref(api.returns, section),
-            "iface": None
-            if iface is None
-            else {
-                "name": iface.name,
-                "anchor": iface.anchor,
-                "description": self.text(iface.description),
-                "heading": self.label("methods_of", name=iface.name),
-            },
-            "methods": ()
-            if iface is None
-            else tuple(self.callable_view(m, 4, _Section()) for m in iface.methods),
-        }
+        if not isinstance(named, InterfaceType):
+            return ReturnView(self.type_ref(api.returns, section), None, ())
+        section.returned.add(named.name)
+        heading = self.label("methods_of", name=named.name)
+        return ReturnView(
+            self.type_ref(api.returns, section),
+            InterfaceView(named.name, named.anchor, self.text(named.description), heading),
+            tuple(self.callable_view(m, 4, _Section()) for m in named.methods),
+        )
 
-    def example(self) -> dict[str, Any] | None:
+    def example(self) -> ExampleView | None:
         example = self.module.example
         if example is None:
             return None
-        return {
-            "title": self.text(example.title),
-            "links": [
-                (label, url)
-                for label, url in (
-                    ("hello uni-app x", example.repository),
-                    (self.label("preview"), example.preview),
-                    (self.label("open_in_app"), example.app_redirect),
-                )
-                if url and safe_url(url) is not None
-            ],
-            "lang": _code_lang(example.lang),
-            "code": _code_text(example.code),
-        }
+        links = (
+            ("hello uni-app x", example.repository),
+            (self.label("preview"), example.preview),
+            (self.label("open_in_app"), example.app_redirect),
+        )
+        return ExampleView(
+            title=self.text(example.title),
+            links=tuple((label, url) for label, url in links if url and safe_url(url) is not None),
+            lang=_code_lang(example.lang),
+            code=_code_text(example.code),
+        )
 
     def general_tables(self) -> list[_Table]:
         return [
@@ -381,31 +373,22 @@ class ModuleView:
 
     def type_page(
         self, named: NamedType, used_by: Sequence[tuple[str, str | None]]
-    ) -> dict[str, Any]:
-        context: dict[str, Any] = {
-            "name": named.name,
-            "anchor": named.anchor,
-            "module": self.text(self.module.title),
-            "description": self.text(named.description),
-            "used_by": used_by,
-            "kind": named.kind,
-            "kind_label": self.label(KIND_LABELS[named.kind]),
-            "extends": None,
-            "rows": (),
-            "methods": (),
-            "codes": (),
-            "subject": "",
-            "alias": None,
-        }
+    ) -> TypePageView:
+        page = TypePageView(
+            name=named.name,
+            anchor=named.anchor,
+            module=self.text(self.module.title),
+            description=self.text(named.description),
+            used_by=tuple(used_by),
+            kind=named.kind,
+            kind_label=self.label(KIND_LABELS[named.kind]),
+        )
         if isinstance(named, ObjectType):
-            if named.extends is not None:
-                context["extends"] = self.named_ref(named.extends, None)
-            context["rows"] = self.rows(named.name, None)
-        elif isinstance(named, InterfaceType):
-            context["methods"] = tuple(self.callable_view(m, 2, None) for m in named.methods)
-        elif isinstance(named, ErrorCodesType):
-            context["subject"] = named.subject
-            context["codes"] = self._values(named)
-        else:
-            context["alias"] = self.type_ref(named.type, None)
-        return context
+            extends = None if named.extends is None else self.named_ref(named.extends, None)
+            return replace(page, extends=extends, rows=self.rows(named.name, None))
+        if isinstance(named, InterfaceType):
+            methods = tuple(self.callable_view(m, 2, None) for m in named.methods)
+            return replace(page, methods=methods)
+        if isinstance(named, ErrorCodesType):
+            return replace(page, subject=named.subject, codes=self._values(named))
+        return replace(page, alias=self.type_ref(named.type, None))

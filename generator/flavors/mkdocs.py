@@ -62,12 +62,16 @@ def _render(template: str, **context: Any) -> str:
     return make_environment().get_template(template).render(**context)
 
 
+def _render_view(template: str, view: object | None, words: Mapping[str, str]) -> str:
+    """``template`` with the fields of ``view`` (a view dataclass) as its names; "" for None."""
+    return "" if view is None else _render(template, labels=words, **vars(view))
+
+
 def _api_sections(view: ModuleView, api: Callable) -> dict[str, str]:
     context = {"c": view.api(api), "labels": view.labels}
     sections = {key: _render(t, **context, level=2) for key, t in _API_SECTIONS.items()}
-    returns = view.return_value(api)
-    sections["returnValue"] = (
-        "" if returns is None else _render("return_value.md.j2", labels=view.labels, **returns)
+    sections["returnValue"] = _render_view(
+        "return_value.md.j2", view.return_value(api), view.labels
     )
     sections["tutorial"] = _render("tutorial.md.j2", labels=view.labels, links=view.tutorial(api))
     return sections
@@ -92,12 +96,7 @@ def build_data(
         view = ModuleView(module, lang, columns, rules)
         for api in module.apis:
             data[api.name] = _api_sections(view, api)
-        example = view.example()
-        data[module.name] = {
-            "example": ""
-            if example is None
-            else _render("example.md.j2", labels=view.labels, **example)
-        }
+        data[module.name] = {"example": _render_view("example.md.j2", view.example(), view.labels)}
         general.extend(view.general_tables())
     words = labels.table(labels.MKDOCS, lang)
     data["general_type"] = {
@@ -179,7 +178,7 @@ def build_type_pages(
         entries = []
         for named in module.types.values():
             users = [_user_link(module, u, api_page) for u in used.get(named.name, [])]
-            markdown = _render("type_page.md.j2", labels=words, **view.type_page(named, users))
+            markdown = _render_view("type_page.md.j2", view.type_page(named, users), words)
             pages.append(TypePage(type_page_name(named.name), named.name, markdown))
             entries.append(
                 {

@@ -22,12 +22,16 @@ __all__ = [
     "Badges",
     "CallableView",
     "CompatTable",
+    "ExampleView",
+    "InterfaceView",
     "Method",
     "Params",
     "ReturnValue",
+    "ReturnView",
     "Row",
     "RuleRow",
     "Status",
+    "TypePageView",
     "TypeRef",
     "TypeTable",
     "ValueRow",
@@ -235,3 +239,53 @@ class CallableView:
     rules: tuple[RuleRow, ...]
     returns: TypeRef | None
     examples: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class InterfaceView:
+    """The interface an API returns, whose methods follow its return value."""
+
+    name: str
+    anchor: str
+    description: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    """An API's ``returnValue`` section: the type, and the interface's methods if it is one."""
+
+    type: TypeRef
+    iface: InterfaceView | None
+    methods: tuple[CallableView, ...]
+
+
+@dataclass(frozen=True)
+class ExampleView:
+    """A module's example: the checked links (label, http(s) URL), the fence language, the code
+    ending in a newline."""
+
+    title: str
+    links: tuple[tuple[str, str], ...]
+    lang: str
+    code: str
+
+
+@dataclass(frozen=True)
+class TypePageView:
+    """A named type's page; which of ``extends``/``rows``, ``methods``, ``codes``/``subject``
+    and ``alias`` are set follows ``kind``.  ``used_by``: (who, link or None)."""
+
+    name: str
+    anchor: str
+    module: str
+    description: str
+    used_by: tuple[tuple[str, str | None], ...]
+    kind: str
+    kind_label: str
+    extends: TypeRef | None = None
+    rows: tuple[Row[Badges], ...] = ()
+    methods: tuple[CallableView, ...] = ()
+    codes: tuple[ValueRow, ...] = ()
+    subject: str = ""
+    alias: TypeRef | None = None

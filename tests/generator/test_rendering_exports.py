@@ -22,9 +22,9 @@ EXPORTS = {
         "column_set",
     ],
     "generator.flavors.views": [
-        "Badge", "Badges", "CallableView", "CompatTable", "Method", "Params", "ReturnValue",
-        "Row", "RuleRow", "Status", "TypeRef", "TypeTable", "ValueRow", "fence",
-        "type_formatter",
+        "Badge", "Badges", "CallableView", "CompatTable", "ExampleView", "InterfaceView",
+        "Method", "Params", "ReturnValue", "ReturnView", "Row", "RuleRow", "Status",
+        "TypePageView", "TypeRef", "TypeTable", "ValueRow", "fence", "type_formatter",
     ],
     "generator.flavors.labels": ["DCLOUD", "MKDOCS", "PLATFORM_KEYS", "RESULTS", "Labels", "table"],
     "generator.flavors.columns": [
