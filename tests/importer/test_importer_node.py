@@ -129,3 +129,18 @@ def test_the_extractor_is_installed_once_per_lockfile(tmp_path: Path) -> None:
     assert ensure_extractor(tools, cache=tmp_path) == folder
     assert (folder / "node_modules" / "typescript" / "package.json").stat().st_mtime_ns == marker
     assert [p.name for p in tmp_path.iterdir()] == [folder.name]
+
+
+def test_typescript_is_pinned_exactly_by_the_lockfile() -> None:
+    """TypeScript 5.9.x: the compiler API parse-only (TypeScript 7, the native port, lacks it)."""
+    manifest = json.loads((LOCKFILE.parent / "package.json").read_text("utf-8"))
+    assert manifest["dependencies"] == {"typescript": manifest["dependencies"]["typescript"]}
+    wanted = manifest["dependencies"]["typescript"]
+    assert wanted.startswith("5.9.")
+    assert wanted.replace(".", "").isdigit()  # an exact version, no range
+    lock = json.loads(LOCKFILE.read_text("utf-8"))
+    assert lock["packages"][""]["dependencies"] == manifest["dependencies"]
+    locked = lock["packages"]["node_modules/typescript"]
+    assert locked["version"] == wanted
+    assert locked["integrity"].startswith("sha512-")
+    assert sorted(lock["packages"]) == ["", "node_modules/typescript"]  # nothing else installed
