@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from generator.exceptions import Diagnostic
-from generator.importer.model import Doc, PlatformTable, Provenance, Tag, Tutorial
+from generator.importer.model import Doc, ParamDoc, PlatformTable, Provenance, Tag, Tutorial
 from generator.importer.platforms import BlockError, parse_block, read_table
 
 __all__ = ["is_jsdoc", "parse_doc"]
@@ -33,6 +33,9 @@ __all__ = ["is_jsdoc", "parse_doc"]
 _TAG = re.compile(r"(?:\*[ \t]+)?@(?P<name>[A-Za-z_][\w-]*)")
 _STAR = re.compile(r"[ \t]*\*(?: |\t)?")
 _FENCE = re.compile(r"\s*```")
+_PARAM = re.compile(
+    r"(?:\{(?P<type>[^}]*)\}\s*)?(?P<name>\[?[\w$.]+(?:=[^\]]*)?\]?)?\s*(?P<text>.*)", re.S
+)
 
 
 def is_jsdoc(comment: str) -> bool:
@@ -85,6 +88,13 @@ def _split(lines: list[_Line]) -> tuple[list[_Line], list[_RawTag]]:
         if _FENCE.match(ln.text):
             fenced = not fenced
     return summary, tags
+
+
+def _param(text: str) -> ParamDoc:
+    m = _PARAM.match(text)
+    assert m is not None  # every part of the pattern is optional
+    name = (m["name"] or "").strip("[]").partition("=")[0]
+    return ParamDoc(name, m["type"], m["text"].strip())
 
 
 def _text(lines: list[_Line]) -> str:
@@ -146,11 +156,7 @@ def parse_doc(
         if raw_tag.name == "uniPlatform":
             platforms = _platforms(raw_tag, prov, warnings)
             break
-    params: list[tuple[str, str]] = []
-    for t in tags:
-        if t.name == "param":
-            name, _, text = t.text.partition(" ")
-            params.append((name.strip("{}[]"), text.strip()))
+    params = tuple(_param(t.text) for t in tags if t.name == "param")
     return Doc(
         raw=raw,
         provenance=prov,
@@ -168,6 +174,6 @@ def parse_doc(
         uni_version=first("uniVersion"),
         uni_vue_version=first("uniVueVersion"),
         type=first("type"),
-        params=tuple(params),
+        params=params,
         ts_tag_names=ts_tag_names,
     )

@@ -28,6 +28,7 @@ __all__ = [
     "MemberKind",
     "ModuleFile",
     "ModuleSource",
+    "ParamDoc",
     "Parameter",
     "PlatformEntry",
     "PlatformTable",
@@ -162,6 +163,16 @@ class Tutorial:
 
 
 @dataclass(frozen=True)
+class ParamDoc:
+    """A ``@param`` tag: ``@param name text`` or ``@param {Type} name text``; ``name`` is empty
+    when the tag gives only a type."""
+
+    name: str
+    type: str | None
+    text: str
+
+
+@dataclass(frozen=True)
 class Doc:
     """A JSDoc block, raw and read.
 
@@ -185,7 +196,7 @@ class Doc:
     uni_version: str | None = None
     uni_vue_version: str | None = None
     type: str | None = None
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[ParamDoc, ...] = ()
     ts_tag_names: tuple[str, ...] | None = None
 
     def tag(self, name: str) -> Tag | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator.exceptions import Diagnostic
 from generator.importer.jsdoc import is_jsdoc, parse_doc
-from generator.importer.model import Doc, PlatformValueKind, Provenance, Source
+from generator.importer.model import Doc, ParamDoc, PlatformValueKind, Provenance, Source
 
 SOURCE = Source("@example/pkg", "1.0.0", "types/a.d.ts")
 
@@ -105,6 +105,9 @@ def test_tag_names_with_hyphens_and_every_tutorial_kind() -> None:
         " * @tutorial_weixin https://example.invalid/3\n"
         " * @uniVueVersion 2,3\n"
         " * @param options what to do\n"
+        " * @param {Callback} callback called once\n"
+        " * @param {void}\n"
+        " * @param [size=2] optional size\n"
         " */"
     )
     assert [(t.kind, t.url) for t in doc.tutorials] == [
@@ -113,7 +116,12 @@ def test_tag_names_with_hyphens_and_every_tutorial_kind() -> None:
         ("tutorial_weixin", "https://example.invalid/3"),
     ]
     assert doc.uni_vue_version == "2,3"
-    assert doc.params == (("options", "what to do"),)
+    assert doc.params == (
+        ParamDoc("options", None, "what to do"),
+        ParamDoc("callback", "Callback", "called once"),
+        ParamDoc("", "void", ""),
+        ParamDoc("size", None, "optional size"),
+    )
 
 
 def test_platform_block_with_and_without_stars() -> None:
