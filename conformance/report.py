@@ -26,7 +26,7 @@ from conformance.channel import encode_value
 from conformance.engine import CaseResult as RunCase
 from conformance.engine import RunResult
 from conformance.values import describe
-from generator.report import REPORT_FORMAT, REPORT_VERSION, CaseResult, report_from_data
+from generator.report import REPORT_FORMAT, REPORT_VERSION, CaseResult, Verdict, report_from_data
 from generator.templating import make_environment
 
 __all__ = [
@@ -150,7 +150,7 @@ def console_line(result: RunCase, index: int, total: int) -> str:
 # JUnit XML
 
 
-_JUNIT_FAILED = {"FAIL": "failure", "ERROR": "error"}
+_JUNIT_FAILED = {Verdict.FAIL: "failure", Verdict.ERROR: "error"}
 
 
 def to_junit(data: Mapping[str, Any]) -> str:
@@ -162,9 +162,9 @@ def to_junit(data: Mapping[str, Any]) -> str:
         {
             "name": f"utsapi conformance ({run.target or ''})",
             "tests": str(report.summary.total),
-            "failures": str(counts["FAIL"]),
-            "errors": str(counts["ERROR"]),
-            "skipped": str(counts["SKIP"]),
+            "failures": str(counts[Verdict.FAIL]),
+            "errors": str(counts[Verdict.ERROR]),
+            "skipped": str(counts[Verdict.SKIP]),
             "time": str(run.duration_s),
             "timestamp": run.started,
         },
@@ -188,9 +188,9 @@ def to_junit(data: Mapping[str, Any]) -> str:
             message = _xml_safe(result.reason)[:500]
             node = ET.SubElement(case, _JUNIT_FAILED[result.verdict], {"message": message})
             node.text = _xml_safe(detail)
-        elif result.verdict == "SKIP":
+        elif result.verdict is Verdict.SKIP:
             ET.SubElement(case, "skipped", {"message": _xml_safe(result.reason)})
-        elif result.verdict == "WARN":
+        elif result.verdict is Verdict.WARN:
             out = ET.SubElement(case, "system-out")
             out.text = _xml_safe(f"WARN: {result.reason}\n{detail}")
     ET.indent(suite)

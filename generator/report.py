@@ -14,12 +14,13 @@ The conformance suite, which writes reports, imports the format constants from h
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, TypeVar
 
 from jsonschema import Draft202012Validator
 
@@ -46,9 +47,19 @@ __all__ = [
 REPORT_FORMAT: Final = "utsapi-conformance-report"
 REPORT_VERSION: Final = 1
 
-Verdict = Literal["PASS", "FAIL", "WARN", "SKIP", "ERROR"]
+
+class Verdict(enum.StrEnum):
+    """What a case came to; reports carry the name (``spec/schema/report.schema.json``)."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    WARN = "WARN"
+    SKIP = "SKIP"
+    ERROR = "ERROR"
+
+
 #: Every verdict, in the order reports list them.
-VERDICTS: Final[tuple[Verdict, ...]] = ("PASS", "FAIL", "WARN", "SKIP", "ERROR")
+VERDICTS: Final = tuple(Verdict)
 
 
 class ReportError(_DiagnosticError):
@@ -223,6 +234,7 @@ def _case(data: Mapping[str, Any]) -> CaseResult:
     return _build(
         CaseResult,
         data,
+        verdict=Verdict(data["verdict"]),
         title=_text(data["title"]),
         allowance=None if allowance is None else _allowance(allowance),
         trace=tuple(TraceEntry(*entry) for entry in data.get("trace", ())),

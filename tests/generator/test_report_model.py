@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import conformance.engine
 import conformance.report
 from generator.report import (
     REPORT_FORMAT,
@@ -46,6 +47,11 @@ def test_the_format_is_defined_once() -> None:
     assert conformance.report.REPORT_FORMAT is REPORT_FORMAT
     assert conformance.report.REPORT_VERSION is REPORT_VERSION
     assert tuple(schema["$defs"]["result"]["properties"]["verdict"]["enum"]) == VERDICTS
+
+
+def test_the_engine_and_the_report_name_the_same_verdicts() -> None:
+    """The engine's enum will import the report's; until then they must not drift apart."""
+    assert [v.value for v in conformance.engine.Verdict] == [v.value for v in VERDICTS]
 
 
 def test_generator_never_imports_conformance() -> None:
