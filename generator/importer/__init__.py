@@ -44,6 +44,7 @@ from generator.importer.package import (
     PINNED,
     PackageRef,
     fetch_package,
+    find_global_files,
     find_module_files,
     parse_source,
     unpack_tarball,
@@ -132,9 +133,12 @@ def import_package(
     *,
     cache: Path | None = None,
     tools: NodeTools | None = None,
+    include_globals: bool = False,
 ) -> Surface:
     """Import a package: a :class:`PackageRef` (fetched with ``npm pack`` into the cache), a
-    ``.tgz`` (unpacked into the cache) or an unpacked package folder."""
+    ``.tgz`` (unpacked into the cache) or an unpacked package folder.  ``include_globals``
+    adds the files of :data:`~generator.importer.package.GLOBAL_FILES` (``getApp``,
+    ``getCurrentPages``, ``env``) after the module files."""
     tools = tools or find_tools()
     if isinstance(package, PackageRef):
         root = fetch_package(tools, package, cache=cache)
@@ -143,11 +147,10 @@ def import_package(
     else:
         root = package
     found = find_module_files(root)
+    modules = found.selected + (find_global_files(root) if include_globals else ())
     name, version = _name_version(root, package)
-    _, extracted = _extract([Path(m.path) for m in found.selected], tools, cache)
-    return read_surface(
-        extracted, found.selected, package=name, version=version, skipped=found.skipped
-    )
+    _, extracted = _extract([Path(m.path) for m in modules], tools, cache)
+    return read_surface(extracted, modules, package=name, version=version, skipped=found.skipped)
 
 
 def _name_version(root: Path, package: PackageRef | Path) -> tuple[str, str]:

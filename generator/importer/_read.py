@@ -273,6 +273,7 @@ class _FileReader:
             condition=self.condition(node["start"]),
             provenance=self.prov(node),
             text=node.get("text"),
+            body=tuple(self.declarations(node["statements"])) if kind == "namespace" else (),
         )
 
 

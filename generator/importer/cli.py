@@ -64,6 +64,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="also write the whole neutral model as JSON to FILE",
     )
     parser.add_argument(
+        "--globals",
+        action="store_true",
+        help="also read types/app.d.ts, types/page.d.ts and types/uni/env (getApp, "
+        "getCurrentPages, env) as modules global/app, global/page, global/env",
+    )
+    parser.add_argument(
         "--cache", type=Path, metavar="DIR", help="cache folder (default: ~/.cache/utsapi-kit)"
     )
 
@@ -91,7 +97,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stderr.write(f"{source}: no such file or folder\n")
             return EXIT_UNREADABLE
         stderr.write(f"importing {args.source} ...\n")
-        surface = import_package(source, cache=args.cache)
+        surface = import_package(source, cache=args.cache, include_globals=args.globals)
     except NodeToolError as error:
         stderr.write(f"import: {error}\n")
         return EXIT_TOOLS

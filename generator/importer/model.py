@@ -394,8 +394,10 @@ class Heritage:
 @dataclass(frozen=True)
 class Declaration:
     """A top-level declaration.  ``kind`` ``type`` is a type alias (its ``type`` set);
-    ``function`` has a ``signature``; ``interface``/``class`` have ``members`` and ``heritage``.
-    ``text`` is kept for ``import``/``export``/``other`` statements."""
+    ``function`` has a ``signature``; ``interface``/``class`` have ``members`` and ``heritage``;
+    ``namespace`` (``declare global``, ``declare module '…'``: ``name`` is ``global`` or the
+    quoted module name) has its declarations in ``body``.  ``text`` is kept for
+    ``import``/``export``/``other`` statements."""
 
     kind: DeclarationKind
     name: str | None
@@ -409,6 +411,7 @@ class Declaration:
     condition: tuple[str, ...]
     provenance: Provenance
     text: str | None = None
+    body: tuple[Declaration, ...] = ()
 
     @property
     def exported(self) -> bool:
@@ -606,6 +609,8 @@ def _declaration_types(d: Declaration) -> Iterator[TypeNode]:
 def _docs_of_declaration(d: Declaration) -> Iterator[Doc]:
     if d.doc is not None:
         yield d.doc
+    for inner in d.body:
+        yield from _docs_of_declaration(inner)
     for m in d.members:
         yield from _docs_of_member(m)
     for node in _declaration_types(d):

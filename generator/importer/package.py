@@ -39,12 +39,14 @@ from generator.importer.model import ModuleSource, SkippedModule
 from generator.importer.node import NodeTools, cache_dir
 
 __all__ = [
+    "GLOBAL_FILES",
     "IGNORED_TREES",
     "MODULE_TREES",
     "PINNED",
     "ModuleFiles",
     "PackageRef",
     "fetch_package",
+    "find_global_files",
     "find_module_files",
     "package_root",
     "parse_source",
@@ -78,6 +80,13 @@ MODULE_TREES: tuple[tuple[str, str], ...] = (
     ("uts-plugin-extend", "extend"),
 )
 IGNORED_TREES: tuple[str, ...] = ("uts-plugin-component",)
+#: Declarations outside the module trees that the docs document as APIs (``getApp``,
+#: ``getCurrentPages``, ``uni.env``): key, path under the package folder.
+GLOBAL_FILES: tuple[tuple[str, str], ...] = (
+    ("global/app", "types/app.d.ts"),
+    ("global/page", "types/page.d.ts"),
+    ("global/env", "types/uni/env/index.d.ts"),
+)
 _MODULE_FILE = "utssdk/interface.d.ts"
 
 
@@ -236,3 +245,25 @@ def find_module_files(root: Path) -> ModuleFiles:
     if not selected:
         raise PackageError(f"{root}: no module files under types/uni/*/lib/*/{_MODULE_FILE}")
     return ModuleFiles(tuple(selected), tuple(skipped))
+
+
+def find_global_files(root: Path) -> tuple[ModuleSource, ...]:
+    """The files of :data:`GLOBAL_FILES` that the package has, as modules (tree ``types``)."""
+    root = package_root(root)
+    found: list[ModuleSource] = []
+    for key, rel in GLOBAL_FILES:
+        path = root / rel
+        if path.is_file():
+            data = path.read_bytes()
+            found.append(
+                ModuleSource(
+                    key=key,
+                    name=key.partition("/")[2],
+                    tree="types",
+                    path=str(path),
+                    relpath=rel,
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    size=len(data),
+                )
+            )
+    return tuple(found)
