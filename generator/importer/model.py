@@ -598,6 +598,13 @@ class Surface:
 
 
 def _declaration_types(d: Declaration) -> Iterator[TypeNode]:
+    """Every type node of ``d`` and of the declarations in its body."""
+    for inner in d.body:
+        yield from _declaration_types(inner)
+    yield from _own_types(d)
+
+
+def _own_types(d: Declaration) -> Iterator[TypeNode]:
     if d.type is not None:
         yield from d.type.walk()
     if d.signature is not None:
@@ -613,7 +620,7 @@ def _docs_of_declaration(d: Declaration) -> Iterator[Doc]:
         yield from _docs_of_declaration(inner)
     for m in d.members:
         yield from _docs_of_member(m)
-    for node in _declaration_types(d):
+    for node in _own_types(d):
         for um in node.members:
             if um.doc is not None:
                 yield um.doc

@@ -78,3 +78,12 @@ def test_global_files_are_read_only_when_asked(tmp_path: Path) -> None:
     with_globals = import_package(root, include_globals=True)
     assert [m.source.key for m in with_globals.modules] == ["api/uni-alpha", "global/app"]
     assert with_globals.counts().modules == 2
+
+
+def test_docs_inside_blocks_are_listed_once() -> None:
+    needs_node()
+    surface = import_files([FIXTURES / "globals.d.ts"], root=FIXTURES)
+    assert [d.description for d in surface.docs()] == [
+        "The running tiny app.",
+        "The open screens, last on top.",
+    ]
