@@ -1,6 +1,5 @@
-"""Fixtures for the site tests; the helpers live in ``site_support`` (a unique module name, so
-that test directories never shadow each other's ``conftest``)."""
+"""Fixtures for the site tests; the helpers live in ``tests.site.support``."""
 
-from site_support import browser, built_site, screenshots, serve, spec_copy
+from tests.site.support import browser, built_site, screenshots, serve, spec_copy
 
 __all__ = ["browser", "built_site", "screenshots", "serve", "spec_copy"]

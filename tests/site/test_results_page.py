@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from site_support import sample_report
-
 from generator.flavors.mkdocs import render_results
+from tests.site.support import sample_report
 
 
 def test_a_valid_report_lists_every_case_with_a_link_to_its_rule(tmp_path: Path) -> None:

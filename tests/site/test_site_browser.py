@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 import yaml
-from site_support import SITE, UNIT_MS, mkdocs_build
+
+from tests.site.support import SITE, UNIT_MS, mkdocs_build
 
 pytestmark = pytest.mark.browser
 

@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from site_support import SITE, mkdocs_build, sample_report
 
 from generator.spec import load_bundled_spec
+from tests.site.support import SITE, mkdocs_build, sample_report
 
 
 class _Collect(HTMLParser):

@@ -13,7 +13,6 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from site_support import ROOT, SITE, SPEC, sample_report
 
 from generator.mkdocs_plugin import (
     RESULTS_MARKER,
@@ -21,6 +20,7 @@ from generator.mkdocs_plugin import (
     unique_heading_ids,
     vuepress_to_mkdocs,
 )
+from tests.site.support import ROOT, SITE, SPEC, sample_report
 
 #: sha256 of the seed page (shared/seeds/websocket.md); the Chinese page is that file, unchanged.
 SEED_SHA256 = "a03f98e2a967195fc6fe5bae337f0df2c3d63739ef5cb8a4561c499d931410c5"
