@@ -106,3 +106,14 @@ def test_missing_node_exits_3_without_a_traceback(
     status, _, err = run(str(package))
     assert status == 3
     assert "import: node and npm not found on PATH" in err
+
+
+def test_two_imports_dump_the_same_bytes(package: Path, tmp_path: Path) -> None:
+    """Deterministic output: the same input gives the same dump, byte for byte."""
+    needs_node()
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert run(str(package), "--dump-json", str(first))[0] == 0
+    copy = tmp_path / "copy"
+    shutil.copytree(package, copy)  # another folder: no machine path may leak into the dump
+    assert run(str(copy), "--dump-json", str(second))[0] == 0
+    assert first.read_bytes() == second.read_bytes()
