@@ -69,8 +69,15 @@ def read_surface(
     package: str = "",
     version: str = "",
     skipped: Iterable[SkippedModule] = (),
+    platform_overrides: Mapping[str, Mapping[int, object]] | None = None,
 ) -> Surface:
-    """The surface from the extractor's output for ``modules`` (in the same order).  No I/O."""
+    """The surface from the extractor's output for ``modules`` (in the same order).  No I/O.
+
+    ``platform_overrides``: per file (``ModuleSource.relpath``), the line of a ``@uniPlatform``
+    tag -> the JSON value read instead of that block (for blocks no repair reads).  Overrides
+    of a file that is not imported are reported as unused too.
+    """
+    overrides = dict(platform_overrides or {})
     files = extracted["files"]
     if len(files) != len(modules):
         raise ExtractError(f"the extractor returned {len(files)} files for {len(modules)}")
@@ -78,9 +85,23 @@ def read_surface(
     warnings: list[Diagnostic] = []
     for data, module in zip(files, modules, strict=True):
         source = Source(package, version, module.relpath)
-        declarations, found = read_file(data, source)
+        declarations, found = read_file(
+            data, source, platform_overrides=overrides.pop(module.relpath, None)
+        )
         out.append(ModuleFile(module, tuple(declarations), crlf=bool(data["crlf"])))
         warnings.extend(found)
+    for relpath, lines in overrides.items():
+        for line in sorted(lines):
+            warnings.append(
+                Diagnostic(
+                    relpath,
+                    line,
+                    0,
+                    "",
+                    "@uniPlatform override for a file that is not imported",
+                    "override-unused",
+                )
+            )
     return Surface(
         package=package,
         version=version,
@@ -105,6 +126,7 @@ def import_files(
     root: Path | None = None,
     cache: Path | None = None,
     tools: NodeTools | None = None,
+    platform_overrides: Mapping[str, Mapping[int, object]] | None = None,
 ) -> Surface:
     """Import loose ``.d.ts`` files; each is one module, keyed by its path relative to ``root``
     (default: its file name) without the suffix."""
@@ -125,7 +147,7 @@ def import_files(
             )
         )
     _, extracted = _extract(paths, tools, cache)
-    return read_surface(extracted, modules)
+    return read_surface(extracted, modules, platform_overrides=platform_overrides)
 
 
 def import_package(
@@ -134,6 +156,7 @@ def import_package(
     cache: Path | None = None,
     tools: NodeTools | None = None,
     include_globals: bool = False,
+    platform_overrides: Mapping[str, Mapping[int, object]] | None = None,
 ) -> Surface:
     """Import a package: a :class:`PackageRef` (fetched with ``npm pack`` into the cache), a
     ``.tgz`` (unpacked into the cache) or an unpacked package folder.  ``include_globals``
@@ -150,7 +173,14 @@ def import_package(
     modules = found.selected + (find_global_files(root) if include_globals else ())
     name, version = _name_version(root, package)
     _, extracted = _extract([Path(m.path) for m in modules], tools, cache)
-    return read_surface(extracted, modules, package=name, version=version, skipped=found.skipped)
+    return read_surface(
+        extracted,
+        modules,
+        package=name,
+        version=version,
+        skipped=found.skipped,
+        platform_overrides=platform_overrides,
+    )
 
 
 def _name_version(root: Path, package: PackageRef | Path) -> tuple[str, str]:

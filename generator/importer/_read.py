@@ -69,8 +69,12 @@ def _negate(condition: str) -> str:
 
 
 class _FileReader:
-    def __init__(self, data: Json, source: Source) -> None:
+    def __init__(
+        self, data: Json, source: Source, platform_overrides: Mapping[int, object]
+    ) -> None:
         self.source = source
+        self.platform_overrides = platform_overrides
+        self.platform_lines: set[int] = set()
         self.warnings: list[Diagnostic] = []
         self.comments = [
             _Comment(
@@ -132,12 +136,16 @@ class _FileReader:
         if not docs:
             return None
         c = docs[-1]
-        return parse_doc(
+        doc = parse_doc(
             c.text,
             Provenance(self.source, c.line, c.column),
             self.warnings,
             ts_tag_names=c.ts_tags,
+            platform_overrides=self.platform_overrides,
         )
+        if (tag := doc.tag("uniPlatform")) is not None:
+            self.platform_lines.add(tag.provenance.line)
+        return doc
 
     # --- types ---------------------------------------------------------------------------
 
@@ -277,10 +285,20 @@ class _FileReader:
         )
 
 
-def read_file(data: Json, source: Source) -> tuple[list[Declaration], list[Diagnostic]]:
-    """The declarations of one file of the extractor's output, and the warnings met."""
-    reader = _FileReader(data, source)
+def read_file(
+    data: Json, source: Source, *, platform_overrides: Mapping[int, object] | None = None
+) -> tuple[list[Declaration], list[Diagnostic]]:
+    """The declarations of one file of the extractor's output, and the warnings met.
+
+    ``platform_overrides`` (line of a ``@uniPlatform`` tag -> JSON value) replace blocks; one
+    whose line has no ``@uniPlatform`` tag is a warning (check ``override-unused``): an
+    override that matches nothing has gone stale and says so.
+    """
+    overrides = platform_overrides or {}
+    reader = _FileReader(data, source, overrides)
     for d in data["parseDiagnostics"]:
         reader.warn(d["line"], d["column"], f"TypeScript: {d['message']}", "typescript-parse")
     declarations = reader.declarations(data["statements"])
+    for line in sorted(set(overrides) - reader.platform_lines):
+        reader.warn(line, 0, "@uniPlatform override matches no @uniPlatform tag", "override-unused")
     return declarations, reader.warnings

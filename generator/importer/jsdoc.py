@@ -22,11 +22,12 @@ members):
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.exceptions import Diagnostic
 from generator.importer.model import Doc, ParamDoc, PlatformTable, Provenance, Tag, Tutorial
-from generator.importer.platforms import BlockError, parse_block, read_table
+from generator.importer.platforms import BlockError, ParsedBlock, parse_block, read_table
 
 __all__ = ["is_jsdoc", "parse_doc"]
 
@@ -106,10 +107,19 @@ def _text(lines: list[_Line]) -> str:
     return "\n".join(texts).strip()
 
 
-def _platforms(tag: _RawTag, prov: Provenance, warnings: list[Diagnostic]) -> PlatformTable | None:
+def _platforms(
+    tag: _RawTag,
+    prov: Provenance,
+    warnings: list[Diagnostic],
+    overrides: Mapping[int, object],
+) -> PlatformTable | None:
     text = "\n".join(ln.text for ln in tag.lines)
     where = Provenance(prov.source, tag.line, tag.column)
-    parsed = parse_block(text)
+    parsed: ParsedBlock | BlockError
+    if tag.line in overrides:
+        parsed = ParsedBlock(overrides[tag.line], ("override",))
+    else:
+        parsed = parse_block(text)
     if isinstance(parsed, BlockError):
         before = text[: parsed.offset]
         ln = tag.lines[before.count("\n")]
@@ -140,8 +150,11 @@ def parse_doc(
     warnings: list[Diagnostic],
     *,
     ts_tag_names: tuple[str, ...] | None = None,
+    platform_overrides: Mapping[int, object] | None = None,
 ) -> Doc:
-    """Read one JSDoc block written at ``prov``; problems are appended to ``warnings``."""
+    """Read one JSDoc block written at ``prov``; problems are appended to ``warnings``.
+    ``platform_overrides`` maps the line of a ``@uniPlatform`` tag in this file to the JSON
+    value to read instead of the block (``PlatformTable.repairs`` is then ``("override",)``)."""
     summary_lines, raw_tags = _split(_lines(raw, prov.line, prov.column))
     tags = tuple(
         Tag(t.name, _text(t.lines), Provenance(prov.source, t.line, t.column)) for t in raw_tags
@@ -154,7 +167,7 @@ def parse_doc(
     platforms: PlatformTable | None = None
     for raw_tag in raw_tags:
         if raw_tag.name == "uniPlatform":
-            platforms = _platforms(raw_tag, prov, warnings)
+            platforms = _platforms(raw_tag, prov, warnings, platform_overrides or {})
             break
     params = tuple(_param(t.text) for t in tags if t.name == "param")
     return Doc(

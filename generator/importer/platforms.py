@@ -17,7 +17,9 @@ spaces), so a position in the repaired text is the position in the ``.d.ts``:
    - ``stray-stars``: a ``*`` starting a line (a comment's ``*`` written twice), blanked;
 
 3. otherwise the block is not read: a warning gives the ``file:line:col`` where the JSON parser
-   stopped, and the declaration has no platform table (an overrides file can supply it later).
+   stopped, and the declaration has no platform table.  An override (``platform_overrides`` of
+   :func:`generator.importer.read_surface`, keyed by file and the tag's line) supplies it; an
+   override that matches no tag is reported (``override-unused``).
    Blocks left so in 0.7.122: a missing closing brace, a stray ``}``, a ``{`` written
    twice, an unterminated string, a value written ``x""``.
 

@@ -3,7 +3,9 @@ each unreadable block a warning at the ``file:line:col`` where its JSON stops.""
 
 from __future__ import annotations
 
+from generator.importer import import_files
 from generator.importer.model import Doc, PlatformValueKind, Surface
+from tests.importer.support import FIXTURES, needs_node
 
 
 def doc_of(surface: Surface, name: str) -> Doc:
@@ -65,3 +67,26 @@ def test_counts_of_blocks(fixture_surface: Surface) -> None:
     assert counts.platform_blocks == 8
     assert (counts.platform_blocks_repaired, counts.platform_blocks_broken) == (3, 2)
     assert counts.warnings == 4
+
+
+def test_an_override_replaces_a_block_and_a_stale_one_is_reported() -> None:
+    needs_node()
+    surface = import_files(
+        [FIXTURES / "blocks.d.ts"],
+        root=FIXTURES,
+        platform_overrides={
+            "blocks.d.ts": {38: {"web": {"uniVer": "√", "unixVer": "4.0"}}, 3: {"web": {}}},
+            "elsewhere.d.ts": {7: {}},
+        },
+    )
+    table = doc_of(surface, "brokenString").platforms
+    assert table is not None
+    assert table.repairs == ("override",)
+    value = table.value("web", "unixVer")
+    assert value is not None
+    assert value.version == "4.0"
+    assert [(w.file, w.line, w.check) for w in surface.warnings if w.line in (3, 7, 40)] == [
+        ("blocks.d.ts", 3, "override-unused"),
+        ("elsewhere.d.ts", 7, "override-unused"),
+    ]
+    assert surface.counts().platform_blocks_broken == 1
