@@ -14,7 +14,6 @@ rebuilt from its factory and the run goes on.
 from __future__ import annotations
 
 import asyncio
-import enum
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from conformance.exceptions import (
 from conformance.peer import PeerThread
 from conformance.trace import Trace, TraceEntry, evaluate
 from conformance.values import expand
+from generator.report import Verdict
 from generator.spec.profiles import Allowance, Profile
 from generator.spec.rules import (
     Case,
@@ -46,16 +46,6 @@ __all__ = [
     "RunResult",
     "Verdict",
 ]
-
-
-class Verdict(enum.StrEnum):
-    """What a case came to (a ``str``: reports and JSON carry the name)."""
-
-    PASS = "PASS"
-    FAIL = "FAIL"
-    WARN = "WARN"
-    SKIP = "SKIP"
-    ERROR = "ERROR"
 
 
 VERDICTS: Final = tuple(Verdict)
