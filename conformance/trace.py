@@ -27,6 +27,7 @@ import jsonschema
 
 from conformance.channel import encode_value
 from conformance.values import describe, match
+from generator import report
 from generator.spec.expectations import (
     UNSET,
     Count,
@@ -49,13 +50,8 @@ SchemaFor = Callable[[str], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
-class TraceEntry:
-    seq: int
-    task: str
-    kind: str
-    name: str
-    payload: object
-    ref: str
+class TraceEntry(report.TraceEntry):
+    """An entry of the report model's form, as the engine records it and selectors name it."""
 
     def label(self) -> str:
         if self.kind == "event":
