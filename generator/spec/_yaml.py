@@ -219,22 +219,20 @@ class _Builder:
         self.memo[id(node)] = value
         return value
 
+    def report(self, node: Node, path: PathKey, message: str, check: str) -> None:
+        """One diagnostic at ``node``'s position."""
+        line, column = _mark(node)
+        self.loaded.diagnostics.append(
+            Diagnostic(self.loaded.file, line, column, json_path(path), message, check)
+        )
+
     def check_tag(self, node: Node, expected: str, path: PathKey) -> None:
         if node.tag != expected:
             self.refuse_tag(node, path)
 
     def refuse_tag(self, node: Node, path: PathKey) -> None:
-        line, column = _mark(node)
-        self.loaded.diagnostics.append(
-            Diagnostic(
-                self.loaded.file,
-                line,
-                column,
-                json_path(path),
-                f"the YAML tag {node.tag!r} is not allowed; spec files hold plain data only",
-                "yaml:tag",
-            )
-        )
+        message = f"the YAML tag {node.tag!r} is not allowed; spec files hold plain data only"
+        self.report(node, path, message, "yaml:tag")
 
     def scalar(self, node: ScalarNode, path: PathKey) -> Any:
         tag = node.tag
@@ -254,17 +252,7 @@ class _Builder:
     def key(self, node: Node, path: PathKey) -> str | None:
         if isinstance(node, ScalarNode):
             return str(node.value)
-        line, column = _mark(node)
-        self.loaded.diagnostics.append(
-            Diagnostic(
-                self.loaded.file,
-                line,
-                column,
-                json_path(path),
-                "a mapping key must be a plain scalar",
-                "yaml:key",
-            )
-        )
+        self.report(node, path, "a mapping key must be a plain scalar", "yaml:key")
         return None
 
     def mapping(self, node: MappingNode, path: PathKey) -> dict[str, Any]:
@@ -278,39 +266,21 @@ class _Builder:
             if key is None:
                 continue
             if key in out:
-                line, column = _mark(key_node)
                 first = next(
                     k.start_mark.line + 1
                     for k, _ in node.value
                     if k.tag != _TAG + "merge" and isinstance(k, ScalarNode) and str(k.value) == key
                 )
-                self.loaded.diagnostics.append(
-                    Diagnostic(
-                        self.loaded.file,
-                        line,
-                        column,
-                        json_path((*path, key)),
-                        f"duplicate key {key!r} (first defined on line {first})",
-                        "yaml:duplicate-key",
-                    )
-                )
+                message = f"duplicate key {key!r} (first defined on line {first})"
+                self.report(key_node, (*path, key), message, "yaml:duplicate-key")
                 continue
             out[key] = self.build(value_node, (*path, key))
         for merge in merges:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]
             for source in sources:
                 if not isinstance(source, MappingNode):
-                    line, column = _mark(source)
-                    self.loaded.diagnostics.append(
-                        Diagnostic(
-                            self.loaded.file,
-                            line,
-                            column,
-                            json_path(path),
-                            "a merge key (<<) must refer to a mapping",
-                            "yaml:merge",
-                        )
-                    )
+                    message = "a merge key (<<) must refer to a mapping"
+                    self.report(source, path, message, "yaml:merge")
                     continue
                 merged = self.build(source, path)
                 for key, value in merged.items():
