@@ -193,17 +193,6 @@ SCHEMA_CASES: list[tuple[str, Mutation, str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("mutation", "check", "path"),
-    [pytest.param(m, c, p, id=i) for i, m, c, p in SCHEMA_CASES],
-)
-def test_schema_rule_rejects_its_fixture(
-    minimal: dict[str, Any], mutation: Mutation, check: str, path: str
-) -> None:
-    mutation(minimal)
-    assert (check, path) in _check(minimal)
-
-
 SEMANTIC_CASES: list[tuple[str, Mutation, str, str]] = [
     ("type-ref", _set(("apis", 0, "returns"), "Thingy"), "semantic:type-ref", "$.apis[0].returns"),
     (
@@ -268,11 +257,12 @@ SEMANTIC_CASES: list[tuple[str, Mutation, str, str]] = [
 
 @pytest.mark.parametrize(
     ("mutation", "check", "path"),
-    [pytest.param(m, c, p, id=i) for i, m, c, p in SEMANTIC_CASES],
+    [pytest.param(m, c, p, id=i) for i, m, c, p in [*SCHEMA_CASES, *SEMANTIC_CASES]],
 )
-def test_semantic_check_rejects_its_fixture(
+def test_each_check_rejects_its_fixture(
     minimal: dict[str, Any], mutation: Mutation, check: str, path: str
 ) -> None:
+    """Every schema rule and semantic check has a fixture it rejects, at the right path."""
     mutation(minimal)
     assert (check, path) in _check(minimal)
 
