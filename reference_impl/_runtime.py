@@ -105,7 +105,9 @@ def _run_callback(fn: Callable[[Any], object], payload: Any, label: str) -> None
 class _LoopContext:
     """The effect queue of one event loop, drained on that loop's thread."""
 
-    __slots__ = ("__weakref__", "loop", "pending", "runtime", "scheduled", "thread_id")
+    __slots__ = (
+        "__weakref__", "draining", "loop", "pending", "runtime", "scheduled", "thread_id"
+    )
 
     def __init__(self, runtime: Runtime, loop: asyncio.AbstractEventLoop, thread_id: int) -> None:
         self.runtime = runtime
@@ -113,6 +115,7 @@ class _LoopContext:
         self.thread_id = thread_id
         self.pending: deque[Effect] = deque()
         self.scheduled = False
+        self.draining = False
 
     def kick(self) -> None:
         """Schedule a drain if effects are waiting (call with the runtime lock held).
@@ -136,6 +139,13 @@ class _LoopContext:
         with self.runtime._lock:
             self.scheduled = False
             count = len(self.pending)
+        self.draining = True
+        try:
+            self._run(count)
+        finally:
+            self.draining = False
+
+    def _run(self, count: int) -> None:
         pending = self.pending
         runtime = self.runtime
         globals_ = runtime._registry.globals
@@ -559,9 +569,17 @@ class _Connection(asyncio.Protocol):
             else:
                 append(data if type(data) is bytes else bytes(data))
         if batch:
+            ctx = self.ctx
             with self.runtime._lock:
                 self.core.messages(batch)
-                self.ctx.kick()
+                now = not ctx.draining
+                if not now:
+                    ctx.kick()
+            if now:
+                # A transport callback on the loop thread, with no user call on the stack:
+                # the messages (and the effects queued before them) run now, in order,
+                # instead of one loop iteration later.
+                ctx.drain()
 
     def _send_data(self) -> None:
         protocol = self.protocol
