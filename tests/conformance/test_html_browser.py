@@ -9,17 +9,7 @@ import pytest
 
 from conformance.engine import RunResult
 from conformance.report import report_data, to_html
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-UNIT_MS = 1000
+from tests.site.support import CHROMIUM, CHROMIUM_ARGS, UNIT_MS
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +36,7 @@ def test_html_report_opens_without_console_errors(reference_run: RunResult, tmp_
     page_file.write_text(to_html(data), "utf-8")
     errors: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context()
             page = context.new_page()
