@@ -88,18 +88,26 @@ async def test_hang_on_a_call_is_a_timeout_and_close_kills(tmp_path: Path) -> No
     assert channel.returncode is not None and channel.returncode < 0  # killed
 
 
+async def _first_failure(
+    command: list[str], error: type[Exception]
+) -> tuple[StdioChannel, str]:
+    """Start ``command``, send one call, and return the channel and the text of ``error``,
+    which the first receive must raise."""
+    channel = StdioChannel(command)
+    await channel.start()
+    await channel.send(CALL)
+    with pytest.raises(error) as caught:
+        await channel.receive(TIMEOUT)
+    return channel, str(caught.value)
+
+
 async def test_exit_mid_run_is_closed_with_status_and_stderr(tmp_path: Path) -> None:
     body = """\
     sys.stdin.readline()
     sys.stderr.write("Traceback: something broke in the implementation\\n")
     sys.exit(3)
     """
-    channel = StdioChannel(fake_driver(tmp_path, body))
-    await channel.start()
-    await channel.send(CALL)
-    with pytest.raises(ChannelClosed) as caught:
-        await channel.receive(TIMEOUT)
-    text = str(caught.value)
+    channel, text = await _first_failure(fake_driver(tmp_path, body), ChannelClosed)
     assert text.startswith(f"stdio:{sys.executable} ")
     assert "exited with status 3" in text
     assert "something broke in the implementation" in text
@@ -113,12 +121,7 @@ async def test_garbage_on_stdout_is_a_protocol_error_quoting_the_line(tmp_path: 
     sys.stdin.readline()
     print("Connecting to ws://127.0.0.1 ... " + "x" * 1000, flush=True)
     """
-    channel = StdioChannel(fake_driver(tmp_path, body))
-    await channel.start()
-    await channel.send(CALL)
-    with pytest.raises(ChannelProtocolError) as caught:
-        await channel.receive(TIMEOUT)
-    text = str(caught.value)
+    channel, text = await _first_failure(fake_driver(tmp_path, body), ChannelProtocolError)
     assert "stdout line 2 'Connecting to ws://127.0.0.1 ... xxx" in text
     assert re.search(r"\.\.\. \(10[0-9]{2} characters\): not JSON", text), text
     assert len(text) < 600
