@@ -49,7 +49,7 @@ from generator.spec.model import (
 )
 from generator.spec.typeexpr import Function, Generic, Named, TypeExpr, Union
 
-__all__ = ["KIND_LABELS", "ModuleView", "type_page_name"]
+__all__ = ["KIND_LABELS", "ModuleView", "expr_names", "type_page_name"]
 
 _Row = Row[Badges]
 _Table = TypeTable[Badges]
