@@ -32,6 +32,7 @@ __all__ = [
     "cache_dir",
     "ensure_extractor",
     "find_tools",
+    "locked_typescript",
     "run_extractor",
 ]
 
@@ -112,8 +113,14 @@ def ensure_extractor(tools: NodeTools, *, cache: Path | None = None) -> Path:
     target = root / f"node-{_lock_key()}"
     if _installed(target):
         return target
-    root.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=root))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=root))
+    except OSError as exc:
+        raise NodeToolError(
+            f"cannot create a folder in the cache {root}: {exc.strerror or exc} "
+            "(set UTSAPI_KIT_CACHE to a writable folder)"
+        ) from None
     try:
         for name in ("package.json", "package-lock.json"):
             shutil.copyfile(NODE_DIR / name, work / name)
@@ -178,4 +185,15 @@ def run_extractor(
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         raise ExtractError(f"the extractor's output has format {found!r}, expected {FORMAT}")
+    if data.get("typescript") != locked_typescript():
+        raise ExtractError(
+            f"the extractor ran TypeScript {data.get('typescript')}, the lockfile pins "
+            f"{locked_typescript()}: remove {node_dir} to reinstall it"
+        )
     return data
+
+
+def locked_typescript() -> str:
+    """The TypeScript version ``node/package-lock.json`` pins."""
+    lock = json.loads(LOCKFILE.read_text("utf-8"))
+    return str(lock["packages"]["node_modules/typescript"]["version"])

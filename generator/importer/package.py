@@ -105,8 +105,7 @@ def fetch_package(tools: NodeTools, ref: PackageRef, *, cache: Path | None = Non
     target = root / _slug(ref)
     if (target / "package" / "package.json").is_file():
         return target / "package"
-    root.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=root))
+    work = _work_folder(root, target)
     try:
         command = [tools.npm, "pack", str(ref), "--json", "--pack-destination", str(work)]
         try:
@@ -141,6 +140,17 @@ def fetch_package(tools: NodeTools, ref: PackageRef, *, cache: Path | None = Non
     return target / "package"
 
 
+def _work_folder(root: Path, target: Path) -> Path:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=root))
+    except OSError as exc:
+        raise PackageError(
+            f"cannot create a folder in the cache {root}: {exc.strerror or exc} "
+            "(set UTSAPI_KIT_CACHE to a writable folder)"
+        ) from None
+
+
 def _unpack(tarball: Path, unpacked: Path, target: Path, label: str) -> None:
     """Unpack ``tarball`` into ``unpacked``, then move that to ``target`` (if no other process
     did it first)."""
@@ -168,8 +178,7 @@ def unpack_tarball(tarball: Path, *, cache: Path | None = None) -> Path:
     root = (cache if cache is not None else cache_dir()) / "packages"
     target = root / f"tgz-{digest}"
     if not (target / "package" / "package.json").is_file():
-        root.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=root))
+        work = _work_folder(root, target)
         try:
             _unpack(tarball, work / "unpacked", target, str(tarball))
         finally:

@@ -11,8 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from generator.importer.exceptions import NodeToolError, PackageError
-from generator.importer.node import LOCKFILE, ensure_extractor, find_tools
+from generator.importer.exceptions import ExtractError, NodeToolError, PackageError
+from generator.importer.node import (
+    LOCKFILE,
+    NodeTools,
+    ensure_extractor,
+    find_tools,
+    locked_typescript,
+    run_extractor,
+)
 from generator.importer.package import PackageRef, fetch_package
 from tests.importer.support import needs_node
 
@@ -144,3 +151,35 @@ def test_typescript_is_pinned_exactly_by_the_lockfile() -> None:
     assert locked["version"] == wanted
     assert locked["integrity"].startswith("sha512-")
     assert sorted(lock["packages"]) == ["", "node_modules/typescript"]  # nothing else installed
+
+
+def test_an_unusable_cache_folder_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    fake_tools(tmp_path / "bin")
+    tools = NodeTools(str(tmp_path / "bin" / "node"), str(tmp_path / "bin" / "npm"), (20, 1))
+    with pytest.raises(NodeToolError, match="cannot create a folder in the cache"):
+        ensure_extractor(tools, cache=blocker / "cache")
+    with pytest.raises(PackageError, match="UTSAPI_KIT_CACHE"):
+        fetch_package(tools, PackageRef("@example/pkg", "1.0.0"), cache=blocker / "cache")
+
+
+def test_a_typescript_other_than_the_pinned_one_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    needs_node()
+    tools = find_tools()
+    folder = ensure_extractor(tools)
+    fixture = Path(__file__).parent / "fixtures" / "mini_alpha.d.ts"
+    assert run_extractor(tools, folder, [fixture])["typescript"] == locked_typescript()
+    monkeypatch.setattr("generator.importer.node.locked_typescript", lambda: "9.9.9")
+    with pytest.raises(ExtractError, match=r"TypeScript 5\.9\.\d+, the lockfile pins 9\.9\.9"):
+        run_extractor(tools, folder, [fixture])
+
+
+def test_a_failing_extractor_reports_its_error_output(tmp_path: Path) -> None:
+    needs_node()
+    tools = find_tools()
+    with pytest.raises(ExtractError, match="the extractor failed") as caught:
+        run_extractor(tools, ensure_extractor(tools), [tmp_path / "missing.d.ts"])
+    assert "ENOENT" in str(caught.value)
