@@ -10,12 +10,14 @@ The first layer of ``utsapi import`` (issue 10): the extraction, not yet the spe
 - :mod:`._read`, :mod:`.jsdoc`, :mod:`.platforms`: comments attached to what they document,
   ``// #ifdef`` conditions, JSDoc tags, ``@uniPlatform`` blocks repaired or reported, platform
   values normalised.
-- :mod:`.model`: the typed result, with provenance on every item.
+- :mod:`.merge`: interfaces declared twice in a file merged, ``#ifdef`` conditions kept.
+- :mod:`.model`: the typed result, with provenance on every declaration, member, parameter and
+  union member; :mod:`.dump` writes it as JSON; :mod:`.cli` is the command.
 
 ::
 
     surface = import_package(PINNED)            # npm pack, extract, read
-    surface = import_package(Path("package/"))  # an unpacked tarball
+    surface = import_package(Path("package/"))  # an unpacked tarball (or a .tgz)
     surface = import_files([Path("a.d.ts")])    # loose files (tests)
     surface.counts(), surface.warnings
 """
