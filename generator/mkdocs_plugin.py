@@ -38,11 +38,11 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from generator.exceptions import PageError, SpecError
-from generator.flavors._rules_view import RuleView
-from generator.flavors.mkdocs import build_data, build_type_pages, load_rules, render_results
+from generator.flavors.mkdocs import build_data, build_type_pages, render_results
 from generator.placeholders import fill_page
 from generator.spec import Spec, bundled_spec_dir, load_spec
 from generator.spec.model import LANGS, Lang
+from generator.spec.rules import Rule
 
 __all__ = [
     "RESULTS_MARKER",
@@ -172,7 +172,7 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
     def __init__(self) -> None:
         self._spec: Spec | None = None
         self._spec_dir: Path = Path()
-        self._rules: Sequence[RuleView] = ()
+        self._rules: Sequence[Rule] = ()
         self._data: dict[str, dict[str, dict[str, str]]] = {}
         self._problems: list[str] = []
 
@@ -184,7 +184,7 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         self._spec_dir = Path(self.config.spec) if self.config.spec else bundled_spec_dir()
         try:
             self._spec = load_spec([self._spec_dir])
-            self._rules = load_rules(self._spec)
+            self._rules = self._spec.rules.rules
         except SpecError as exc:
             raise PluginError(f"utsapi: the spec in {self._spec_dir} is invalid:\n{exc}") from None
         return config

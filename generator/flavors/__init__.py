@@ -7,7 +7,6 @@
 ``columns``         the compatibility columns of both flavours, as data
 ``_markdown``       the dcloud filters (escaping by context); ``_mkdocs_md`` the mkdocs ones
 ``_results``        the site's conformance results page, from :mod:`generator.report`
-``_rules_view``     the rules as the docs show them (a stand-in for the spec layer's rules)
 
 Both flavours render through :func:`generator.templating.make_environment` (autoescape on, a
 filter set each, every filter returning Markup); templates are in ``generator/templates/``.

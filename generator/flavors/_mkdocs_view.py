@@ -18,7 +18,6 @@ from markupsafe import Markup
 
 from generator.flavors import labels
 from generator.flavors._mkdocs_md import escape_md, safe_url
-from generator.flavors._rules_view import RuleView
 from generator.flavors.columns import Column
 from generator.flavors.views import (
     Badge,
@@ -47,6 +46,7 @@ from generator.spec.model import (
     Platforms,
     Text,
 )
+from generator.spec.rules import Rule
 from generator.spec.typeexpr import Function, Generic, Named, TypeExpr, Union
 
 __all__ = ["KIND_LABELS", "ModuleView", "expr_names", "type_page_name"]
@@ -124,13 +124,13 @@ class ModuleView:
         module: Module,
         lang: Lang,
         columns: Sequence[Column],
-        rules: Sequence[RuleView],
+        rules: Sequence[Rule],
     ) -> None:
         self.module = module
         self.lang = lang
         self.columns = tuple(columns)
         self.labels = labels.table(labels.MKDOCS, lang)
-        self.rules: dict[str, list[RuleView]] = {}
+        self.rules: dict[str, list[Rule]] = {}
         for rule in rules:
             for api in rule.apis:
                 self.rules.setdefault(api, []).append(rule)

@@ -28,23 +28,21 @@ from generator.flavors import labels
 from generator.flavors._mkdocs_md import escape_md, make_environment, safe_url
 from generator.flavors._mkdocs_view import KIND_LABELS, ModuleView, expr_names, type_page_name
 from generator.flavors._results import render_results
-from generator.flavors._rules_view import Rule, RuleView, load_rules
 from generator.flavors.columns import MKDOCS_COLUMNS as DEFAULT_COLUMNS
 from generator.flavors.columns import Column
 from generator.flavors.views import Badges, TypeTable
 from generator.spec import Spec
 from generator.spec.model import AliasType, Callable, Lang, Module, ObjectType
+from generator.spec.rules import Rule
 from generator.spec.typeexpr import Named, TypeExpr
 
 __all__ = [
     "DEFAULT_COLUMNS",
     "Column",
-    "Rule",
     "TypePage",
     "build_data",
     "build_type_pages",
     "escape_md",
-    "load_rules",
     "render_results",
     "safe_url",
     "type_page_name",
@@ -82,14 +80,14 @@ def build_data(
     lang: Lang,
     *,
     columns: Sequence[Column] = DEFAULT_COLUMNS,
-    rules: Sequence[RuleView] | None = None,
+    rules: Sequence[Rule] | None = None,
 ) -> dict[str, dict[str, str]]:
     """``key -> section -> markdown`` for every placeholder, in the mkdocs flavour.
 
-    ``rules`` defaults to :func:`load_rules` of the spec (none when ``spec/rules/`` is absent).
+    ``rules`` defaults to the spec's own conformance rules (none when it has no ``rules/``).
     """
     if rules is None:
-        rules = load_rules(spec)
+        rules = spec.rules.rules
     data: dict[str, dict[str, str]] = {}
     general: list[TypeTable[Badges]] = []
     for module in spec.modules:
@@ -158,7 +156,7 @@ def build_type_pages(
     lang: Lang,
     *,
     columns: Sequence[Column] = DEFAULT_COLUMNS,
-    rules: Sequence[RuleView] | None = None,
+    rules: Sequence[Rule] | None = None,
     api_pages: Mapping[str, str] | None = None,
 ) -> tuple[TypePage, ...]:
     """One page per named type of every module, plus ``index.md`` listing them.
@@ -167,7 +165,7 @@ def build_type_pages(
     ``../websocket.md``), for the "used by" links; a module without one gets no API links.
     """
     if rules is None:
-        rules = load_rules(spec)
+        rules = spec.rules.rules
     words = labels.table(labels.MKDOCS, lang)
     pages: list[TypePage] = []
     listing: list[dict[str, Any]] = []

@@ -14,8 +14,8 @@ EXPORTS = {
         "report_from_data",
     ],
     "generator.flavors.mkdocs": [
-        "DEFAULT_COLUMNS", "Column", "Rule", "TypePage", "build_data", "build_type_pages",
-        "escape_md", "load_rules", "render_results", "safe_url", "type_page_name",
+        "DEFAULT_COLUMNS", "Column", "TypePage", "build_data", "build_type_pages",
+        "escape_md", "render_results", "safe_url", "type_page_name",
     ],
     "generator.flavors.dcloud": [
         "COLUMN_SETS", "DEFAULT_COLUMNS", "Column", "ColumnSet", "TypeRef", "build_data",

@@ -15,7 +15,6 @@ from generator.flavors.mkdocs import (
     build_data,
     build_type_pages,
     escape_md,
-    load_rules,
     safe_url,
     type_page_name,
 )
@@ -95,7 +94,7 @@ def test_english_data_has_no_chinese(spec: Spec) -> None:
 
 
 def test_every_rule_is_shown_under_each_api_it_concerns(spec: Spec) -> None:
-    rules = load_rules(spec)
+    rules = spec.rules.rules
     if not rules:
         pytest.skip("the spec has no rules/*.yaml yet")
     data = build_data(spec, "en")
