@@ -6,7 +6,11 @@
      ├── SpecError                 the spec is invalid; ``.diagnostics`` lists every problem found
      │    └── SpecReadError        a spec file cannot be read (missing, not UTF-8, a directory)
      ├── PageError                 a page's placeholders cannot be filled; ``.diagnostics`` as above
-     └── TargetError               a ``MODULE:ATTR`` name cannot be resolved (also a ``ValueError``)
+     ├── ReportError               a file is not a conformance report of this format and version
+     ├── TargetError               a ``MODULE:ATTR`` name cannot be resolved (also a ``ValueError``)
+     ├── StubsError                the typed package cannot be written (generator.stubs)
+     ├── SurfaceError              an implementation's surface cannot be checked (generator.surface)
+     └── ImporterError             the declarations cannot be imported (generator.importer)
 
 Each problem is a :class:`Diagnostic`: where (file, line, column, JSON path), what, and which
 check found it.  ``str()`` of an exception lists its diagnostics one per line in the
@@ -21,6 +25,7 @@ from dataclasses import asdict, dataclass
 __all__ = [
     "Diagnostic",
     "PageError",
+    "ReportError",
     "SpecError",
     "SpecReadError",
     "TargetError",
@@ -73,6 +78,10 @@ class SpecReadError(SpecError):
 
 class PageError(_DiagnosticError):
     """A page's placeholders cannot be filled."""
+
+
+class ReportError(_DiagnosticError):
+    """A file or document is not a readable conformance report of this format and version."""
 
 
 class TargetError(UtsApiError, ValueError):

@@ -24,7 +24,7 @@ from typing import Any, Final, TypeVar
 
 from jsonschema import Draft202012Validator
 
-from generator.exceptions import Diagnostic, _DiagnosticError
+from generator.exceptions import Diagnostic, ReportError
 from generator.spec import bundled_spec_dir
 from generator.spec.model import Text
 
@@ -60,10 +60,6 @@ class Verdict(enum.StrEnum):
 
 #: Every verdict, in the order reports list them.
 VERDICTS: Final = tuple(Verdict)
-
-
-class ReportError(_DiagnosticError):
-    """A file or document is not a readable conformance report of this format and version."""
 
 
 @dataclass(frozen=True)
