@@ -22,6 +22,10 @@ method) and one for a value the API gives (``out``: results, what callbacks rece
 The direction flips inside a function type's parameters: a callback the caller gives receives
 values the API gives.  An object type takes the direction of the places that use it (an options
 type is ``in``, a result type ``out``; a type used both ways is rendered ``in``, the wider form).
+
+The module runs past 500 lines because that view model is one pass over a spec module (the
+direction of each type, the order of declarations and the imports depend on each other); split,
+each part would need the others' intermediate state.
 """
 
 from __future__ import annotations

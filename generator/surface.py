@@ -24,6 +24,10 @@ the return annotation of the API that returns the interface (``connectSocket(...
 resolved with :func:`typing.get_type_hints`; it must be a concrete class, not a Protocol.  When
 neither gives one, the check stops with a :class:`SurfaceError` that says to pass ``--task-class``.
 
+The module runs past 500 lines because both checks work from one plan (which class implements
+which interface, under which module path) and report into one :class:`SurfaceReport` with one
+allowlist; kept together, the plan has one owner.
+
 Known deviations go in an allowlist file, one entry a line, each with its reason::
 
     SocketTask.close  # takes options=None: task.close() is the spec's own @example
