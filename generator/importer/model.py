@@ -7,6 +7,9 @@ union member carries its :class:`Provenance` (package, version, file, line, colu
 
 Built by :func:`generator.importer.read_surface` from the extractor's JSON; the spec output reads
 these types, never the JSON.
+
+The module runs past 500 lines because it is the whole vocabulary of one neutral form, most of it
+small frozen dataclasses; split by section, every part would import the others.
 """
 
 from __future__ import annotations
