@@ -33,12 +33,16 @@ class _Flavor(Protocol):
     def build_data(self, spec: Spec, lang: Lang, **kwargs: Any) -> dict[str, dict[str, str]]: ...
 
 
-def add_spec_argument(parser: argparse.ArgumentParser) -> None:
+def add_spec_argument(parser: argparse.ArgumentParser, *, repeatable: bool = False) -> None:
+    """``--spec PATH``: a spec directory or file (``repeatable``: several, as a list)."""
     parser.add_argument(
         "--spec",
         type=Path,
-        metavar="DIR",
-        help="spec directory or file (default: the bundled spec)",
+        action="append" if repeatable else "store",
+        metavar="PATH" if repeatable else "DIR",
+        help="a spec file or directory; repeat for several (default: the bundled spec)"
+        if repeatable
+        else "spec directory or file (default: the bundled spec)",
     )
 
 

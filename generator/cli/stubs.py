@@ -11,6 +11,7 @@ import json
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 
+from generator.cli._common import add_spec_argument
 from generator.exceptions import SpecError, SpecReadError
 from generator.spec import load_spec
 from generator.stubs import (
@@ -43,17 +44,6 @@ def _distribution(name: str) -> str:
     return name
 
 
-def add_spec_option(parser: argparse.ArgumentParser) -> None:
-    """``--spec PATH`` (repeatable), shared by the commands that render from or check the spec."""
-    parser.add_argument(
-        "--spec",
-        type=Path,
-        action="append",
-        metavar="PATH",
-        help="a spec file or directory; repeat for several (default: the bundled spec)",
-    )
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Render the typed package (import name uniapi) from the spec: TypedDicts, Literal error "
@@ -69,7 +59,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="the package root to write (default: stubs/ of the checkout)",
     )
-    add_spec_option(parser)
+    add_spec_argument(parser, repeatable=True)
     parser.add_argument(
         "--dist",
         nargs="?",

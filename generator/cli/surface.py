@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from generator.cli.stubs import add_spec_option
+from generator.cli._common import add_spec_argument
 from generator.exceptions import SpecError
 from generator.spec import load_spec
 from generator.surface import SurfaceError, SurfaceReport, check_surface
@@ -45,7 +45,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-stubtest", action="store_true", help="only the inspect-based check, no stubtest"
     )
-    add_spec_option(parser)
+    add_spec_argument(parser, repeatable=True)
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output form")
 
 
