@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from callback_trace import Trace
-from ws_peer import Peer
 
 from reference_impl import Runtime
+from tests.reference_impl.callback_trace import Trace
+from tests.reference_impl.ws_peer import Peer
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ import weakref
 from typing import Any
 
 import pytest
-from callback_trace import Trace
 from websockets.client import ClientProtocol
-from ws_peer import Peer
 
 from reference_impl import Runtime, SocketTask
 from reference_impl._core import Registry
+from tests.reference_impl.callback_trace import Trace
+from tests.reference_impl.ws_peer import Peer
 
 
 def test_a_callback_that_raises_is_logged_and_other_callbacks_still_run(

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from callback_trace import Trace
-from ws_peer import Peer
 
 from reference_impl import Runtime
+from tests.reference_impl.callback_trace import Trace
+from tests.reference_impl.ws_peer import Peer
 
 
 def _quiet(fn: Callable[..., None], *args: Any) -> None:

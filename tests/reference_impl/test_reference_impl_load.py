@@ -8,10 +8,10 @@ import time
 from typing import Any
 
 import pytest
-from callback_trace import UNIT, Trace
-from ws_peer import Peer
 
 from reference_impl import Runtime
+from tests.reference_impl.callback_trace import UNIT, Trace
+from tests.reference_impl.ws_peer import Peer
 
 pytestmark = pytest.mark.slow
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from callback_trace import Trace
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ws_peer import Peer
 
 from reference_impl import Runtime, SocketTask
 from reference_impl._core import Emit, Event, Registry, TaskCore
+from tests.reference_impl.callback_trace import Trace
+from tests.reference_impl.ws_peer import Peer
 
 
 def _open(runtime: Runtime, trace: Trace, url: str) -> SocketTask:

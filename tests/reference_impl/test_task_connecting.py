@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from callback_trace import Trace
-from ws_peer import HOST, Peer, refused_port
 
 from reference_impl import Runtime, SocketTask
+from tests.reference_impl.callback_trace import Trace
+from tests.reference_impl.ws_peer import HOST, Peer, refused_port
 
 
 def _connect(runtime: Runtime, trace: Trace, url: Any, **options: Any) -> SocketTask:

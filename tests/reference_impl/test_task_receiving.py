@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from callback_trace import Trace
-from ws_peer import Peer
-
 from reference_impl import Runtime, SocketTask
+from tests.reference_impl.callback_trace import Trace
+from tests.reference_impl.ws_peer import Peer
 
 
 def _open(runtime: Runtime, trace: Trace, url: str) -> SocketTask:

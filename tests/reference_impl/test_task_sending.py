@@ -6,10 +6,10 @@ import tracemalloc
 from typing import Any
 
 import pytest
-from callback_trace import Trace
-from ws_peer import Peer
 
 from reference_impl import Runtime, SocketTask
+from tests.reference_impl.callback_trace import Trace
+from tests.reference_impl.ws_peer import Peer
 
 QUEUE_FULL = "The queue memory exceeds 16 MiB and the connection will be closed"
 
