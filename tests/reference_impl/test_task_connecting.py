@@ -261,6 +261,16 @@ def test_rejected_handshake_gives_onError_then_onClose_1006(
     assert str(status) in trace.one("error")["errMsg"]
 
 
+def test_a_redirect_is_not_followed(runtime: Runtime, peer: Peer, trace: Trace) -> None:
+    # WHATWG WebSockets, "establish a WebSocket connection": the request's "redirect mode is
+    # "error""; "If response is a network error or its status is not 101, fail the WebSocket
+    # connection."
+    _connect(runtime, trace, peer.url("/redirect"))
+    _assert_failed_with_1006(trace)
+    assert "302" in trace.one("error")["errMsg"]
+    assert peer.records == []
+
+
 def test_handshake_not_finished_within_timeout_gives_onError_then_onClose_1006(
     runtime: Runtime, peer: Peer, trace: Trace
 ) -> None:

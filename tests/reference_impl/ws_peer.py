@@ -13,6 +13,7 @@ The request path picks the script (the WPT ``websockets/handlers`` menu, re-impl
 ``/big/<n>``             send one binary message of n bytes
 ``/bad-utf8``            send a text frame that is not UTF-8
 ``/reject/<status>``     refuse the handshake with that HTTP status
+``/redirect``            answer the handshake with 302 to ``/echo``
 ``/slow``                never finish the handshake (until the peer stops)
 ``/proto-first``, ``/proto-none``, ``/proto-unoffered``   subprotocol choices
 """
@@ -132,6 +133,10 @@ class Peer:
         if path.startswith("/reject/"):
             status = int(path.rsplit("/", 1)[1])
             return connection.respond(status, "rejected by the test peer\n")
+        if path == "/redirect":
+            moved = connection.respond(302, "moved\n")
+            moved.headers["Location"] = "/echo"
+            return moved
         if path == "/slow":
             assert self._stop is not None
             await self._stop.wait()
