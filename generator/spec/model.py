@@ -49,8 +49,13 @@ PLATFORM_IDS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Text:
+    """A human text.  In a module that says ``languages: [zh]`` (an imported module not yet
+    translated) ``en`` may be missing from the file: then it holds the Chinese text and
+    ``translated`` is False.  A description missing from an imported module is empty text."""
+
     zh: str
     en: str
+    translated: bool = True
 
     def get(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
@@ -170,13 +175,13 @@ class InterfaceType(_TypeAnchor):
 class ErrorCode:
     code: int
     description: Text
-    errMsg: str
+    errMsg: str  # empty in an imported module: the declarations do not say it
 
 
 @dataclass(frozen=True)
 class ErrorCodesType(_TypeAnchor):
     name: str
-    subject: str
+    subject: str  # empty in an imported module: the declarations do not say it
     description: Text
     codes: tuple[ErrorCode, ...]
     kind: Literal["error-codes"] = "error-codes"
@@ -224,6 +229,8 @@ class Module:
     notes: tuple[Note, ...] = ()
     example: ModuleExample | None = None
     file: str = ""
+    #: ``("zh",)`` for an imported module not yet translated.
+    languages: tuple[Lang, ...] = LANGS
 
     def api(self, name: str) -> Callable | None:
         return next((a for a in self.apis if a.name == name), None)
@@ -264,7 +271,22 @@ class Module:
 
 
 def _text(data: Mapping[str, str] | None) -> Text | None:
-    return None if data is None else Text(zh=data["zh"], en=data["en"])
+    return None if data is None else _given_text(data)
+
+
+def _given_text(data: Mapping[str, str]) -> Text:
+    if "en" in data:
+        return Text(zh=data["zh"], en=data["en"])
+    return Text(zh=data["zh"], en=data["zh"], translated=False)
+
+
+#: The description of an item an imported module leaves undocumented.
+_NO_TEXT = Text("", "", translated=False)
+
+
+def _description(data: Mapping[str, Any]) -> Text:
+    text = data.get("description")
+    return _NO_TEXT if text is None else _given_text(text)
 
 
 #: id of a ``platforms`` mapping -> (the mapping, its Platforms), during one build_module: a
@@ -310,13 +332,13 @@ def _callable(data: Mapping[str, Any], owner: str | None, shared: _Shared) -> Ca
     dep = data.get("deprecated")
     return Callable(
         name=data["name"],
-        description=Text(**data["description"]),
+        description=_description(data),
         params=tuple(_field(p, shared) for p in data["params"]),
         returns=parse_type(data["returns"]),
         platforms=_platforms(data.get("platforms"), shared),
         owner=owner,
         deprecated=Deprecation(dep["replacement"], dep.get("since")) if dep else None,
-        tutorial=tuple(Link(Text(**t["label"]), t["url"]) for t in data.get("tutorial", ())),
+        tutorial=tuple(Link(_given_text(t["label"]), t["url"]) for t in data.get("tutorial", ())),
         examples=tuple(
             Example(e["lang"], e["code"], _text(e.get("title"))) for e in data.get("examples", ())
         ),
@@ -328,7 +350,7 @@ def _named(name: str, data: Mapping[str, Any], shared: _Shared) -> NamedType:
     if kind == "object":
         return ObjectType(
             name=name,
-            description=Text(**data["description"]),
+            description=_description(data),
             fields=tuple(_field(f, shared) for f in data["fields"]),
             extends=data.get("extends"),
             general=bool(data.get("general", False)),
@@ -336,16 +358,17 @@ def _named(name: str, data: Mapping[str, Any], shared: _Shared) -> NamedType:
     if kind == "interface":
         return InterfaceType(
             name=name,
-            description=Text(**data["description"]),
+            description=_description(data),
             methods=tuple(_callable(m, name, shared) for m in data["methods"]),
         )
     if kind == "error-codes":
         return ErrorCodesType(
             name=name,
-            subject=data["subject"],
-            description=Text(**data["description"]),
+            subject=data.get("subject", ""),
+            description=_description(data),
             codes=tuple(
-                ErrorCode(c["code"], Text(**c["description"]), c["errMsg"]) for c in data["codes"]
+                ErrorCode(c["code"], _given_text(c["description"]), c.get("errMsg", ""))
+                for c in data["codes"]
             ),
         )
     return AliasType(
@@ -360,8 +383,8 @@ def build_module(data: Mapping[str, Any], file: str = "") -> Module:
     return Module(
         name=data["module"],
         version=data["version"],
-        title=Text(**data["title"]),
-        description=Text(**data["description"]),
+        title=_given_text(data["title"]),
+        description=_given_text(data["description"]),
         apis=tuple(_callable(a, None, shared) for a in data["apis"]),
         types={name: _named(name, t, shared) for name, t in data["types"].items()},
         menu=data.get("menu"),
@@ -369,13 +392,13 @@ def build_module(data: Mapping[str, Any], file: str = "") -> Module:
             Link(Text(s["label"], s["label"]), s["url"]) for s in data.get("sources", ())
         ),
         notes=tuple(
-            Note(n["id"], Text(**n["text"]), n.get("after"), n.get("before"))
+            Note(n["id"], _given_text(n["text"]), n.get("after"), n.get("before"))
             for n in data.get("notes", ())
         ),
         example=None
         if example is None
         else ModuleExample(
-            title=Text(**example["title"]),
+            title=_given_text(example["title"]),
             lang=example["lang"],
             code=example["code"],
             repository=example.get("repository"),
@@ -383,6 +406,7 @@ def build_module(data: Mapping[str, Any], file: str = "") -> Module:
             app_redirect=example.get("appRedirect"),
         ),
         file=file,
+        languages=tuple(data.get("languages", LANGS)),
     )
 
 
