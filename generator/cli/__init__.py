@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "check that an implementation object exposes the spec's API surface",
     ),
     "conformance": ("conformance.cli", "run the conformance suite or its peer server"),
+    "compare-data": (
+        "generator.cli.compare",
+        "compare two utsApiJson.json files fact by fact (recall per category and key)",
+    ),
     "import": (
         "generator.importer.cli",
         "read DCloud's TypeScript declarations (npm @dcloudio/uni-app-x) and report the surface",
