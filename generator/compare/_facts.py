@@ -24,7 +24,7 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 __all__ = ["Fact", "ParseProblem", "SectionFacts", "classify_link", "section_facts"]
@@ -65,7 +65,8 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 _ROW = re.compile(r"^(@*)\|(.*)$")
 _SEPARATOR_CELL = re.compile(r"^:?-+:?$")
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
-_COMPAT_CELL = re.compile(r"<CompatibilityTable\s+table='(.*?)'\s*/>", re.S)
+_COMPAT_CELL = re.compile(r"<CompatibilityTable\s+table='(.*?)'[^>]*/>", re.S)
+_COMPONENT = re.compile(r"<[A-Z][A-Za-z]*\s*/>")
 _LIST_LINK = re.compile(r"^\s*[-*]\s+\[([^\]]*)\]\(([^)\s]+)\)\s*$")
 _SOURCE_LINK = re.compile(r"^>\s*([A-Za-z]+):\s*(\S+)\s*$")
 _ANCHOR_TAG = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
@@ -161,10 +162,13 @@ class _Table:
 class _Reader:
     """Walks one section line by line; the headings set the context of the tables below them."""
 
-    def __init__(self, key: str, section: str, rules: _LinkRules) -> None:
+    def __init__(
+        self, key: str, section: str, rules: _LinkRules, columns: Mapping[str, str]
+    ) -> None:
         self.key = key
         self.section = section
         self.rules = rules
+        self.columns = columns
         self.out = SectionFacts()
         self.scope: tuple[str, ...] = ()
         self.scope_level = 0
@@ -222,7 +226,7 @@ class _Reader:
         return self.out
 
     def heading(self, level: int, raw: str) -> None:
-        text, anchor = _split_anchor(raw)
+        text, anchor = _split_anchor(_COMPONENT.sub("", raw))
         if self.scope and level <= self.scope_level:
             self.scope = ()
         self.expect = ""
@@ -325,7 +329,8 @@ class _Reader:
         roles = [_ROLES.get(c, "") for c in cells]
         parent = self.rows.get(depth - 1, self.owner) if depth else self.owner
         if depth == 0 and self.expect == "compat":
-            self.tables[0] = _Table("compat", roles, [_plain(c) for c in cells], parent)
+            columns = [self.column(c) for c in cells]
+            self.tables[0] = _Table("compat", roles, columns, parent)
         elif roles[:1] == ["value"]:
             self.tables[depth] = _Table("values", roles, [], parent)
         elif roles[:1] == ["name"]:
@@ -335,6 +340,10 @@ class _Reader:
         else:
             self.problem(f"a table this reader does not know, header {cells!r}")
             self.tables[depth] = _Table("unknown", roles, [], parent)
+
+    def column(self, title: str) -> str:
+        name = _plain(title)
+        return self.columns.get(name, name)
 
     def cells_by_role(self, table: _Table, cells: list[str]) -> dict[str, str]:
         if len(cells) < len(table.roles):
@@ -424,7 +433,7 @@ class _Reader:
             return
         try:
             table = json.loads(html.unescape(match.group(1)))
-            columns = [str(h["title"]) for h in table["headers"]]
+            columns = [self.column(str(h["title"])) for h in table["headers"]]
             values = [str(v) for v in table["rows"][0]]
         except (ValueError, KeyError, IndexError, TypeError) as error:
             self.problem(f"a <CompatibilityTable> whose table is not readable: {error}")
@@ -435,8 +444,16 @@ class _Reader:
                 self.fact("field-compatibility", (*path, column), value)
 
 
-def section_facts(key: str, section: str, text: str, rules: _LinkRules) -> SectionFacts:
-    """Every fact of one section's Markdown, and the lines that could not be read."""
+def section_facts(
+    key: str,
+    section: str,
+    text: str,
+    rules: _LinkRules,
+    *,
+    columns: Mapping[str, str] | None = None,
+) -> SectionFacts:
+    """Every fact of one section's Markdown, and the lines that could not be read.  ``rules``
+    sort 参见 links into categories; ``columns`` maps a renamed column title to its name."""
     if section == "example":
         out = SectionFacts()
         if text.strip():
@@ -450,7 +467,7 @@ def section_facts(key: str, section: str, text: str, rules: _LinkRules) -> Secti
         return out
     if section == "fileFormats" and not text.strip():
         return SectionFacts()
-    return _Reader(key, section, rules).read(text)
+    return _Reader(key, section, rules, columns or {}).read(text)
 
 
 def iter_unique(facts: list[Fact]) -> Iterator[Fact]:

@@ -54,6 +54,7 @@ class Categories:
 
     by_name: Mapping[str, Category]
     links: tuple[tuple[re.Pattern[str], str], ...]
+    column_aliases: Mapping[str, str]
     not_in_data: Mapping[str, str]
 
 
@@ -65,7 +66,8 @@ def load_categories() -> Categories:
         for name, c in raw["categories"].items()
     }
     links = tuple((re.compile(r["pattern"]), str(r["category"])) for r in raw["links"])
-    return Categories(by_name, links, dict(raw["not_in_data"]))
+    aliases = {str(k): str(v) for k, v in raw["column_aliases"].items() if not k.startswith("//")}
+    return Categories(by_name, links, aliases, dict(raw["not_in_data"]))
 
 
 @dataclass(frozen=True)
@@ -236,7 +238,9 @@ def data_facts(
         if set(entry) == {"example"}:
             facts.append(Fact(key, "module-key", (), ""))
         for section, text in entry.items():
-            found = section_facts(key, section, text, categories.links)
+            found = section_facts(
+                key, section, text, categories.links, columns=categories.column_aliases
+            )
             facts.extend(found.facts)
             problems.extend(found.problems)
     unknown = {f.category for f in facts} - set(categories.by_name)

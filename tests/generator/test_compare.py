@@ -85,6 +85,20 @@ def test_compatibility_cells_are_facts_per_column_with_versions_normalised() -> 
     }
 
 
+def test_a_renamed_column_and_a_component_in_the_heading_carry_the_same_facts() -> None:
+    categories = load_categories()
+    old = "### f 兼容性 \n| iOS uni-app x UTS 插件 |\n| :- |\n| 4.11 |\n"
+    new = "### f 兼容性 <Help /> \n| iOS(VDOM) UTS 插件 |\n| :- |\n| 4.11 |\n"
+    read = [
+        section_facts("k", "compatibility", text, RULES, columns=categories.column_aliases)
+        for text in (old, new)
+    ]
+    assert read[0].problems == read[1].problems == []
+    assert read[0].facts == read[1].facts
+    assert [f.path for f in read[0].facts] == [("iOS uni-app x UTS 插件",)]
+    assert set(categories.column_aliases.values()).isdisjoint(categories.column_aliases)
+
+
 def test_error_codes_read_alike_from_a_legal_value_table_and_from_description_lines() -> None:
     header = "| 名称 | 类型 | 必备 | 默认值 | 兼容性 | 描述 |\n| :- | :- | :- | :- | :-: | :- |\n"
     as_lines = header + "| errCode | number | 是 | - | - | code<br/>- 10 ten<br/>- 11 eleven |\n"
