@@ -154,7 +154,14 @@ def _write_text(report: CompareReport, out: TextIO, *, limit: int) -> None:
     for name, reason in report.categories.not_in_data.items():
         out.write(f"  not in the data at all: {name}: {reason}\n")
     out.write("\n")
-    out.write(_table("by key (facts the declarations supply):", report.by_key(), None))
+    by_key = report.by_key()
+    differing = {k: c for k, c in by_key.items() if c.equal != sum(vars(c).values())}
+    if differing:
+        out.write(_table("by key, keys with differences (facts the declarations supply):",
+                         differing, None))  # fmt: skip
+    out.write(
+        f"  {len(by_key) - len(differing)} of {len(by_key)} key(s) with every such fact equal\n"
+    )
     sections = report.sections
     total_sections = sections.identical + sections.different + sections.only_reference
     out.write(
