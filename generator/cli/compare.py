@@ -15,6 +15,7 @@ from generator.compare import (
     CategoryCount,
     CompareInputError,
     CompareReport,
+    Group,
     compare_data,
     load_data,
 )
@@ -101,10 +102,10 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     else:
         _write_text(report, stdout, limit=max(args.limit, 0))
     verdict = "every fact equal" if report.identical else "differences found"
-    derivable = report.total(derivable=True)
     stderr.write(
-        f"compare-data: {verdict}; recall of derivable facts {_percent(derivable.recall)} "
-        f"over {len(report.keys)} key(s)\n"
+        f"compare-data: {verdict}; recall of the facts the declarations supply "
+        f"{_percent(report.total(Group.FACT).recall)}, of their prose "
+        f"{_percent(report.total(Group.PROSE).recall)}, over {len(report.keys)} key(s)\n"
     )
     return EXIT_IDENTICAL if report.identical else EXIT_DIFFERENT
 
@@ -142,12 +143,17 @@ def _write_text(report: CompareReport, out: TextIO, *, limit: int) -> None:
     out.write(
         _table(
             "facts the declarations supply:",
-            report.by_category(derivable=True),
-            report.total(derivable=True),
+            report.by_category(group=Group.FACT),
+            report.total(Group.FACT),
         )
     )
     out.write("\n")
-    apart = report.by_category(derivable=False)
+    prose = report.by_category(group=Group.PROSE)
+    out.write(_table("prose the declarations supply (counted apart):", prose, None))
+    for name in prose:
+        out.write(f"  {name}: {report.categories.by_name[name].reason}\n")
+    out.write("\n")
+    apart = report.by_category(group=Group.OVERLAY)
     out.write(_table("facts the declarations cannot supply (counted apart):", apart, None))
     for name in apart:
         out.write(f"  {name}: {report.categories.by_name[name].reason}\n")

@@ -12,10 +12,13 @@ Categories
 ----------
 
 ``categories.json`` (shipped beside this module) is the data: every category, what it holds,
-and ``derivable``: whether the declarations of npm ``@dcloudio/uni-app-x`` can supply it.  The
-not-derivable ones (examples, menu ids, the ten vendor links, type-name links, module keys) are
-counted apart, each with its reason; ``not_in_data`` names what the declarations cannot supply
-and the data file never holds (runtime ``errMsg``, English, page grouping).  Its ``links`` rules
+and its ``group``: ``fact`` (the declarations of npm ``@dcloudio/uni-app-x`` supply it; the
+recall is over these), ``prose`` (descriptions: the declarations supply them, but a curated spec
+words them its own way, so they are compared and counted apart) or ``overlay`` (the declarations
+cannot supply it: examples, menu ids, the ten vendor links, type-name links, module keys; counted
+apart, each with its reason).  ``not_in_data`` names what the declarations cannot supply and the
+data file never holds (runtime ``errMsg``, English, page grouping); ``column_aliases`` maps a
+renamed compatibility column to its earlier title.  Its ``links`` rules
 sort the 参见 links into ``menu-id``, ``vendor-link`` or ``tutorial``.  Recall is the share of the
 reference's facts that the candidate has with the same value:
 ``equal / (equal + different + only_reference)``.
@@ -28,12 +31,12 @@ JSON output (``--json``), ``version`` 1
     {
       "format": "utsapi-compare-data", "version": 1,
       "reference": "path", "candidate": "path", "keys": ["connectSocket", ...],
-      "identical": false,                      # every fact equal (exit code 0)
-      "derivable":     {"equal": n, "different": n, "only_reference": n, "only_candidate": n,
-                        "recall": 0.93},       # recall is null when the reference has no fact
-      "not_derivable": {... same counts ...},
-      "categories": {"field-type": {"derivable": true, ... same counts ...}, ...},
-      "by_key": {"connectSocket": {... counts of derivable facts ...}, ...},
+      "identical": false,                      # every fact of every group equal (exit code 0)
+      "groups": {"fact": {"equal": n, "different": n, "only_reference": n,
+                          "only_candidate": n, "recall": 0.93},  # null: the reference has none
+                 "prose": {... same counts ...}, "overlay": {... same counts ...}},
+      "categories": {"field-type": {"group": "fact", ... same counts ...}, ...},
+      "by_key": {"connectSocket": {... counts of the group "fact" ...}, ...},
       "sections": {"identical": n, "different": n, "only_reference": n, "only_candidate": n,
                    "identical_share": 0.41, "differing": ["connectSocket.param", ...]},
       "not_in_data": {"errMsg": "reason", ...},
@@ -62,6 +65,7 @@ from generator.compare._report import (
     CategoryCount,
     CompareReport,
     FactDiff,
+    Group,
     SectionCount,
     Status,
     compare_data,
@@ -80,6 +84,7 @@ __all__ = [
     "CompareReport",
     "Fact",
     "FactDiff",
+    "Group",
     "ParseProblem",
     "SectionCount",
     "Status",

@@ -21,6 +21,7 @@ __all__ = [
     "CategoryCount",
     "CompareReport",
     "FactDiff",
+    "Group",
     "SectionCount",
     "Status",
     "compare_data",
@@ -30,6 +31,15 @@ __all__ = [
 
 FORMAT = "utsapi-compare-data"
 FORMAT_VERSION = 1
+
+
+class Group(enum.StrEnum):
+    """What a category is: a fact the declarations supply (counted in the recall), prose they
+    supply (compared, counted apart), or an overlay fact they cannot supply (counted apart)."""
+
+    FACT = "fact"
+    PROSE = "prose"
+    OVERLAY = "overlay"
 
 
 class Status(enum.StrEnum):
@@ -42,7 +52,7 @@ class Status(enum.StrEnum):
 @dataclass(frozen=True)
 class Category:
     name: str
-    derivable: bool
+    group: Group
     what: str
     reason: str
 
@@ -62,7 +72,7 @@ def load_categories() -> Categories:
     text = resources.files("generator.compare").joinpath("categories.json").read_text("utf-8")
     raw = json.loads(text)
     by_name = {
-        name: Category(name, bool(c["derivable"]), str(c["what"]), str(c.get("reason", "")))
+        name: Category(name, Group(c["group"]), str(c["what"]), str(c.get("reason", "")))
         for name, c in raw["categories"].items()
     }
     links = tuple((re.compile(r["pattern"]), str(r["category"])) for r in raw["links"])
@@ -151,25 +161,25 @@ class CompareReport:
     def identical(self) -> bool:
         return all(d.status is Status.EQUAL for d in self.diffs)
 
-    def by_category(self, *, derivable: bool | None = None) -> dict[str, CategoryCount]:
+    def by_category(self, *, group: Group | None = None) -> dict[str, CategoryCount]:
         counts: dict[str, CategoryCount] = {}
         for diff in self.diffs:
             category = self.categories.by_name[diff.category]
-            if derivable is None or category.derivable == derivable:
+            if group is None or category.group is group:
                 counts.setdefault(diff.category, CategoryCount()).add(diff.status)
         return dict(sorted(counts.items()))
 
     def by_key(self) -> dict[str, CategoryCount]:
         counts: dict[str, CategoryCount] = {key: CategoryCount() for key in self.keys}
         for diff in self.diffs:
-            if self.categories.by_name[diff.category].derivable:
+            if self.categories.by_name[diff.category].group is Group.FACT:
                 counts[diff.key].add(diff.status)
         return counts
 
-    def total(self, *, derivable: bool) -> CategoryCount:
+    def total(self, group: Group = Group.FACT) -> CategoryCount:
         total = CategoryCount()
         for diff in self.diffs:
-            if self.categories.by_name[diff.category].derivable == derivable:
+            if self.categories.by_name[diff.category].group is group:
                 total.add(diff.status)
         return total
 
@@ -185,9 +195,6 @@ class CompareReport:
     def as_dict(self) -> dict[str, Any]:
         """The ``--json`` document; its format is described in :mod:`generator.compare`."""
 
-        def recall_block(derivable: bool) -> dict[str, Any]:
-            return self.total(derivable=derivable).as_dict()
-
         return {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -195,11 +202,10 @@ class CompareReport:
             "candidate": self.candidate,
             "keys": self.keys,
             "identical": self.identical,
-            "derivable": recall_block(True),
-            "not_derivable": recall_block(False),
+            "groups": {str(group): self.total(group).as_dict() for group in Group},
             "categories": {
                 name: {
-                    "derivable": self.categories.by_name[name].derivable,
+                    "group": str(self.categories.by_name[name].group),
                     **count.as_dict(),
                 }
                 for name, count in self.by_category().items()

@@ -18,6 +18,7 @@ from generator.compare import (
     FORMAT,
     FORMAT_VERSION,
     Fact,
+    Group,
     Status,
     compare_data,
     compare_files,
@@ -179,13 +180,13 @@ def test_the_fixture_differs_in_exactly_the_facts_it_was_written_to() -> None:
     assert counts["legal-value"].recall == pytest.approx(2 / 3)
     assert counts["error-code"].recall == 1.0  # table form and line form agree
     assert counts["tutorial"].recall == 1.0  # a fact only in the candidate costs no recall
-    assert report.total(derivable=False).only_reference == 1
+    assert report.total(Group.OVERLAY).only_reference == 1
 
 
 def test_a_file_against_itself_is_identical_and_all_sections_byte_identical() -> None:
     report = compare_files(REFERENCE, REFERENCE)
     assert report.identical
-    assert report.total(derivable=True).recall == 1.0
+    assert report.total(Group.FACT).recall == 1.0
     assert report.sections.identical_share == 1.0
 
 
@@ -201,7 +202,7 @@ def test_keys_limit_the_comparison() -> None:
     reference = json.loads(REFERENCE.read_text("utf-8"))
     report = compare_data(reference, {}, keys=["dropWidget"])
     assert {d.key for d in report.diffs} == {"dropWidget"}
-    assert report.total(derivable=True).recall == 0.0
+    assert report.total(Group.FACT).recall == 0.0
 
 
 # -- categories.json -----------------------------------------------------------------------------
@@ -217,7 +218,7 @@ def test_every_category_is_produced_and_every_link_rule_names_a_category() -> No
 def test_every_category_the_declarations_cannot_supply_says_why() -> None:
     for category in load_categories().by_name.values():
         assert category.what
-        assert category.derivable or category.reason, category.name
+        assert category.group is Group.FACT or category.reason, category.name
 
 
 # -- the kit's own output ------------------------------------------------------------------------
@@ -247,6 +248,7 @@ def test_cli_exit_1_with_a_readable_summary_of_differences() -> None:
     assert code == 1
     assert "facts the declarations supply:" in out
     assert "facts the declarations cannot supply (counted apart):" in out
+    assert "prose the declarations supply (counted apart):" in out
     assert "vendor-link: a URL template" in out
     assert "not in the data at all: errMsg" in out
     assert "sections byte-identical:" in out
@@ -261,7 +263,10 @@ def test_cli_json_is_the_versioned_format() -> None:
     assert (document["format"], document["version"]) == (FORMAT, FORMAT_VERSION)
     assert document["identical"] is False
     assert document["categories"]["legal-value"]["only_reference"] == 1
-    assert document["categories"]["vendor-link"]["derivable"] is False
+    assert document["categories"]["vendor-link"]["group"] == "overlay"
+    assert document["categories"]["description"]["group"] == "prose"
+    assert document["groups"]["prose"]["different"] == 2
+    assert document["groups"]["fact"]["only_reference"] == 2  # a default, a legal value
     assert document["by_key"]["makeWidget"]["recall"] < 1
     assert {"status", "key", "category", "path", "reference", "candidate"} == set(
         document["facts"][0]
