@@ -180,9 +180,10 @@ def _write_text(report: CompareReport, out: TextIO, *, limit: int) -> None:
             out.write(f"{side}: not read: {problem}\n")
     largest = report.largest(limit)
     if largest:
-        out.write("\nlargest differences (key, category: facts not equal):\n")
+        out.write("\nlargest differences (key, category (group): facts not equal):\n")
     for key, category, diffs in largest:
-        out.write(f"  {key} {category}: {len(diffs)}\n")
+        group = report.categories.by_name[category].group
+        out.write(f"  {key} {category} ({group}): {len(diffs)}\n")
         for diff in diffs[:3]:
             path = ".".join(diff.path) or "(key)"
             out.write(

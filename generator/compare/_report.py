@@ -184,12 +184,19 @@ class CompareReport:
         return total
 
     def largest(self, limit: int) -> list[tuple[str, str, list[FactDiff]]]:
-        """The (key, category) groups with the most facts that are not equal, largest first."""
+        """The (key, category) groups with the most facts that are not equal: the group "fact"
+        first, then prose and overlay; largest first within each."""
         groups: dict[tuple[str, str], list[FactDiff]] = {}
         for diff in self.diffs:
             if diff.status is not Status.EQUAL:
                 groups.setdefault((diff.key, diff.category), []).append(diff)
-        ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+        order = {group: i for i, group in enumerate(Group)}
+
+        def rank(item: tuple[tuple[str, str], list[FactDiff]]) -> tuple[int, int, str, str]:
+            (key, category), diffs = item
+            return (order[self.categories.by_name[category].group], -len(diffs), key, category)
+
+        ranked = sorted(groups.items(), key=rank)
         return [(key, category, diffs) for (key, category), diffs in ranked[:limit]]
 
     def as_dict(self) -> dict[str, Any]:

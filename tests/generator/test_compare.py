@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.cli import compare as compare_cli
 from generator.compare import (
@@ -317,3 +319,57 @@ def test_parse_data_rejects_a_top_level_array() -> None:
 
 def test_fact_identity_leaves_the_value_out() -> None:
     assert Fact("k", "c", ("p",), "1").identity == Fact("k", "c", ("p",), "2").identity
+
+
+def test_largest_differences_list_the_facts_before_prose_and_overlay() -> None:
+    ranked = compare_files(REFERENCE, CANDIDATE).largest(20)
+    groups = [load_categories().by_name[category].group for _, category, _ in ranked]
+    assert groups == sorted(groups, key=list(Group).index)
+    assert groups[0] is Group.FACT and Group.OVERLAY in groups
+
+
+# -- property: any text is read without an exception -------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    section=st.sampled_from(["name", "description", "param", "returnValue", "tutorial", "x"]),
+    lines=st.lists(
+        st.one_of(
+            st.text(max_size=40),
+            st.sampled_from(
+                [
+                    "### 参数",
+                    "#### T 的属性值 @t-values",
+                    "#### T 的方法 @t-values",
+                    "#### m(a: T): void; @m",
+                    "### f 兼容性 <Help />",
+                    "| 名称 | 类型 | 必填 | 默认值 | 兼容性 | 描述 |",
+                    "| 合法值 | 兼容性 | 描述 |",
+                    "| :- | :- |",
+                    "@| a | string | 是 | - | <CompatibilityTable table='{\"headers\":[]}' /> | |",
+                    "@@| v | <CompatibilityTable table='not json' /> | d |",
+                    "| errCode | number | 是 | - | - | x<br/>- 1 one |",
+                    "- [l](https://issues.dcloud.net.cn/?mid=a)",
+                    "```",
+                ]
+            ),
+        ),
+        max_size=12,
+    ),
+)
+def test_any_section_text_gives_facts_and_problems_never_an_exception(
+    section: str, lines: list[str]
+) -> None:
+    found = section_facts("k", section, "\n".join(lines), RULES)
+    categories = load_categories().by_name
+    assert all(f.category in categories for f in found.facts)
+    assert all(p.line >= 1 for p in found.problems)
+
+
+def test_an_escaped_pipe_in_a_cell_does_not_split_the_row() -> None:
+    header = "| 名称 | 类型 | 必备 | 默认值 | 兼容性 | 描述 |\n| :- | :- | :- | :- | :-: | :- |\n"
+    facts = _facts("param", "### T 的属性值\n\n" + header + "| a | string &#124; number | 是 | - "
+                   "| - | one \\| two |\n")  # fmt: skip
+    assert facts["field-type", ("T", "a")] == "string | number"
+    assert facts["description", ("T", "a")] == "one | two"
