@@ -1,9 +1,11 @@
-"""``import`` (first layer): read a package's declarations and report what was found.
+"""``utsapi import``: read a package's declarations and write them as a spec directory.
 
 Follows the protocol of the ``utsapi`` subcommands (``HELP``, ``configure``, ``run``; see
-``generator.cli``), so it can be registered as ``utsapi import``; until then it runs as
-``python -m generator.importer``.  The spec output (``--out DIR``) is the next layer; this one
-prints the summary and the warnings, and ``--dump-json FILE`` writes the neutral model.
+``generator.cli``).  Writes ``--out DIR`` (default ``build/imported-spec``):
+``DIR/modules/<module>.yaml`` for each declaration module (:mod:`generator.importer.tospec`) and
+``DIR/warnings.txt`` (every declaration left out or approximated, at its ``file:line:col``); a
+progress line per module on stderr, then the summary.  ``--no-write`` only reports;
+``--dump-json FILE`` also writes the neutral model.
 
 Exit codes: 0 imported (warnings do not fail), 2 usage error or unreadable source, 3 Node/npm
 missing or failing.
@@ -14,14 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from generator.importer import PINNED, import_package, parse_source
 from generator.importer.dump import surface_to_json
 from generator.importer.exceptions import ImporterError, NodeToolError
 from generator.importer.model import Surface
+from generator.importer.tospec import surface_to_specs
+from generator.importer.write import write_spec_dir
 
-HELP = "import DCloud's TypeScript declarations (npm @dcloudio/uni-app-x) and report the surface"
+HELP = "import DCloud's TypeScript declarations (npm @dcloudio/uni-app-x) into a spec directory"
 
 EXIT_OK, EXIT_UNREADABLE, EXIT_TOOLS = 0, 2, 3
 
@@ -29,10 +33,10 @@ EXIT_OK, EXIT_UNREADABLE, EXIT_TOOLS = 0, 2, 3
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Read the uni-app x declarations with TypeScript's own parser (run by Node; installed "
-        "on first use into ~/.cache/utsapi-kit) and report the surface: modules, uni.* APIs, "
-        "methods, types, error codes and every @uniPlatform block that could not be read, as "
-        "file:line:col. Exit 0 imported, 2 usage error or unreadable source, 3 node/npm "
-        "missing or failing."
+        "on first use into ~/.cache/utsapi-kit), write one spec module per declaration module "
+        "into --out, and report the surface: modules, uni.* APIs, methods, types, error codes "
+        "and every declaration not mapped or @uniPlatform block not read, as file:line:col. "
+        "Exit 0 imported, 2 usage error or unreadable source, 3 node/npm missing or failing."
     )
     parser.add_argument(
         "source",
@@ -49,7 +53,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY",
-        help="report only this module (tree/folder, e.g. api/uni-websocket); repeatable",
+        help="import only this module (tree/folder, e.g. api/uni-websocket); repeatable",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("build/imported-spec"),
+        metavar="DIR",
+        help="the spec directory to write (default: build/imported-spec): DIR/modules/*.yaml "
+        "and DIR/warnings.txt",
+    )
+    parser.add_argument(
+        "--no-write", action="store_true", help="only report; write no spec directory"
     )
     parser.add_argument(
         "--format",
@@ -107,6 +122,11 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     selected = _select(surface, args.module, stderr)
     if selected is None:
         return EXIT_UNREADABLE
+    written: dict[str, Any] | None = None
+    if not args.no_write:
+        written = _write(surface, args, stderr)
+        if written is None:
+            return EXIT_UNREADABLE
     data = surface_to_json(selected)
     if args.dump_json is not None:
         try:
@@ -119,6 +139,8 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             return EXIT_UNREADABLE
     if args.format == "json":
         summary = {k: data[k] for k in ("package", "version", "counts", "warnings", "skipped")}
+        if written:
+            summary["spec"] = written
         stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
         return EXIT_OK
     for warning in selected.warnings:
@@ -126,4 +148,42 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     stdout.write(f"{selected.package}@{selected.version} (TypeScript {selected.typescript})\n")
     for name, value in data["counts"].items():
         stdout.write(f"  {name.replace('_', ' ')}: {value}\n")
+    if written:
+        stdout.write(f"spec written to {written['out']}:\n")
+        for name, value in written["counts"].items():
+            stdout.write(f"  {name}: {value}\n")
+        for check, value in written["warnings_by_check"].items():
+            stdout.write(f"  warnings {check}: {value}\n")
+        if written["warnings_by_check"]:
+            stdout.write(f"  (each at its file:line:col in {written['out']}/warnings.txt)\n")
     return EXIT_OK
+
+
+def _write(surface: Surface, args: argparse.Namespace, stderr: TextIO) -> dict[str, Any] | None:
+    """Convert and write the spec directory (the modules of ``--module``, named as in the whole
+    surface); its summary, or None when it cannot be written."""
+    specs = surface_to_specs(surface, args.module)
+    for spec in specs:
+        c = spec.counts()
+        stderr.write(
+            f"  {spec.key} -> modules/{spec.name}.yaml: {c['apis']} APIs, {c['methods']} methods, "
+            f"{c['types']} types, {c['codes']} codes, {c['warnings']} warnings\n"
+        )
+    try:
+        write_spec_dir(specs, args.out, clean=not args.module)
+    except OSError as error:
+        stderr.write(f"{args.out}: cannot write: {error.strerror or error}\n")
+        return None
+    totals = {"modules": len(specs), "apis": 0, "methods": 0, "types": 0, "codes": 0}
+    by_check: dict[str, int] = {}
+    for spec in specs:
+        for key, value in spec.counts().items():
+            if key in totals:
+                totals[key] += value
+        for w in spec.warnings:
+            by_check[w.check] = by_check.get(w.check, 0) + 1
+    return {
+        "out": args.out.as_posix(),
+        "counts": totals,
+        "warnings_by_check": dict(sorted(by_check.items())),
+    }

@@ -306,8 +306,8 @@ def _platforms(data: Mapping[str, Any] | None, shared: _Shared) -> Platforms:
 def _new_platforms(data: Mapping[str, Any] | None) -> Platforms:
     entries: dict[str, dict[str, str]] = {}
     for group, value in (data or {}).items():
-        if group == "web":
-            entries["web"] = dict(value)
+        if group in ("web", "quickapp"):  # cells directly, no platform names
+            entries[group] = dict(value)
         else:
             for name, keys in value.items():
                 entries[f"{group}.{name}"] = dict(keys)
@@ -367,7 +367,7 @@ def _named(name: str, data: Mapping[str, Any], shared: _Shared) -> NamedType:
             subject=data.get("subject", ""),
             description=_description(data),
             codes=tuple(
-                ErrorCode(c["code"], _given_text(c["description"]), c.get("errMsg", ""))
+                ErrorCode(c["code"], _description(c), c.get("errMsg", ""))
                 for c in data["codes"]
             ),
         )

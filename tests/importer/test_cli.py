@@ -23,6 +23,12 @@ def run(*argv: str) -> tuple[int, str, str]:
     return status, stdout.getvalue(), stderr.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default --out (build/imported-spec) is relative: write it under tmp_path."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def package(tmp_path: Path) -> Path:
     root = tmp_path / "pkg"
