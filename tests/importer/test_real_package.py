@@ -6,10 +6,16 @@ importer rule that moves them fails here and must say why in the same commit.
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
 from generator.importer import PINNED, import_package
 from generator.importer.model import Surface
+from generator.importer.tospec import surface_to_specs
+from generator.importer.write import write_spec_dir
+from generator.spec.validate import validate_paths
 from tests.importer.support import needs_node
 
 pytestmark = pytest.mark.slow
@@ -105,3 +111,46 @@ def test_typescript_and_the_importer_agree_on_tags_but_for_prose(surface: Surfac
         if d.ts_tag_names is not None and tuple(t.name for t in d.tags) != d.ts_tag_names
     ]
     assert [d.provenance.file.split("/")[4] for d in differ] == ["uni-editor"]
+
+
+#: Modules of 0.7.122 whose written spec does not validate, and why: each holds two items with
+#: one heading anchor (the spec's anchor rule is the curated page's: a method's anchor is its
+#: name, a type's ``<name>-values``), e.g. ``show`` on InterstitialAd and on IVideoAd, or
+#: ``WebViewContext`` beside ``WebviewContext``.
+ANCHOR_CLASHES = {
+    "ad": 10,
+    "editor": 14,
+    "extend_canvas": 1,
+    "getPerformance": 3,
+    "network": 3,
+    "oauth": 2,
+    "payment": 1,
+    "share": 1,
+    "verify": 3,
+    "web_view": 3,
+}
+
+
+def test_the_written_spec_validates_but_for_anchor_clashes(
+    surface: Surface, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``utsapi import`` of the pinned package: every module is written, 103 of 113 validate
+    cleanly, and the other ten fail on duplicate anchors only."""
+    specs = surface_to_specs(surface)
+    out = tmp_path_factory.mktemp("imported-spec")
+    write_spec_dir(specs, out, clean=True)
+    result = validate_paths([out])
+    assert {d.check for d in result.diagnostics} == {"semantic:duplicate-anchor"}
+    clashes = Counter(Path(d.file).stem for d in result.diagnostics)
+    assert dict(clashes) == ANCHOR_CLASHES
+    assert len(result.built_modules) == len(specs) - len(ANCHOR_CLASHES) == 103
+    totals = Counter[str]()
+    for spec in specs:
+        totals.update(spec.counts())
+    assert dict(totals) == {
+        "apis": 213,
+        "methods": 404,
+        "types": 1529,
+        "codes": 365,
+        "warnings": 692,
+    }
