@@ -22,6 +22,7 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from conformance.channel import Channel
 from conformance.engine import DEFAULT_UNIT, CaseResult, Engine, RunResult
@@ -81,7 +82,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--select",
         action="append",
         metavar="GLOB",
-        help="run only case ids matching GLOB (repeatable)",
+        help="run only the cases whose id or rule id is GLOB exactly or matches it as a "
+        "shell-style glob (repeatable); matching nothing is a usage error (exit 2)",
     )
     run_p.add_argument(
         "--unit",
@@ -100,6 +102,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     run_p.add_argument(
         "--docs-url",
         metavar="TEMPLATE",
+        type=docs_url_template,
         help="link each rule in the HTML report to its documentation: a URL with {rule}",
     )
     run_p.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
@@ -139,15 +142,28 @@ def channel_factory(
 
 
 def selector(patterns: list[str] | None) -> Callable[[Rule, Case], bool] | None:
+    """Whether a case is chosen by ``-k``: a pattern is an exact case or rule id (brackets and
+    all: ``socket.close.invalid-code[999]``) or a shell-style glob of either."""
     if not patterns:
         return None
 
+    def matches(name: str, pattern: str) -> bool:
+        return name == pattern or fnmatch.fnmatchcase(name, pattern)
+
     def chosen(rule: Rule, case: Case) -> bool:
-        return any(
-            fnmatch.fnmatchcase(case.id, p) or fnmatch.fnmatchcase(rule.id, p) for p in patterns
-        )
+        return any(matches(case.id, p) or matches(rule.id, p) for p in patterns)
 
     return chosen
+
+
+def docs_url_template(value: str) -> str:
+    """``--docs-url``: an http(s) URL or a relative one, never a script (``javascript:``) link."""
+    scheme = urlsplit(value).scheme.lower()
+    if scheme not in ("", "http", "https"):
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: only http(s) or relative URLs can link rules (not {scheme}:)"
+        )
+    return value
 
 
 class _OneLineLogHandler(logging.Handler):
@@ -184,6 +200,9 @@ def main_run(
         return EXIT_HARNESS, None
     select = selector(args.select)
     total = sum(1 for r, c in rules.cases() if select is None or select(r, c))
+    if total == 0:
+        stderr.write(f"utsapi conformance: -k {' '.join(args.select)} matches no case\n")
+        return EXIT_HARNESS, None
     done = 0
 
     def progress(result: CaseResult) -> None:

@@ -104,6 +104,8 @@ def parse_line(line: bytes) -> Message:
         value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except ValueError as exc:
         raise ValueError(f"not JSON ({exc})") from exc
+    except RecursionError as exc:  # the parser recurses per level of nesting
+        raise ValueError("JSON nested too deeply to be a protocol message") from exc
     if not isinstance(value, dict):
         raise ValueError(f"a message must be a JSON object, got {type(value).__name__}")
     if not isinstance(value.get("type"), str):

@@ -34,6 +34,21 @@ def _select(cases: list[str]) -> list[str]:
     return [arg for case in cases for arg in ("-k", case.replace("[", "[[]"))]
 
 
+def test_k_takes_exact_ids_and_a_filter_matching_nothing_is_a_usage_error() -> None:
+    code, out, err = _run("run", "--impl", "reference_impl:uni", "-q", "-k", FEW[0])
+    assert code == 0, err
+    assert ": 1 cases, 1 PASS" in out
+    code, out, err = _run("run", "--impl", "reference_impl:uni", "-k", "no.such-rule*")
+    assert code == 2
+    assert "matches no case" in err and out == ""
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)#{rule}", "data:text/html,{rule}"])
+def test_docs_url_must_be_http_or_relative(url: str) -> None:
+    with pytest.raises(SystemExit):
+        _run("run", "--impl", "reference_impl:uni", "--docs-url", url)
+
+
 def test_list_prints_every_case() -> None:
     code, out, _ = _run("list")
     assert code == 0

@@ -200,6 +200,7 @@ def direction_validator(direction: str) -> jsonschema.Draft202012Validator:
         (b"[1]", "JSON object"),
         (b'{"id": 1}', "type"),
         (b'{"type": "log", "message": "\xff"}', "not UTF-8"),
+        (b'{"type": "log", "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "too deeply"),
     ],
 )
 def test_parse_line_rejects_non_messages(line: bytes, reason: str) -> None:
