@@ -1,6 +1,5 @@
-"""The importer: DCloud's TypeScript declarations read into a neutral, typed model.
-
-The first layer of ``utsapi import`` (issue 10): the extraction, not yet the spec output.
+"""The importer: DCloud's TypeScript declarations read into a neutral, typed model, and
+written as a spec directory (``utsapi import``, issue 10).
 
 - :mod:`.node`: TypeScript's own parser (5.9.x, parse-only, pinned by ``node/package-lock.json``)
   run by Node; installed on first use into the cache.  The Node side only extracts; every
@@ -13,6 +12,9 @@ The first layer of ``utsapi import`` (issue 10): the extraction, not yet the spe
 - :mod:`.merge`: interfaces declared twice in a file merged, ``#ifdef`` conditions kept.
 - :mod:`.model`: the typed result, with provenance on every declaration, member, parameter and
   union member; :mod:`.dump` writes it as JSON; :mod:`.cli` is the command.
+- :mod:`.tospec` (with :mod:`._spectypes`, :mod:`._specdocs`): each module as a spec document,
+  every item left out or approximated reported at its ``file:line:col``; :mod:`.write` writes
+  ``DIR/modules/*.yaml`` and ``DIR/warnings.txt``.
 
 ::
 
@@ -20,6 +22,7 @@ The first layer of ``utsapi import`` (issue 10): the extraction, not yet the spe
     surface = import_package(Path("package/"))  # an unpacked tarball (or a .tgz)
     surface = import_files([Path("a.d.ts")])    # loose files (tests)
     surface.counts(), surface.warnings
+    write_spec_dir(surface_to_specs(surface), Path("build/imported-spec"), clean=True)
 """
 
 from __future__ import annotations

@@ -367,8 +367,7 @@ def _named(name: str, data: Mapping[str, Any], shared: _Shared) -> NamedType:
             subject=data.get("subject", ""),
             description=_description(data),
             codes=tuple(
-                ErrorCode(c["code"], _description(c), c.get("errMsg", ""))
-                for c in data["codes"]
+                ErrorCode(c["code"], _description(c), c.get("errMsg", "")) for c in data["codes"]
             ),
         )
     return AliasType(
