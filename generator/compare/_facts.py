@@ -214,16 +214,20 @@ class _Reader:
             row = _ROW.match(line)
             if heading:
                 self.flush_text()
-                self.tables.clear()
+                self.end_tables()
                 self.heading(len(heading.group(1)), heading.group(2))
             elif row:
                 self.row(len(row.group(1)), _split_cells(row.group(2)))
             elif not line.strip():
-                self.tables.clear()
+                self.end_tables()
             else:
                 self.other(line)
         self.flush_text()
         return self.out
+
+    def end_tables(self) -> None:
+        self.tables.clear()
+        self.rows.clear()
 
     def heading(self, level: int, raw: str) -> None:
         text, anchor = _split_anchor(_COMPONENT.sub("", raw))
@@ -279,7 +283,7 @@ class _Reader:
         self.text = []
 
     def other(self, line: str) -> None:
-        self.tables.clear()
+        self.end_tables()
         link = _LIST_LINK.match(line)
         source = _SOURCE_LINK.match(line)
         if link and self.section == "tutorial":
