@@ -15,7 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import generator.compare
 from generator.cli import compare as compare_cli
+from generator.cli import run as utsapi_run
 from generator.compare import (
     FORMAT,
     FORMAT_VERSION,
@@ -373,3 +375,21 @@ def test_an_escaped_pipe_in_a_cell_does_not_split_the_row() -> None:
                    "| - | one \\| two |\n")  # fmt: skip
     assert facts["field-type", ("T", "a")] == "string | number"
     assert facts["description", ("T", "a")] == "one | two"
+
+
+def test_the_utsapi_command_dispatches_compare_data() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = utsapi_run(["compare-data", str(REFERENCE), str(CANDIDATE), "--json"], out, err)
+    assert code == 1
+    assert json.loads(out.getvalue())["format"] == FORMAT
+
+
+def test_the_public_surface_is_pinned() -> None:
+    assert sorted(generator.compare.__all__) == sorted([
+        "FORMAT", "FORMAT_VERSION", "Categories", "Category", "CategoryCount",
+        "CompareInputError", "CompareReport", "Fact", "FactDiff", "Group", "ParseProblem",
+        "SectionCount", "Status", "compare_data", "compare_files", "data_facts",
+        "load_categories", "load_data", "parse_data", "section_facts",
+    ])  # fmt: skip
+    for name in generator.compare.__all__:
+        assert hasattr(generator.compare, name), name
