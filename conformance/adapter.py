@@ -215,6 +215,14 @@ class Adapter:
                 }
             )
             return
+        except (SystemExit, KeyboardInterrupt) as exc:
+            # An implementation that tries to end the process has crashed as far as this case
+            # goes: the harness judges it ERROR and goes on with the next case.
+            raise DriverError(
+                f"{method} raised {type(exc).__name__}({exc}): the implementation tried to end "
+                "the process",
+                call_id,
+            ) from None
         with self._lock:
             returned: Message = {"type": "returned", "id": call_id}
             if assign is not None:

@@ -49,6 +49,45 @@ def test_docs_url_must_be_http_or_relative(url: str) -> None:
         _run("run", "--impl", "reference_impl:uni", "--docs-url", url)
 
 
+def test_an_implementation_raising_system_exit_is_an_error_of_that_case(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "exits_on_send.py").write_text(
+        textwrap.dedent(
+            """
+            from reference_impl import uni as _real
+
+            class _Task:
+                def __init__(self, real):
+                    self._real = real
+                def __getattr__(self, name):
+                    return getattr(self._real, name)
+                def send(self, options):
+                    raise SystemExit(3)
+
+            class _Uni:
+                def __getattr__(self, name):
+                    return getattr(_real, name)
+                def connectSocket(self, options):
+                    return _Task(_real.connectSocket(options))
+
+            uni = _Uni()
+            """
+        ),
+        "utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    report = tmp_path / "r.json"
+    code, out, err = _run(
+        "run", "--impl", "exits_on_send:uni", "-q", "--json", str(report), *_select(FEW[:2])
+    )
+    assert code == 2, (out, err)
+    verdicts = {r["id"]: r for r in json.loads(report.read_text("utf-8"))["results"]}
+    assert verdicts[FEW[0]]["verdict"] == "ERROR"
+    assert "SystemExit" in verdicts[FEW[0]]["reason"]
+    assert verdicts[FEW[1]]["verdict"] == "PASS"
+
+
 def test_list_prints_every_case() -> None:
     code, out, _ = _run("list")
     assert code == 0
