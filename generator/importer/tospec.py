@@ -12,7 +12,8 @@ What maps (the rest is a warning at the ``.d.ts`` ``file:line:col`` and is left 
 declaration                                            spec
 =====================================================  =====================================
 methods of ``interface Uni``                           ``apis``
-an interface with at least one method                  ``interface`` type (its methods)
+an interface with at least one method                  ``interface`` type (its methods and
+                                                       properties)
 an interface of properties only, ``type X = { … }``    ``object`` type (``extends`` a local
                                                        object type is kept)
 ``type XErrorCode = 1 | 2`` (numeric literals)         ``error-codes``: a code per member,
@@ -350,13 +351,6 @@ def _named(d: Declaration, ctx: Context) -> dict[str, Any] | None:
     try:
         if d.kind == "interface":
             if any(m.kind == "method" for m in d.members):
-                others = [m for m in d.members if m.kind != "method"]
-                for m in others:
-                    ctx.skip(
-                        m.provenance,
-                        f"{where}.{m.name}",
-                        f"a {m.kind} of an interface with methods is not mapped yet; skipped",
-                    )
                 methods = _callables(
                     [m for m in d.members if m.kind == "method"], ctx, d.name, apis=False
                 )
@@ -366,6 +360,9 @@ def _named(d: Declaration, ctx: Context) -> dict[str, Any] | None:
                 item: dict[str, Any] = {"kind": "interface"}
                 _type_doc(item, d, ctx)
                 item["methods"] = methods
+                fields = _fields([m for m in d.members if m.kind != "method"], ctx, d.name)
+                if fields:
+                    item["fields"] = fields
                 _heritage(d, ctx, item, keep=False)
             else:
                 item = {"kind": "object"}

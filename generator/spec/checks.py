@@ -39,6 +39,8 @@ def _type_fields(data: Mapping[str, Any]) -> Iterator[tuple[PathKey, str]]:
         elif named["kind"] == "interface":
             for j, method in enumerate(named["methods"]):
                 yield from _callable_types(method, (*base, "methods", j))
+            for j, f in enumerate(named.get("fields", ())):
+                yield (*base, "fields", j, "type"), f["type"]
         elif named["kind"] == "alias":
             yield (*base, "type"), named["type"]
 
@@ -98,6 +100,7 @@ def check_unique_names(doc: LoadedYaml) -> None:
             unique(named["fields"], "name", (*base, "fields"), "field")
         elif named["kind"] == "interface":
             unique(named["methods"], "name", (*base, "methods"), "method")
+            unique(named.get("fields", []), "name", (*base, "fields"), "field")
             for j, method in enumerate(named["methods"]):
                 anchor(method["name"].lower(), (*base, "methods", j, "name"))
                 unique(method["params"], "name", (*base, "methods", j, "params"), "parameter")
@@ -185,6 +188,8 @@ def _fields_everywhere(data: Mapping[str, Any]) -> Iterator[tuple[PathKey, Mappi
             for j, f in enumerate(named["fields"]):
                 yield ("types", name, "fields", j), f
         elif named["kind"] == "interface":
+            for j, f in enumerate(named.get("fields", ())):
+                yield ("types", name, "fields", j), f
             for k, m in enumerate(named["methods"]):
                 for j, p in enumerate(m["params"]):
                     yield ("types", name, "methods", k, "params", j), p

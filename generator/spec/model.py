@@ -166,6 +166,7 @@ class InterfaceType(_TypeAnchor):
     description: Text
     methods: tuple[Callable, ...]
     kind: Literal["interface"] = "interface"
+    fields: tuple[Field, ...] = ()
 
     def method(self, name: str) -> Callable | None:
         return next((m for m in self.methods if m.name == name), None)
@@ -360,6 +361,7 @@ def _named(name: str, data: Mapping[str, Any], shared: _Shared) -> NamedType:
             name=name,
             description=_description(data),
             methods=tuple(_callable(m, name, shared) for m in data["methods"]),
+            fields=tuple(_field(f, shared) for f in data.get("fields", ())),
         )
     if kind == "error-codes":
         return ErrorCodesType(

@@ -39,6 +39,7 @@ def make_package(root: Path) -> Path:
         "uts-plugin-api/lib/uni-blocks": "blocks.d.ts",
         "uts-plugin-api/lib/uni-variants": "variants.d.ts",
         "uts-plugin-api/lib/uni-alpha": "mini_alpha.d.ts",
+        "uts-plugin-api/lib/uni-extras": "spec_extras.d.ts",
         "uts-plugin-biz/lib/uni-alpha": "mini_beta.d.ts",
     }
     for folder, fixture in files.items():
@@ -86,7 +87,7 @@ def test_the_written_directory_validates(imported: tuple[Path, str, str]) -> Non
     result = validate_paths([spec_dir])
     assert [str(d) for d in result.diagnostics] == []
     names = sorted(m.name for m in result.built_modules)
-    assert names == ["alpha", "biz_alpha", "blocks", "constructs", "variants"]
+    assert names == ["alpha", "biz_alpha", "blocks", "constructs", "extras", "variants"]
     constructs = next(m for m in result.built_modules if m.name == "constructs")
     assert constructs.languages == ("zh",)
     assert not constructs.title.translated
@@ -100,6 +101,7 @@ def test_one_file_per_module_with_the_header(imported: tuple[Path, str, str]) ->
         "biz_alpha.yaml",
         "blocks.yaml",
         "constructs.yaml",
+        "extras.yaml",
         "variants.yaml",
     ]
     text = (spec_dir / "modules" / "constructs.yaml").read_text("utf-8")
@@ -219,6 +221,36 @@ def test_fields_types_nullability_and_defaults(imported: tuple[Path, str, str]) 
     assert "required" not in fields["mixed"]
 
 
+def test_a_uni_property_of_a_function_type_is_an_api(imported: tuple[Path, str, str]) -> None:
+    [api] = module(imported[0], "extras")["apis"]
+    assert (api["name"], api["returns"]) == ("startWorker", "SmallWorker")
+    assert [(p["name"], p["type"]) for p in api["params"]] == [("url", "string")]
+    assert api["platforms"] == {
+        "mp": {"360": {"hostVer": "x", "uniVer": "√", "unixVer": "x"}},
+        "quickapp": {"uniVer": "√", "unixVer": "x"},
+    }
+    assert api["tutorial"][0]["url"] == "https://example.invalid/uni-app/worker.html"
+
+
+def test_an_interface_keeps_its_properties_beside_its_methods(
+    imported: tuple[Path, str, str],
+) -> None:
+    worker = module(imported[0], "extras")["types"]["SmallWorker"]
+    assert worker["kind"] == "interface"
+    assert [m["name"] for m in worker["methods"]] == ["post"]
+    assert [(f["name"], f["type"], f.get("nullable", False)) for f in worker["fields"]] == [
+        ("id", "number", False),
+        ("onMessage", "(message: string) => void", True),
+    ]
+
+
+def test_a_single_literal_error_code(imported: tuple[Path, str, str]) -> None:
+    codes = module(imported[0], "extras")["types"]["SmallWorkerErrorCode"]
+    assert codes["kind"] == "error-codes"
+    assert codes["description"] == {"zh": "The one error of workers."}
+    assert [c["code"] for c in codes["codes"]] == [730001]
+
+
 def test_ifdef_variants_are_merged(imported: tuple[Path, str, str]) -> None:
     types = module(imported[0], "constructs")["types"]
     assert [m["name"] for m in types["WidgetProvider"]["methods"]] == ["describe"]
@@ -254,7 +286,7 @@ def test_progress_per_module_and_a_summary(imported: tuple[Path, str, str]) -> N
     assert (
         "  api/uni-constructs -> modules/constructs.yaml: 3 APIs, 3 methods, 9 types, 3 codes, "
     ) in err
-    assert f"spec written to {spec_dir.as_posix()}:\n  modules: 5\n" in out
+    assert f"spec written to {spec_dir.as_posix()}:\n  modules: 6\n" in out
     assert "  warnings import:skipped: " in out
 
 
