@@ -18,6 +18,8 @@ an interface of properties only, ``type X = { … }``    ``object`` type (``exte
                                                        object type is kept)
 ``type XErrorCode = 1 | 2`` (numeric literals)         ``error-codes``: a code per member,
                                                        its description from the member's doc
+                                                       (else a ``- 1 text`` line of the
+                                                       alias's doc)
 any other ``type X = …``                               ``alias``
 =====================================================  =====================================
 
@@ -301,6 +303,14 @@ def _fields(members: Iterable[Member], ctx: Context, owner: str) -> list[dict[st
     return out
 
 
+_LISTED_CODE = re.compile(r"^\s*-\s*(-?[0-9]+)\s*[:：]?\s*(\S.*)$", re.M)
+
+
+def _listed_codes(text: str) -> dict[int, str]:
+    """Codes described in the alias's own doc, one per line: ``- 600009 URL格式不合法``."""
+    return {int(m[1]): m[2].strip() for m in _LISTED_CODE.finditer(text)}
+
+
 def _error_codes(d: Declaration, ctx: Context) -> dict[str, Any] | None:
     """``type XErrorCode = 1 | 2``: None when it is not a union of numeric literals."""
     node = d.type
@@ -313,6 +323,7 @@ def _error_codes(d: Declaration, ctx: Context) -> dict[str, Any] | None:
         return None
     codes: list[dict[str, Any]] = []
     seen: set[object] = set()
+    listed = _listed_codes(d.doc.description if d.doc else "")
     for m in members:
         code = m.type.literal_value
         where = f"{d.name}.{m.type.text}"
@@ -321,7 +332,7 @@ def _error_codes(d: Declaration, ctx: Context) -> dict[str, Any] | None:
             continue
         seen.add(code)
         item: dict[str, Any] = {"code": code}
-        description = zh(m.doc.description if m.doc else None)
+        description = zh(m.doc.description if m.doc else listed.get(code))
         if description is not None:
             item["description"] = description
         item["provenance"] = provenance_of(m.provenance)

@@ -244,11 +244,16 @@ def test_an_interface_keeps_its_properties_beside_its_methods(
     ]
 
 
-def test_a_single_literal_error_code(imported: tuple[Path, str, str]) -> None:
+def test_a_single_literal_error_code_described_in_the_alias_doc(
+    imported: tuple[Path, str, str],
+) -> None:
     codes = module(imported[0], "extras")["types"]["SmallWorkerErrorCode"]
     assert codes["kind"] == "error-codes"
-    assert codes["description"] == {"zh": "The one error of workers."}
-    assert [c["code"] for c in codes["codes"]] == [730001]
+    assert codes["description"] == {"zh": "The one error of workers.\n- 730001 The worker stopped."}
+    # a code without a doc of its own is described by its line in the alias's doc
+    assert [(c["code"], c["description"]) for c in codes["codes"]] == [
+        (730001, {"zh": "The worker stopped."})
+    ]
 
 
 def test_ifdef_variants_are_merged(imported: tuple[Path, str, str]) -> None:
