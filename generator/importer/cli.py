@@ -70,7 +70,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=("text", "json"),
         default="text",
-        help="summary as text lines, or one JSON object {counts, warnings, skipped}",
+        help="summary as text lines, or one JSON object {counts, warnings, skipped, spec}",
     )
     parser.add_argument(
         "--dump-json",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -293,6 +294,19 @@ def test_progress_per_module_and_a_summary(imported: tuple[Path, str, str]) -> N
     ) in err
     assert f"spec written to {spec_dir.as_posix()}:\n  modules: 6\n" in out
     assert "  warnings import:skipped: " in out
+
+
+def test_json_summary_counts_the_spec(tmp_path: Path) -> None:
+    needs_node()
+    package = make_package(tmp_path / "pkg")
+    out = tmp_path / "spec"
+    status, text, _ = run(
+        str(package), "--out", str(out), "--format", "json", "--module", "api/uni-extras"
+    )
+    assert status == 0
+    spec = json.loads(text)["spec"]
+    assert spec["out"] == out.as_posix()
+    assert spec["counts"] == {"modules": 1, "apis": 1, "methods": 1, "types": 3, "codes": 1}
 
 
 def test_output_is_deterministic(imported: tuple[Path, str, str], tmp_path: Path) -> None:
