@@ -38,6 +38,9 @@ __all__ = ["MAX_BATCH", "STEP_UNITS", "CaseError", "CaseRun", "EngineContext", "
 STEP_UNITS: Final = 5.0
 DRAIN_UNITS: Final = 0.1
 TEARDOWN_UNITS: Final = 3.0
+#: A case keeps at most this many log lines, each cut to this many characters.
+MAX_LOG_LINES: Final = 200
+MAX_LOG_CHARS: Final = 2000
 _SLICE: Final = 0.02
 
 
@@ -104,9 +107,9 @@ class CaseRun:
         self.trace = Trace()
         self.calls: dict[int, _Call] = {}
         self.listeners: dict[str, _Listener] = {}
-        self.listener_refs: set[str] = set()
         self.tasks: dict[str, str] = {}  # local name -> wire id
         self.logs: list[str] = []
+        self.dropped_logs = 0
         self.failures: list[str] = []
         base = peer.url
         host, _, port = base.removeprefix("ws://").partition(":")
@@ -118,6 +121,21 @@ class CaseRun:
         self.step_timeout = (rule.units or STEP_UNITS) * unit
         self.pending: list[_Pending] = []
 
+    def log(self, line: str) -> None:
+        """Keep a log line of the case, within :data:`MAX_LOG_LINES` lines of
+        :data:`MAX_LOG_CHARS` characters each (a driver may log without end)."""
+        if len(self.logs) >= MAX_LOG_LINES:
+            self.dropped_logs += 1
+            note = f"… {self.dropped_logs} more log line(s) dropped"
+            if self.logs[-1].startswith("… "):
+                self.logs[-1] = note
+            else:
+                self.logs.append(note)
+            return
+        if len(line) > MAX_LOG_CHARS:
+            line = f"{line[:MAX_LOG_CHARS]}… ({len(line)} characters)"
+        self.logs.append(line)
+
     # -- receiving ----------------------------------------------------------------------------
 
     def _record(self, message: Mapping[str, object]) -> None:
@@ -126,7 +144,7 @@ class CaseRun:
             call_id = message.get("id")
             call = self.calls.get(call_id) if isinstance(call_id, int) else None
             if call is None:
-                self.logs.append(f"late or unknown {kind} for call {call_id!r}")
+                self.log(f"late or unknown {kind} for call {call_id!r}")
                 return
             if kind == "callback":
                 name = str(message.get("name"))
@@ -141,13 +159,13 @@ class CaseRun:
             lid = str(message.get("listener"))
             listener = self.listeners.get(lid)
             if listener is None:
-                self.logs.append(f"late or unknown event for listener {lid!r}")
+                self.log(f"late or unknown event for listener {lid!r}")
                 return
             self.trace.add(
                 listener.task, "event", listener.method, message.get("payload"), listener.ref
             )
         elif kind == "log":
-            self.logs.append(f"impl: {message.get('message')}")
+            self.log(f"impl: {message.get('message')}")
         elif kind == "error":
             raise ChannelProtocolError(
                 self.engine.where, f"the implementation reported an error: {message.get('message')}"
@@ -391,7 +409,7 @@ class CaseRun:
                 )
                 await self.call(name, "close", alias=alias, args={}, where="teardown")
             except CaseError as exc:
-                self.logs.append(f"teardown: {exc}")
+                self.log(f"teardown: {exc}")
                 continue
 
             def done(name: str = name, alias: str = alias) -> bool:
@@ -400,7 +418,7 @@ class CaseRun:
                 )
 
             if not await self.wait_for(done, timeout):
-                self.logs.append(f"teardown: task {name} did not report onClose within {timeout} s")
+                self.log(f"teardown: task {name} did not report onClose within {timeout} s")
 
     def _finished(self, name: str) -> bool:
         for e in self.trace.entries:
