@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import os
 import shlex
+import signal
 from collections.abc import Mapping
 from typing import Final
 
@@ -103,6 +104,9 @@ class StdioChannel:
                 stderr=asyncio.subprocess.PIPE,
                 env=self._env,
                 limit=LINE_LIMIT,
+                # Its own process group: closing the channel ends every process the driver
+                # started, not only the driver (a grandchild may hold stdout open).
+                start_new_session=True,
             )
         except OSError as exc:
             self._closed = True
@@ -217,6 +221,8 @@ class StdioChannel:
                 process.kill()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(process.wait(), self._close_timeout)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)  # whatever of its group is left
 
     def _require_process(self) -> asyncio.subprocess.Process:
         if self._process is None:

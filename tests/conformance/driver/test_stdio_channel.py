@@ -6,6 +6,8 @@ ChannelError, say where, and never hang.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 import sys
 import textwrap
@@ -221,3 +223,35 @@ async def test_chatty_stderr_never_blocks_and_is_bounded(tmp_path: Path) -> None
     tail = channel.stderr_tail
     assert len(tail) <= STDERR_LIMIT
     assert tail.rstrip().endswith("noise 019999 " + "." * 40)
+
+
+async def test_closing_ends_the_processes_the_driver_started(tmp_path: Path) -> None:
+    """A grandchild that keeps stdout open (a shell wrapper's child, say) is ended too."""
+    pid_file = tmp_path / "grandchild.pid"
+    body = f"""\
+    import subprocess
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+    open({str(pid_file)!r}, "w").write(str(child.pid))
+    for line in sys.stdin:
+        if json.loads(line).get("type") == "bye":
+            break
+    """
+    channel = StdioChannel(fake_driver(tmp_path, body))
+    await channel.start()
+    await channel.close()
+    pid = int(pid_file.read_text())
+    for _ in range(200):  # the kill is sent; the kernel reaps it within a few milliseconds
+        if not _alive(pid):
+            break
+        await asyncio.sleep(0.01)
+    assert not _alive(pid), f"grandchild {pid} is still running"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (ended, not yet reaped by its parent) counts as ended.
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
