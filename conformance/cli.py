@@ -225,7 +225,7 @@ def main_run(
     log_handler = _OneLineLogHandler(stderr)
     logging.getLogger().addHandler(log_handler)
     try:
-        result = asyncio.run(engine.run())
+        result = engine.run_sync()
     finally:
         logging.getLogger().removeHandler(log_handler)
     info: dict[str, object] = {

@@ -157,6 +157,22 @@ class Engine:
         caps = self.implementation.get("capabilities", [])
         return {str(c) for c in caps} if isinstance(caps, list) else set()
 
+    def run_sync(self) -> RunResult:
+        """:meth:`run` in a new event loop, for synchronous callers.
+
+        The result is handed out of the loop through a variable, not as the main task's result:
+        on Python 3.11 ``asyncio.run`` ends by looking up its SIGINT handler, whose ``repr`` holds
+        the main task and with it its result, and a result whose traces hold 16 MiB messages took
+        seconds and a gigabyte to ``repr``.
+        """
+        box: list[RunResult] = []
+
+        async def main() -> None:
+            box.append(await self.run())
+
+        asyncio.run(main())
+        return box[0]
+
     async def run(self) -> RunResult:
         started = time.time()
         t0 = time.monotonic()

@@ -14,7 +14,6 @@ passes with a warning.  Without ``--utsapi-impl``/``--utsapi-driver`` the plugin
 
 from __future__ import annotations
 
-import asyncio
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,7 +80,7 @@ class _Session:
                 schema_for=self.spec.payload_schema,
                 select=lambda _rule, case: case.id in self.selected,
             )
-            run = asyncio.run(engine.run())
+            run = engine.run_sync()
             self.results = {r.id: r for r in run.results}
         return self.results
 

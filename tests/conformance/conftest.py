@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import fnmatch
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -50,7 +49,7 @@ def run_engine(
         schema_for=load_bundled_spec().payload_schema,
         select=chosen,
     )
-    return asyncio.run(engine.run())
+    return engine.run_sync()
 
 
 @pytest.fixture(scope="session")
