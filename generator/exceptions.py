@@ -10,7 +10,8 @@
      ├── TargetError               a ``MODULE:ATTR`` name cannot be resolved (also a ``ValueError``)
      ├── StubsError                the typed package cannot be written (generator.stubs)
      ├── SurfaceError              an implementation's surface cannot be checked (generator.surface)
-     └── ImporterError             the declarations cannot be imported (generator.importer)
+     ├── ImporterError             the declarations cannot be imported (generator.importer)
+     └── CompareInputError         a compare-data input cannot be read (generator.compare)
 
 Each problem is a :class:`Diagnostic`: where (file, line, column, JSON path), what, and which
 check found it.  ``str()`` of an exception lists its diagnostics one per line in the
