@@ -87,7 +87,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     run_p.add_argument(
         "--unit",
-        type=float,
+        type=_unit,
         default=float(os.environ.get("UTSAPI_UNIT", DEFAULT_UNIT)),
         help="seconds per time unit; every timeout is a multiple (default 1.0, env UTSAPI_UNIT)",
     )
@@ -107,7 +107,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     run_p.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     serve_p = sub.add_parser("serve", help="run the scripted peer server until Ctrl-C")
-    serve_p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any)")
+    serve_p.add_argument(
+        "--port", type=_port, default=0, help="port on 127.0.0.1, 0 to 65535 (default 0: any)"
+    )
     sub.add_parser("list", help="list the rule cases")
 
 
@@ -154,6 +156,28 @@ def selector(patterns: list[str] | None) -> Callable[[Rule, Case], bool] | None:
         return any(matches(case.id, p) or matches(rule.id, p) for p in patterns)
 
     return chosen
+
+
+def _unit(value: str) -> float:
+    """``--unit``: a positive, finite number of seconds."""
+    try:
+        unit = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not 0 < unit < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r}: the unit must be more than 0 seconds")
+    return unit
+
+
+def _port(value: str) -> int:
+    """``--port``: a TCP port number (0 lets the system pick one)."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 0 to 65535")
+    return port
 
 
 def docs_url_template(value: str) -> str:

@@ -17,6 +17,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from conformance import cli
+from generator.cli import run as cli_entry
 
 FEW = ["socket.send.text-echo[ascii]", "socket.close.default", "connect.invalid-url[ftp-scheme]"]
 
@@ -41,6 +42,21 @@ def test_k_takes_exact_ids_and_a_filter_matching_nothing_is_a_usage_error() -> N
     code, out, err = _run("run", "--impl", "reference_impl:uni", "-k", "no.such-rule*")
     assert code == 2
     assert "matches no case" in err and out == ""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--impl", "reference_impl:uni", "--unit", "0"],
+        ["run", "--impl", "reference_impl:uni", "--unit", "nan"],
+        ["serve", "--port", "99999"],
+        ["serve", "--port", "-1"],
+    ],
+)
+def test_out_of_range_numbers_are_usage_errors(argv: list[str]) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    assert cli_entry(["conformance", *argv], out, err) == 2
+    assert "usage:" in err.getvalue() and "Traceback" not in err.getvalue()
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)#{rule}", "data:text/html,{rule}"])
