@@ -113,13 +113,25 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
     return command.run(args, stdout, stderr)
 
 
+#: Exit status when the reader of our output went away (``utsapi conformance list | head``):
+#: 128 + SIGPIPE, what a shell reports for a producer ended by that signal.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    # As with ``python -m``, modules in the current directory are importable, so that
-    # ``--impl mymodule:uni`` and ``check-surface mymodule:uni`` find the user's own code.
+    # Modules in the current directory are importable, so that ``--impl mymodule:uni`` and
+    # ``check-surface mymodule:uni`` find the user's own code; last on the path, so that a file
+    # there (a ``yaml.py``) never replaces a library the kit imports.
     if "" not in sys.path and os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+        sys.path.append(os.getcwd())
     try:
         return run(sys.argv[1:] if argv is None else argv, sys.stdout, sys.stderr)
     except KeyboardInterrupt:
         sys.stderr.write("utsapi: interrupted\n")
         return 130
+    except BrokenPipeError:
+        # Nobody reads stdout any more; point it at /dev/null so the interpreter's final flush
+        # does not fail again, and end quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

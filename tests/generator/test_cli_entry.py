@@ -30,3 +30,31 @@ def test_no_arguments_prints_help_and_exits_2() -> None:
     assert result.returncode == 2
     assert "validate" in result.stdout and "conformance" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(UTSAPI is None, reason="the utsapi console script is not installed")
+def test_a_module_in_the_current_directory_never_replaces_a_library(tmp_path: Path) -> None:
+    """A ``yaml.py`` beside the user's files is not imported in place of PyYAML."""
+    assert UTSAPI is not None
+    marker = tmp_path / "ran"
+    (tmp_path / "yaml.py").write_text(f"open({str(marker)!r}, 'w').close()\n", "utf-8")
+    result = subprocess.run(
+        [UTSAPI, "validate"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.skipif(UTSAPI is None, reason="the utsapi console script is not installed")
+def test_a_reader_that_goes_away_ends_the_output_quietly() -> None:
+    """``utsapi conformance list | head -1``: no BrokenPipeError traceback."""
+    assert UTSAPI is not None
+    process = subprocess.Popen(
+        [UTSAPI, "conformance", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the command has started writing
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) in (0, 141)
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
