@@ -6,7 +6,8 @@
     utsapi conformance run --driver "node conformance/adapters/node_driver.mjs" --validate-protocol
     utsapi conformance serve [--port N]
 
-Exit codes: 0 conformant, 1 failures, 2 harness error (an ERROR verdict, a broken driver),
+Exit codes: 0 conformant, 1 failures, 2 harness or usage error (an ERROR verdict, a broken
+driver, a path or profile that does not exist),
 3 invalid spec (rules or profile data).
 """
 
@@ -38,7 +39,7 @@ from conformance.report import (
     to_json,
     to_junit,
 )
-from generator.exceptions import Diagnostic, SpecError, TargetError
+from generator.exceptions import Diagnostic, SpecError, SpecReadError, TargetError
 from generator.spec import Spec, bundled_spec_dir, load_spec
 from generator.spec.profiles import Profile
 from generator.spec.rules import Case, Rule, RuleSet
@@ -116,9 +117,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def load_implementation(spec: str) -> object:
     """``MODULE:ATTR`` (``ATTR`` may be dotted) → the object."""
     try:
-        return resolve_target(spec)
+        uni = resolve_target(spec)
     except TargetError as exc:
         raise ImplementationLoadError(spec, exc.reason) from exc
+    if not callable(getattr(uni, "connectSocket", None)):
+        raise ImplementationLoadError(
+            spec, f"{type(uni).__name__} object has no connectSocket: not a uni implementation"
+        )
+    return uni
 
 
 def channel_factory(
@@ -211,6 +217,9 @@ def main_run(
 ) -> tuple[int, RunResult | None]:
     try:
         spec, profile = load_for_run(args.rules, args.profile)
+    except SpecReadError as exc:  # a path or profile that is not there: a usage error
+        stderr.write(f"utsapi conformance: {exc}\n")
+        return EXIT_HARNESS, None
     except SpecError as exc:
         stderr.write(f"utsapi conformance: invalid spec\n{exc}\n")
         return EXIT_SPEC, None
@@ -246,7 +255,9 @@ def main_run(
         select=select,
         on_result=progress,
     )
-    log_handler = _OneLineLogHandler(stderr)
+    # -q prints the summary alone: the implementation's logs (callbacks that threw on purpose,
+    # which the rules require it to log and survive) are dropped rather than printed.
+    log_handler = logging.NullHandler() if args.quiet else _OneLineLogHandler(stderr)
     logging.getLogger().addHandler(log_handler)
     try:
         result = engine.run_sync()
@@ -308,7 +319,7 @@ def load_for_run(paths: list[Path] | None, profile: str) -> tuple[Spec, Profile]
         chosen = spec.profiles.get(profile)
     if chosen is None:
         known = ", ".join(sorted(spec.profiles))
-        raise SpecError([_diagnostic(profile, f"no such profile (known: {known})")])
+        raise SpecReadError([_diagnostic(profile, f"no such profile (known: {known})")])
     return spec, chosen
 
 

@@ -142,13 +142,29 @@ def test_invalid_spec_exits_3(tmp_path: Path) -> None:
     assert "rules.yaml" in err
 
 
-def test_unknown_profile_exits_3() -> None:
-    code, _, err = _run("run", "--impl", "reference_impl:uni", "--profile", "no-such-profile")
-    assert code == 3
-    assert "strict" in err
+@pytest.mark.parametrize(
+    "argv",
+    [["--profile", "no-such-profile"], ["--rules", "/nonexistent/spec"]],
+    ids=["profile", "rules"],
+)
+def test_a_profile_or_spec_that_does_not_exist_is_a_usage_error(argv: list[str]) -> None:
+    code, _, err = _run("run", "--impl", "reference_impl:uni", *argv)
+    assert code == 2
+    assert argv[1] in err
 
 
-@pytest.mark.parametrize("spec", ["reference_impl", "no_such_module:uni", "reference_impl:nope"])
+def test_a_passing_quiet_run_prints_the_summary_alone() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["conformance", "run", "--impl", "reference_impl:uni", "-q", "-k", "callbacks.*"]
+    assert cli_entry(argv, out, err) == 0
+    assert err.getvalue() == ""
+    assert len(out.getvalue().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["reference_impl", "no_such_module:uni", "reference_impl:nope", "json:loads"],
+)
 def test_bad_impl_exits_2(spec: str) -> None:
     code, _, err = _run("run", "--impl", spec)
     assert code == 2
