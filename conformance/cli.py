@@ -22,7 +22,7 @@ import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 from urllib.parse import urlsplit
 
 from conformance.channel import Channel
@@ -166,10 +166,7 @@ def selector(patterns: list[str] | None) -> Callable[[Rule, Case], bool] | None:
 
 def _unit(value: str) -> float:
     """``--unit``: a positive, finite number of seconds."""
-    try:
-        unit = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    unit = _number(value, float, "a number of seconds")
     if not 0 < unit < float("inf"):
         raise argparse.ArgumentTypeError(f"{value!r}: the unit must be more than 0 seconds")
     return unit
@@ -177,13 +174,20 @@ def _unit(value: str) -> float:
 
 def _port(value: str) -> int:
     """``--port``: a TCP port number (0 lets the system pick one)."""
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    port = _number(value, int, "a port number")
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{port} is not a port: use 0 to 65535")
     return port
+
+
+_N = TypeVar("_N", int, float)
+
+
+def _number(value: str, kind: type[_N], what: str) -> _N:
+    try:
+        return kind(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not {what}") from None
 
 
 def docs_url_template(value: str) -> str:

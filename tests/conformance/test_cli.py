@@ -69,25 +69,10 @@ def test_an_implementation_raising_system_exit_is_an_error_of_that_case(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "exits_on_send.py").write_text(
-        textwrap.dedent(
+        wrapped_reference(
             """
-            from reference_impl import uni as _real
-
-            class _Task:
-                def __init__(self, real):
-                    self._real = real
-                def __getattr__(self, name):
-                    return getattr(self._real, name)
-                def send(self, options):
-                    raise SystemExit(3)
-
-            class _Uni:
-                def __getattr__(self, name):
-                    return getattr(_real, name)
-                def connectSocket(self, options):
-                    return _Task(_real.connectSocket(options))
-
-            uni = _Uni()
+            def send(self, options):
+                raise SystemExit(3)
             """
         ),
         "utf-8",
@@ -171,35 +156,51 @@ def test_bad_impl_exits_2(spec: str) -> None:
     assert spec in err
 
 
-MISBEHAVING = textwrap.dedent(
+def wrapped_reference(task_methods: str, imports: str = "") -> str:
+    """A module whose ``uni`` is the reference implementation with some SocketTask methods
+    replaced by ``task_methods`` (Python source of methods, as written in a class body)."""
+    return (
+        imports
+        + textwrap.dedent(
+            """
+            from reference_impl import uni as _real
+
+            class _Task:
+                def __init__(self, real):
+                    self._real = real
+                def __getattr__(self, name):
+                    return getattr(self._real, name)
+            """
+        )
+        + textwrap.indent(textwrap.dedent(task_methods), "    ")
+        + textwrap.dedent(
+            """
+            class _Uni:
+                def __getattr__(self, name):
+                    return getattr(_real, name)
+                def connectSocket(self, options):
+                    return _Task(_real.connectSocket(options))
+
+            uni = _Uni()
+            """
+        )
+    )
+
+
+MISBEHAVING = wrapped_reference(
     """
-    import os, time
-    from reference_impl import uni as _real
-
-    class _Task:
-        def __init__(self, real):
-            self._real = real
-        def __getattr__(self, name):
-            return getattr(self._real, name)
-        def close(self, options):
-            if options.get("code") == 4999:
-                time.sleep(3600)          # hangs inside the call
-            self._real.close(options)
-        def send(self, options):
-            if options.get("data") == "Goodbye":
-                os._exit(3)               # exits mid-run
-            if options.get("data") == "still fine":
-                os.write(1, b"this is not a protocol line\\n")   # garbage on stdout
-            self._real.send(options)
-
-    class _Uni:
-        def __getattr__(self, name):
-            return getattr(_real, name)
-        def connectSocket(self, options):
-            return _Task(_real.connectSocket(options))
-
-    uni = _Uni()
-    """
+    def close(self, options):
+        if options.get("code") == 4999:
+            time.sleep(3600)          # hangs inside the call
+        self._real.close(options)
+    def send(self, options):
+        if options.get("data") == "Goodbye":
+            os._exit(3)               # exits mid-run
+        if options.get("data") == "still fine":
+            os.write(1, b"this is not a protocol line\\n")   # garbage on stdout
+        self._real.send(options)
+    """,
+    imports="import os, time\n",
 )
 
 
