@@ -17,7 +17,12 @@ from generator.targets import TargetError, resolve_target
 @pytest.fixture
 def modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (tmp_path / "target_ok.py").write_text(
-        "class Uni:\n    class Inner:\n        value = 42\n\nuni = Uni()\n", encoding="utf-8"
+        (
+            "class Uni:\n    class Inner:\n        value = 42\n"
+            "        class impl:\n            @staticmethod\n"
+            "            def connectSocket():\n                return 'task'\n\nuni = Uni()\n"
+        ),
+        encoding="utf-8",
     )
     (tmp_path / "target_broken.py").write_text("import os\nos.nothing_here\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -54,7 +59,10 @@ def test_a_bad_target_says_which_part_failed(modules: Path, target: str, reason:
 
 def test_the_conformance_runners_resolve_through_it(modules: Path) -> None:
     assert load_object is resolve_target
-    assert load_implementation("target_ok:Uni.Inner.value") == 42
+    assert load_implementation("target_ok:Uni.Inner.impl").connectSocket() == "task"
     with pytest.raises(ImplementationLoadError) as caught:
         load_implementation("target_ok:nope")
     assert caught.value.reason == "target_ok has no attribute 'nope'"
+    with pytest.raises(ImplementationLoadError) as caught:
+        load_implementation("target_ok:Uni.Inner.value")
+    assert caught.value.reason == "int object has no connectSocket: not a uni implementation"
