@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -56,13 +57,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="the MkDocs project: mkdocs.yml and docs/<lang>/*.md pages (default: site)",
     )
     parser.add_argument(
-        "--no-site", action="store_true", help="skip the MkDocs site (the slowest step)"
+        "--no-site",
+        action="store_true",
+        help="skip the MkDocs site, and with it the conformance run that feeds its results page "
+        "(together the slowest steps)",
     )
     parser.add_argument(
         "--no-conformance",
         action="store_true",
         help="do not run the conformance suite against the reference implementation before "
-        "building the site (its conformance page then says there are no results yet)",
+        "building the site; the results page shows OUT/conformance/report.json if a run left "
+        "one there (the summary says from when), else says there are no results yet",
     )
     parser.add_argument(
         "--columns",
@@ -127,6 +132,15 @@ def _run_conformance(out: Path, spec: Path | None, stderr: TextIO) -> tuple[bool
         return True, last
     stderr.write(result.stdout + result.stderr)
     return False, f"conformance run failed (exit {result.returncode})"
+
+
+def _shown(report: Path) -> str:
+    """What the site's results page will show when the suite was not run this time."""
+    try:
+        stamp = datetime.fromtimestamp(report.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    except OSError:
+        return "the results page says there are no results yet"
+    return f"the results page shows the report written {stamp}"
 
 
 def _build_site(
@@ -208,11 +222,14 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     summary.append(f"{out / 'stubs'}: {len(written)} file(s)")
 
     if args.no_site:
+        summary.append(f"{out / 'conformance'}: not run (--no-site)")
         summary.append(f"{out / 'site'}: skipped (--no-site)")
     else:
         # The page shows OUT's report (or says there is none), never one left elsewhere.
         report = out / "conformance" / "report.json"
-        if not args.no_conformance:
+        if args.no_conformance:
+            summary.append(f"{out / 'conformance'}: not run (--no-conformance); {_shown(report)}")
+        else:
             done = progress.step("running the conformance suite against reference_impl:uni")
             ok, what = _run_conformance(out / "conformance", args.spec, stderr)
             done(what)

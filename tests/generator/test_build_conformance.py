@@ -32,3 +32,7 @@ def test_no_conformance_leaves_the_page_without_results(tmp_path: Path) -> None:
     assert not (tmp_path / "conformance").exists()
     html = (tmp_path / "site" / "en" / "conformance" / "index.html").read_text("utf-8")
     assert "#rule-connect.success-then-complete" not in html
+    assert (
+        f"{tmp_path / 'conformance'}: not run (--no-conformance); the results page says there "
+        "are no results yet"
+    ) in out.getvalue()

@@ -132,6 +132,7 @@ def test_build_without_site_writes_data_pages_and_stubs(tmp_path: Path) -> None:
     assert "Parameters" in (out_dir / "pages" / "en" / "websocket.md").read_text(encoding="utf-8")
     assert "validating and loading the spec" in err
     assert f"{out_dir / 'site'}: skipped (--no-site)" in out
+    assert f"{out_dir / 'conformance'}: not run (--no-site)" in out
     assert f"{out_dir / 'pages'}: 2 page(s)" in out
 
 
