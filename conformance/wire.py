@@ -18,8 +18,13 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
 from conformance.channel import Message
-from generator.spec import bundled_spec_dir
-from generator.spec.rules import LISTENER_METHODS, TASK_METHODS, UNI_METHODS, protocol_names
+from generator.spec.rules import (
+    LISTENER_METHODS,
+    TASK_METHODS,
+    UNI_METHODS,
+    driver_protocol_schema,
+    protocol_names,
+)
 
 __all__ = [
     "ALL_CAPABILITIES",
@@ -116,16 +121,6 @@ def parse_line(line: bytes) -> Message:
 # --------------------------------------------------------------------------- schema
 
 
-def _schema_text() -> str:
-    return (bundled_spec_dir() / "schema" / "driver-protocol.schema.json").read_text("utf-8")
-
-
-@cache
-def _load_schema() -> dict[str, object]:
-    schema: dict[str, object] = json.loads(_schema_text())
-    return schema
-
-
 #: Every capability protocol version 1 names (docs/driver-protocol.md, "Capabilities").
 ALL_CAPABILITIES: Final = protocol_names("capability")
 #: The callbacks a call may pass, in the protocol's order.
@@ -143,7 +138,7 @@ class ProtocolSchema:
     """
 
     def __init__(self) -> None:
-        schema = _load_schema()
+        schema = driver_protocol_schema()
         base = str(schema["$id"])
         jsonschema.Draft202012Validator.check_schema(schema)
         registry: Registry[bool | Mapping[str, Any]] = Registry().with_resource(

@@ -200,12 +200,13 @@ class RuleNames:
     tasks: set[str] = field(default_factory=set)
 
     def knows(self, selector: Selector) -> bool:
+        """Whether the steps define something ``selector`` names (a repeat's ``#*`` names stand
+        for their first pass, ``#0``)."""
         if selector.alias is not None:
-            pattern = selector.alias
-            return any(fnmatch.fnmatchcase(a.replace("#*", "#0"), pattern) for a in self.aliases)
-        assert selector.listener is not None
-        pattern = selector.listener
-        return any(fnmatch.fnmatchcase(n.replace("#*", "#0"), pattern) for n in self.listeners)
+            pattern, names = selector.alias, self.aliases
+        else:
+            pattern, names = selector.text, self.listeners
+        return any(fnmatch.fnmatchcase(n.replace("#*", "#0"), pattern) for n in names)
 
 
 def nearest(name: str, known: Iterable[str]) -> str:

@@ -52,10 +52,10 @@ def load_spec(paths: Sequence[Path] | None = None, *, profile_files: Sequence[Pa
     chosen = list(paths) if paths else [bundled_spec_dir()]
     result = validate_paths(chosen, extra=[("profiles", p) for p in profile_files])
     result.raise_for_errors()
-    root = chosen[0] if paths is None or (paths and Path(paths[0]).is_dir()) else None
+    root = Path(chosen[0]) if Path(chosen[0]).is_dir() else None  # the spec's folder, if one
     return Spec(
         modules=tuple(result.built_modules),
-        root=Path(root) if root is not None else None,
+        root=root,
         rules=result.rules,
         profiles={"strict": STRICT, **result.profiles},
         rule_module=result.rule_module,

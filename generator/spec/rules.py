@@ -64,18 +64,24 @@ __all__ = [
     "Step",
     "WaitPeerStep",
     "WaitStep",
+    "driver_protocol_schema",
     "parse_rules",
     "protocol_names",
 ]
 
 
 @cache
+def driver_protocol_schema() -> dict[str, Any]:
+    """The bundled ``driver-protocol.schema.json``, read once per process."""
+    path = bundled_spec_dir() / "schema" / "driver-protocol.schema.json"
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
+
+
 def protocol_names(definition: str) -> tuple[str, ...]:
     """The names ``$defs/<definition>`` of the driver-protocol schema allows: the steps speak
     that protocol's vocabulary, so the rules and every driver share one list."""
-    path = bundled_spec_dir() / "schema" / "driver-protocol.schema.json"
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    return tuple(schema["$defs"][definition]["enum"])
+    return tuple(driver_protocol_schema()["$defs"][definition]["enum"])
 
 
 #: Every capability protocol version 1 names (docs/driver-protocol.md, "Capabilities").
