@@ -30,7 +30,7 @@ from conformance.exceptions import (
 from conformance.peer import PeerThread
 from conformance.trace import Trace, TraceEntry, evaluate
 from conformance.values import expand
-from generator.report import Verdict
+from generator.report import VERDICTS, Verdict
 from generator.spec.profiles import Allowance, Profile
 from generator.spec.rules import (
     Case,
@@ -48,7 +48,6 @@ __all__ = [
 ]
 
 
-VERDICTS: Final = tuple(Verdict)
 #: One unit of time, in seconds; every timeout is a multiple of it.
 DEFAULT_UNIT: Final = 1.0
 #: Consecutive failures to start the implementation after which the remaining cases are not run.
