@@ -5,6 +5,14 @@ walkers around them supply the path (the habit of ``jsonschema``'s keywords).  E
 reference resolves, heading anchors are unique, a deprecated API names a replacement that exists,
 ``extends`` chains resolve without cycles, notes point at real APIs, a ``null`` default belongs
 to a nullable field, English text is not Chinese.
+
+For the imported surface: a type reference may also name a type parameter in scope (the
+callable's and its owner type's ``typeParams``), a global type
+(:data:`~generator.spec.typeexpr.GLOBAL_TYPES`), a name the module lists under ``external``, or
+a UTS string subtype (``string.PageURIString``); type arguments must fit (``Array`` one, a
+declared type as many as its ``typeParams``).  Literal values fit their base type and are
+unique.  Heading anchors must be unique only in a curated module (no ``provenance``): in an
+imported one :func:`generator.spec.model.build_module` makes them unique.
 """
 
 from __future__ import annotations
@@ -15,7 +23,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from generator.spec._yaml import LoadedYaml, PathKey
-from generator.spec.typeexpr import BUILTINS, Named, TypeExprError, parse_type
+from generator.spec.typeexpr import (
+    BUILTINS,
+    GLOBAL_GENERICS,
+    GLOBAL_TYPES,
+    Generic,
+    Named,
+    TypeExprError,
+    is_string_subtype,
+    parse_type,
+)
 
 __all__ = ["MODULE_CHECKS", "check_module"]
 
@@ -27,52 +44,147 @@ def _nearest(name: str, known: Iterable[str]) -> str:
     return f"; did you mean {', '.join(close)}?" if close else ""
 
 
-def _type_fields(data: Mapping[str, Any]) -> Iterator[tuple[PathKey, str]]:
-    """Every type expression in a module, with its path."""
+_TypeField = tuple[PathKey, str, frozenset[str]]
+
+
+def _type_fields(data: Mapping[str, Any]) -> Iterator[_TypeField]:
+    """Every type expression in a module, with its path and the type parameters in scope."""
     for i, api in enumerate(data["apis"]):
-        yield from _callable_types(api, ("apis", i))
+        yield from _callable_types(api, ("apis", i), frozenset())
     for name, named in data["types"].items():
         base: PathKey = ("types", name)
+        params = frozenset(named.get("typeParams", ()))
         if named["kind"] == "object":
             for j, f in enumerate(named["fields"]):
-                yield (*base, "fields", j, "type"), f["type"]
+                yield (*base, "fields", j, "type"), f["type"], params
         elif named["kind"] == "interface":
             for j, method in enumerate(named["methods"]):
-                yield from _callable_types(method, (*base, "methods", j))
+                yield from _callable_types(method, (*base, "methods", j), params)
             for j, f in enumerate(named.get("fields", ())):
-                yield (*base, "fields", j, "type"), f["type"]
+                yield (*base, "fields", j, "type"), f["type"], params
         elif named["kind"] == "alias":
-            yield (*base, "type"), named["type"]
+            yield (*base, "type"), named["type"], params
 
 
-def _callable_types(data: Mapping[str, Any], base: PathKey) -> Iterator[tuple[PathKey, str]]:
+def _callable_types(
+    data: Mapping[str, Any], base: PathKey, outer: frozenset[str]
+) -> Iterator[_TypeField]:
+    params = outer | frozenset(data.get("typeParams", ()))
     for j, p in enumerate(data["params"]):
-        yield (*base, "params", j, "type"), p["type"]
-    yield (*base, "returns"), data["returns"]
+        yield (*base, "params", j, "type"), p["type"], params
+    yield (*base, "returns"), data["returns"], params
+
+
+def _arity(name: str, types: Mapping[str, Any]) -> int | None:
+    """How many type arguments ``name`` takes; None: not a known name."""
+    if name in types:
+        return len(types[name].get("typeParams", ()))
+    return GLOBAL_GENERICS.get(name)
 
 
 def check_type_references(doc: LoadedYaml) -> None:
     types = doc.data["types"]
-    for path, text in _type_fields(doc.data):
+    external = doc.data.get("external", {})
+    for name in external:
+        if name in types:
+            doc.error(
+                ("external", name),
+                f"{name!r} is declared in this module; it cannot be external too",
+                "semantic:external",
+            )
+    for path, text, params in _type_fields(doc.data):
         try:
             expr = parse_type(text)
         except TypeExprError as exc:
             doc.error(path, str(exc), "semantic:type-syntax")
             continue
         for node in expr.walk():
-            if isinstance(node, Named) and node.name not in BUILTINS and node.name not in types:
+            if isinstance(node, Generic):
+                arity = _arity(node.name, types)
+                if arity is None and node.name in external:
+                    continue
+                if arity is None:
+                    near = _nearest(node.name, [*types, *GLOBAL_GENERICS])
+                    doc.error(
+                        path,
+                        f"unknown type {node.name!r}{near}",
+                        "semantic:type-ref",
+                    )
+                elif arity != len(node.args):
+                    doc.error(
+                        path,
+                        f"{node.name} takes {arity} type argument(s), found {len(node.args)}",
+                        "semantic:type-args",
+                    )
+            elif isinstance(node, Named) and not _known(node.name, types, external, params):
+                known = [*types, *BUILTINS, *external, *params]
                 doc.error(
                     path,
-                    f"unknown type {node.name!r}{_nearest(node.name, [*types, *BUILTINS])}",
+                    f"unknown type {node.name!r}{_nearest(node.name, known)}",
                     "semantic:type-ref",
                 )
+
+
+def _known(
+    name: str, types: Mapping[str, Any], external: Mapping[str, str], params: frozenset[str]
+) -> bool:
+    if name in BUILTINS or name in params or is_string_subtype(name):
+        return True
+    if name in types:
+        return not types[name].get("typeParams")
+    return name in external or (name in GLOBAL_TYPES and name not in GLOBAL_GENERICS)
+
+
+def check_literal_values(doc: LoadedYaml) -> None:
+    """``values`` belong to a ``string`` or ``number`` type (a string subtype counts as
+    ``string``), each value of that kind, each once."""
+    items: list[tuple[PathKey, Mapping[str, Any]]] = list(_fields_everywhere(doc.data))
+    for name, named in doc.data["types"].items():
+        if named["kind"] == "alias":
+            items.append((("types", name), named))
+    for path, item in items:
+        values = item.get("values")
+        if not values:
+            continue
+        base = "string" if is_string_subtype(item["type"]) else item["type"]
+        if base not in ("string", "number", "boolean"):
+            doc.error(
+                (*path, "values"),
+                f"literal values need the type string, number or boolean, found {item['type']!r}",
+                "semantic:values",
+            )
+            continue
+        seen: set[object] = set()
+        for k, v in enumerate(values):
+            value = v["value"]
+            kind = (
+                "boolean"
+                if isinstance(value, bool)
+                else "string"
+                if isinstance(value, str)
+                else "number"
+            )
+            if kind != base:
+                doc.error(
+                    (*path, "values", k, "value"),
+                    f"{value!r} is not a {base}",
+                    "semantic:values",
+                )
+            if (kind, value) in seen:
+                doc.error(
+                    (*path, "values", k, "value"), f"duplicate value {value!r}", "semantic:values"
+                )
+            seen.add((kind, value))
 
 
 def check_unique_names(doc: LoadedYaml) -> None:
     data = doc.data
     anchors: dict[str, PathKey] = {}
+    imported = "provenance" in data
 
     def anchor(slug: str, path: PathKey) -> None:
+        if imported:
+            return
         if slug in anchors:
             doc.error(
                 path,
@@ -125,6 +237,8 @@ def check_deprecations(doc: LoadedYaml) -> None:
     }
     for i, api in enumerate(data["apis"]):
         dep = api.get("deprecated")
+        if dep and "replacement" not in dep:
+            continue
         if dep and dep["replacement"] not in apis | methods:
             doc.error(
                 ("apis", i, "deprecated", "replacement"),
@@ -142,13 +256,32 @@ def check_deprecations(doc: LoadedYaml) -> None:
 
 def check_inheritance(doc: LoadedYaml) -> None:
     types = doc.data["types"]
+    outside = set(doc.data.get("external", {})) | GLOBAL_TYPES
     for name, named in types.items():
+        if named["kind"] == "interface":
+            for k, base in enumerate(named.get("extends", ())):
+                if base not in outside and base not in types:
+                    doc.error(
+                        ("types", name, "extends", k),
+                        f"{base!r} is not a type of this module, external or global"
+                        f"{_nearest(base, types)}",
+                        "semantic:extends",
+                    )
+                elif base == name:
+                    doc.error(
+                        ("types", name, "extends", k),
+                        "a type cannot extend itself",
+                        "semantic:extends",
+                    )
+            continue
         if named["kind"] != "object" or "extends" not in named:
             continue
         seen = {name}
         parent = named["extends"]
         while parent is not None:
             target = types.get(parent)
+            if target is None and parent in outside:
+                break
             if target is None or target["kind"] != "object":
                 doc.error(
                     ("types", name, "extends"),
@@ -259,6 +392,7 @@ def check_languages(doc: LoadedYaml) -> None:
 
 MODULE_CHECKS = (
     check_type_references,
+    check_literal_values,
     check_unique_names,
     check_deprecations,
     check_inheritance,

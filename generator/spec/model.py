@@ -2,15 +2,59 @@
 conformance suite read.  Built by :func:`build_module` from a document that has already passed
 :mod:`generator.spec.validate`; :func:`payload_schema` gives the JSON Schema of a result type,
 for checking callback payloads.  Loading a whole spec is :mod:`generator.spec.loader`'s job.
+
+Additions for the imported surface (issue 10); every one has a default, so a curated module
+(``spec/modules/websocket.yaml``) builds exactly as before:
+
+- :class:`LiteralValue`: one value of a literal union (``'game' | 'ui'``, ``1 | 2``) with its own
+  description and platforms.  The type stays the base type (``string``, ``number``); the values
+  are :attr:`Field.values` (a field or parameter) or :attr:`AliasType.values` (a named literal
+  union).  DCloud renders them as the base type plus a ``合法值`` table (value, compatibility,
+  description).
+- ``string.PageURIString`` (a UTS string subtype) is a :class:`~.typeexpr.Named` kept as written;
+  :func:`~.typeexpr.base_name` gives ``string``.
+- Generics: :attr:`Callable.type_params`, and ``type_params`` on :class:`ObjectType`,
+  :class:`InterfaceType`, :class:`AliasType` (``("T",)``); uses are :class:`~.typeexpr.Generic`
+  (``RequestOptions<T>``, ``Promise<T>``) and the parameter itself a ``Named("T")``.
+- External types: :attr:`Module.external` maps a type name declared in another module to that
+  module's name; :data:`~.typeexpr.GLOBAL_TYPES` are the runtime's (``IUniError``, ``UniError``,
+  ``AsyncApiSuccessResult``, ``UniElement``…).  Both may be referenced and extended without a
+  declaration: :attr:`ObjectType.extends` may name one (then :meth:`Module.fields` has only the
+  own fields), :attr:`InterfaceType.extends` lists an interface's bases.
+- :class:`Deprecation`: ``replacement`` is None when the declarations name none (imported
+  modules only: a curated module must name one); ``text`` is the ``@deprecated`` text.
+  :attr:`Field.deprecated` marks a deprecated field or parameter.
+- :class:`Function` type parameters may be optional (:attr:`~.typeexpr.Function.optional`).
+- Classes: ``class X`` of the declarations becomes an :class:`ObjectType` with ``is_class``
+  (its properties as fields); ``*Impl`` classes that only implement an interface are not
+  imported (see ``generator/importer/README.md``).
+- ``platforms`` on every named type (the ``@uniPlatform`` of a type: its table's
+  compatibility).
+- Anchors: in an imported module (``Module.imported``) two items may share a slug (
+  ``RequestTask.abort`` and ``UploadTask.abort``; ``GetUniVerifyManager`` and
+  ``GetUniverifyManager``).  :func:`build_module` then gives each a unique ``slug``: the first in
+  document order (APIs, then each type followed by its methods) keeps DCloud's slug
+  (``name.lower()``, ``name.lower() + "-values"``), later ones get ``-2``, ``-3``…; the
+  ``.anchor`` properties return it, so renderers need no change.  A curated module keeps the
+  strict rule: a clash is a validation error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, TypeVar
 
-from generator.spec.typeexpr import BUILTINS, Function, Generic, Named, TypeExpr, Union, parse_type
+from generator.spec.typeexpr import (
+    BUILTINS,
+    Function,
+    Generic,
+    Named,
+    TypeExpr,
+    Union,
+    base_name,
+    parse_type,
+)
 
 __all__ = [
     "LANGS",
@@ -25,6 +69,7 @@ __all__ = [
     "InterfaceType",
     "Lang",
     "Link",
+    "LiteralValue",
     "Module",
     "ModuleExample",
     "NamedType",
@@ -90,8 +135,20 @@ class Example:
 
 @dataclass(frozen=True)
 class Deprecation:
-    replacement: str  # an API name or "Type.method"
+    #: An API name or "Type.method"; None in an imported module whose ``@deprecated`` names none.
+    replacement: str | None
     since: str | None = None
+    #: The ``@deprecated`` text, when the declarations give one.
+    text: Text | None = None
+
+
+@dataclass(frozen=True)
+class LiteralValue:
+    """One value of a literal union: ``'game'`` of ``'game' | 'ui'``, ``1`` of ``1 | 2``."""
+
+    value: str | int | float | bool
+    description: Text | None = None
+    platforms: Platforms = field(default_factory=Platforms)
 
 
 _NO_DEFAULT: Any = object()
@@ -110,6 +167,9 @@ class Field:
     requires: Text | None = None
     platforms: Platforms = field(default_factory=Platforms)
     docs_only: bool = False
+    #: The legal values when the type is a literal union (``type`` is then its base type).
+    values: tuple[LiteralValue, ...] = ()
+    deprecated: Deprecation | None = None
 
     @property
     def has_default(self) -> bool:
@@ -129,6 +189,10 @@ class Callable:
     deprecated: Deprecation | None = None
     tutorial: tuple[Link, ...] = ()
     examples: tuple[Example, ...] = ()
+    #: Type parameters (``request<T>(…)``).
+    type_params: tuple[str, ...] = ()
+    #: The unique anchor :func:`build_module` gave it in an imported module ("" = the default).
+    slug: str = field(default="", compare=False)
 
     @property
     def qualname(self) -> str:
@@ -136,18 +200,20 @@ class Callable:
 
     @property
     def anchor(self) -> str:
-        return self.name.lower()
+        return self.slug or self.name.lower()
 
 
 class _TypeAnchor:
     """Named types share one heading anchor rule: ``ConnectSocketSuccess`` →
-    ``#connectsocketsuccess-values`` (the uni-app x docs' slug)."""
+    ``#connectsocketsuccess-values`` (the uni-app x docs' slug); ``slug`` when
+    :func:`build_module` had to make it unique."""
 
     name: str
+    slug: str
 
     @property
     def anchor(self) -> str:
-        return f"{self.name.lower()}-values"
+        return self.slug or f"{self.name.lower()}-values"
 
 
 @dataclass(frozen=True)
@@ -158,6 +224,11 @@ class ObjectType(_TypeAnchor):
     extends: str | None = None
     general: bool = False
     kind: Literal["object"] = "object"
+    type_params: tuple[str, ...] = ()
+    platforms: Platforms = field(default_factory=Platforms)
+    #: Declared as a ``class`` (its properties are the fields).
+    is_class: bool = False
+    slug: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -167,6 +238,11 @@ class InterfaceType(_TypeAnchor):
     methods: tuple[Callable, ...]
     kind: Literal["interface"] = "interface"
     fields: tuple[Field, ...] = ()
+    #: The interfaces it extends (local, external or global names), in declaration order.
+    extends: tuple[str, ...] = ()
+    type_params: tuple[str, ...] = ()
+    platforms: Platforms = field(default_factory=Platforms)
+    slug: str = field(default="", compare=False)
 
     def method(self, name: str) -> Callable | None:
         return next((m for m in self.methods if m.name == name), None)
@@ -186,6 +262,8 @@ class ErrorCodesType(_TypeAnchor):
     description: Text
     codes: tuple[ErrorCode, ...]
     kind: Literal["error-codes"] = "error-codes"
+    platforms: Platforms = field(default_factory=Platforms)
+    slug: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -194,9 +272,15 @@ class AliasType(_TypeAnchor):
     type: TypeExpr
     description: Text | None = None
     kind: Literal["alias"] = "alias"
+    #: The legal values when the alias is a literal union (``type`` is then its base type).
+    values: tuple[LiteralValue, ...] = ()
+    type_params: tuple[str, ...] = ()
+    platforms: Platforms = field(default_factory=Platforms)
+    slug: str = field(default="", compare=False)
 
 
 NamedType = ObjectType | InterfaceType | ErrorCodesType | AliasType
+_Slugged = TypeVar("_Slugged", Callable, ObjectType, InterfaceType, ErrorCodesType, AliasType)
 
 
 @dataclass(frozen=True)
@@ -232,6 +316,10 @@ class Module:
     file: str = ""
     #: ``("zh",)`` for an imported module not yet translated.
     languages: tuple[Lang, ...] = LANGS
+    #: Written by ``utsapi import`` (the document has ``provenance``).
+    imported: bool = False
+    #: Type name -> the module that declares it, for names used here but declared elsewhere.
+    external: Mapping[str, str] = field(default_factory=dict)
 
     def api(self, name: str) -> Callable | None:
         return next((a for a in self.apis if a.name == name), None)
@@ -326,11 +414,27 @@ def _field(data: Mapping[str, Any], shared: _Shared) -> Field:
         requires=_text(data.get("requires")),
         platforms=_platforms(data.get("platforms"), shared),
         docs_only=data.get("source") == "docs-only",
+        values=_values(data.get("values", ()), shared),
+        deprecated=_deprecation(data.get("deprecated")),
     )
 
 
+def _values(data: Any, shared: _Shared) -> tuple[LiteralValue, ...]:
+    return tuple(
+        LiteralValue(
+            v["value"], _text(v.get("description")), _platforms(v.get("platforms"), shared)
+        )
+        for v in data
+    )
+
+
+def _deprecation(dep: Mapping[str, Any] | None) -> Deprecation | None:
+    if dep is None:
+        return None
+    return Deprecation(dep.get("replacement"), dep.get("since"), _text(dep.get("text")))
+
+
 def _callable(data: Mapping[str, Any], owner: str | None, shared: _Shared) -> Callable:
-    dep = data.get("deprecated")
     return Callable(
         name=data["name"],
         description=_description(data),
@@ -338,11 +442,12 @@ def _callable(data: Mapping[str, Any], owner: str | None, shared: _Shared) -> Ca
         returns=parse_type(data["returns"]),
         platforms=_platforms(data.get("platforms"), shared),
         owner=owner,
-        deprecated=Deprecation(dep["replacement"], dep.get("since")) if dep else None,
+        deprecated=_deprecation(data.get("deprecated")),
         tutorial=tuple(Link(_given_text(t["label"]), t["url"]) for t in data.get("tutorial", ())),
         examples=tuple(
             Example(e["lang"], e["code"], _text(e.get("title"))) for e in data.get("examples", ())
         ),
+        type_params=tuple(data.get("typeParams", ())),
     )
 
 
@@ -355,6 +460,9 @@ def _named(name: str, data: Mapping[str, Any], shared: _Shared) -> NamedType:
             fields=tuple(_field(f, shared) for f in data["fields"]),
             extends=data.get("extends"),
             general=bool(data.get("general", False)),
+            type_params=tuple(data.get("typeParams", ())),
+            platforms=_platforms(data.get("platforms"), shared),
+            is_class=bool(data.get("class", False)),
         )
     if kind == "interface":
         return InterfaceType(
@@ -362,6 +470,9 @@ def _named(name: str, data: Mapping[str, Any], shared: _Shared) -> NamedType:
             description=_description(data),
             methods=tuple(_callable(m, name, shared) for m in data["methods"]),
             fields=tuple(_field(f, shared) for f in data.get("fields", ())),
+            extends=tuple(data.get("extends", ())),
+            type_params=tuple(data.get("typeParams", ())),
+            platforms=_platforms(data.get("platforms"), shared),
         )
     if kind == "error-codes":
         return ErrorCodesType(
@@ -371,23 +482,68 @@ def _named(name: str, data: Mapping[str, Any], shared: _Shared) -> NamedType:
             codes=tuple(
                 ErrorCode(c["code"], _description(c), c.get("errMsg", "")) for c in data["codes"]
             ),
+            platforms=_platforms(data.get("platforms"), shared),
         )
     return AliasType(
-        name=name, type=parse_type(data["type"]), description=_text(data.get("description"))
+        name=name,
+        type=parse_type(data["type"]),
+        description=_text(data.get("description")),
+        values=_values(data.get("values", ()), shared),
+        type_params=tuple(data.get("typeParams", ())),
+        platforms=_platforms(data.get("platforms"), shared),
     )
+
+
+def _unique_anchors(
+    apis: tuple[Callable, ...], types: dict[str, NamedType]
+) -> tuple[tuple[Callable, ...], dict[str, NamedType]]:
+    """Every API, type and method with an anchor no other item of the module has: the first
+    in document order (APIs, then each type followed by its methods) keeps its slug, later ones
+    get ``-2``, ``-3``… (a suffixed slug that is taken moves on to the next number)."""
+    taken: set[str] = set()
+
+    def claim(slug: str) -> str:
+        if slug not in taken:
+            taken.add(slug)
+            return ""
+        n = 2
+        while f"{slug}-{n}" in taken:
+            n += 1
+        taken.add(f"{slug}-{n}")
+        return f"{slug}-{n}"
+
+    new_apis = tuple(_with_slug(a, claim(a.anchor)) for a in apis)
+    new_types: dict[str, NamedType] = {}
+    for name, named in types.items():
+        slug = claim(named.anchor)
+        if isinstance(named, InterfaceType):
+            methods = tuple(_with_slug(m, claim(m.anchor)) for m in named.methods)
+            new_types[name] = replace(named, methods=methods, slug=slug)
+        else:
+            new_types[name] = replace(named, slug=slug)
+    return new_apis, new_types
+
+
+def _with_slug(item: _Slugged, slug: str) -> _Slugged:
+    return replace(item, slug=slug) if slug else item
 
 
 def build_module(data: Mapping[str, Any], file: str = "") -> Module:
     """Turn one validated module document into a :class:`Module`."""
     example = data.get("example")
     shared: _Shared = {}
+    imported = "provenance" in data
+    apis = tuple(_callable(a, None, shared) for a in data["apis"])
+    types = {name: _named(name, t, shared) for name, t in data["types"].items()}
+    if imported:
+        apis, types = _unique_anchors(apis, types)
     return Module(
         name=data["module"],
         version=data["version"],
         title=_given_text(data["title"]),
         description=_given_text(data["description"]),
-        apis=tuple(_callable(a, None, shared) for a in data["apis"]),
-        types={name: _named(name, t, shared) for name, t in data["types"].items()},
+        apis=apis,
+        types=types,
         menu=data.get("menu"),
         sources=tuple(
             Link(Text(s["label"], s["label"]), s["url"]) for s in data.get("sources", ())
@@ -408,6 +564,8 @@ def build_module(data: Mapping[str, Any], file: str = "") -> Module:
         ),
         file=file,
         languages=tuple(data.get("languages", LANGS)),
+        imported=imported,
+        external=dict(data.get("external", {})),
     )
 
 
@@ -437,11 +595,13 @@ def _expr_schema(module: Module, expr: TypeExpr, defs: dict[str, Any]) -> dict[s
     if isinstance(expr, Union):
         return {"anyOf": [_expr_schema(module, m, defs) for m in expr.members]}
     if isinstance(expr, Generic):
+        if expr.name != "Array":
+            return {}
         return {"type": "array", "items": _expr_schema(module, expr.args[0], defs)}
     if isinstance(expr, Function):
         return {}
-    if expr.name in _PRIMITIVE_SCHEMAS:
-        return dict(_PRIMITIVE_SCHEMAS[expr.name])
+    if base_name(expr.name) in _PRIMITIVE_SCHEMAS:
+        return dict(_PRIMITIVE_SCHEMAS[base_name(expr.name)])
     named = module.types.get(expr.name)
     if isinstance(named, ErrorCodesType):
         return {"enum": [c.code for c in named.codes]}

@@ -4,6 +4,20 @@
 ``UTSJSONObject``, ``Error``, ``Array<T>``, ``A | B``, ``(result: T) => void`` and named types.
 The parser is a small recursive descent over a token list; it reports the column of the first
 token it cannot use.
+
+Additions for the imported surface (issue 10), all still :class:`Named`, :class:`Generic`,
+:class:`Union` or :class:`Function`:
+
+- ``string.PageURIString``: a UTS string subtype, kept as written (a :class:`Named` whose name
+  contains the dot; :func:`is_string_subtype`, :func:`base_name` gives ``string``).
+- ``Foo<T>``, ``Promise<T>``, ``Map<K, V>``: any name may take type arguments; whether the
+  arguments fit is :mod:`generator.spec.checks`' job (``Array`` takes one, a declared type as
+  many as its ``typeParams``, a global as :data:`GLOBAL_GENERICS` says).  A type parameter in
+  scope (``T``) is a :class:`Named`.
+- ``(listener?: Callback) => void``: an optional parameter of a function type; its name is in
+  :attr:`Function.optional`.
+- :data:`GLOBAL_TYPES`: names the runtime provides that a module may use without declaring them
+  (``IUniError``, ``UniError``, ``UniElement``, …), instead of ``any``.
 """
 
 from __future__ import annotations
@@ -15,12 +29,16 @@ from functools import lru_cache
 
 __all__ = [
     "BUILTINS",
+    "GLOBAL_GENERICS",
+    "GLOBAL_TYPES",
     "Function",
     "Generic",
     "Named",
     "TypeExpr",
     "TypeExprError",
     "Union",
+    "base_name",
+    "is_string_subtype",
     "parse_type",
 ]
 
@@ -28,9 +46,39 @@ __all__ = [
 BUILTINS = frozenset(
     {"string", "number", "boolean", "any", "void", "null", "ArrayBuffer", "UTSJSONObject", "Error"}
 )
-_GENERICS = frozenset({"Array"})
 
-_TOKEN = re.compile(r"\s*(=>|[A-Za-z_][A-Za-z0-9_]*|[()<>|:,])")
+#: Global types of uni-app x that a module may name without declaring them: declared by the
+#: runtime (``types/uni/uts-plugin-api/global``, ``uni-app-x`` globals, UTS and platform
+#: classes), not by any module's ``interface.d.ts``.  A reference to one is kept as written;
+#: renderers show the name (DCloud's pages link some of them to the UTS docs).
+GLOBAL_TYPES = frozenset(
+    {
+        # uni-app x error and result bases
+        "IUniError", "UniError", "AsyncApiResult", "AsyncApiSuccessResult", "SourceError",
+        # elements, pages, events, providers of the runtime
+        "UniElement", "UniEvent", "UniPage", "UniProvider", "ComponentPublicInstance",
+        "CanvasRenderingContext2D", "Path2D", "Image", "JSExport",
+        # UTS and platform classes
+        "Promise", "Map", "Set", "Date", "Blob", "Long", "Int", "Float", "Double",
+        "Context", "Bitmap", "ImageProxy",
+    }
+)  # fmt: skip
+#: Global generic types and how many type arguments each takes.
+GLOBAL_GENERICS: dict[str, int] = {"Array": 1, "Promise": 1, "Map": 2, "Set": 1}
+
+_STRING_SUBTYPE = re.compile(r"string\.[A-Za-z_][A-Za-z0-9_]*")
+
+_TOKEN = re.compile(r"\s*(=>|string\.[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*|[()<>|:,?])")
+
+
+def is_string_subtype(name: str) -> bool:
+    """``string.PageURIString`` and the like: a UTS string subtype, a string to every renderer."""
+    return _STRING_SUBTYPE.fullmatch(name) is not None
+
+
+def base_name(name: str) -> str:
+    """``string`` for a string subtype, else ``name``."""
+    return "string" if is_string_subtype(name) else name
 
 
 class TypeExprError(ValueError):
@@ -90,9 +138,11 @@ class Union:
 class Function:
     params: tuple[tuple[str, TypeExpr], ...]
     returns: TypeExpr
+    #: Names of the parameters written ``name?: T`` (optional), in order.
+    optional: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        inner = ", ".join(f"{n}: {t}" for n, t in self.params)
+        inner = ", ".join(f"{n}{'?' if n in self.optional else ''}: {t}" for n, t in self.params)
         return f"({inner}) => {self.returns}"
 
     def walk(self) -> Iterator[TypeExpr]:
@@ -115,7 +165,7 @@ class _Parser:
                 break
             match = _TOKEN.match(text, pos)
             if match is None:
-                raise TypeExprError(text, pos + 1, "a name or one of ( ) < > | : , =>")
+                raise TypeExprError(text, pos + 1, "a name or one of ( ) < > | : , ? =>")
             self.tokens.append((match.group(1), match.start(1) + 1))
             pos = match.end()
         self.i = 0
@@ -155,7 +205,7 @@ class _Parser:
 
     def primary(self) -> TypeExpr:
         if self.peek() == "(":
-            if self.peek(1) == ")" or self.peek(2) == ":":
+            if self.peek(1) == ")" or self.peek(2) in (":", "?"):
                 return self.function()
             self.i += 1
             inner = self.union()
@@ -163,7 +213,7 @@ class _Parser:
             return inner
         name = self.name()
         if self.peek() == "<":
-            if name not in _GENERICS:
+            if is_string_subtype(name):
                 raise self.fail(f"no type arguments: {name} is not generic")
             self.i += 1
             args = [self.union()]
@@ -172,22 +222,26 @@ class _Parser:
                 args.append(self.union())
             self.take(">")
             return Generic(name, tuple(args))
-        if name in _GENERICS:
+        if name == "Array":
             raise self.fail(f"type arguments for {name}")
         return Named(name)
 
     def function(self) -> Function:
         self.take("(")
         params: list[tuple[str, TypeExpr]] = []
+        optional: list[str] = []
         while self.peek() != ")":
             if params:
                 self.take(",")
             pname = self.name()
+            if self.peek() == "?":
+                self.i += 1
+                optional.append(pname)
             self.take(":")
             params.append((pname, self.union()))
         self.take(")")
         self.take("=>")
-        return Function(tuple(params), self.primary())
+        return Function(tuple(params), self.primary(), tuple(optional))
 
 
 @lru_cache(maxsize=1 << 12)
