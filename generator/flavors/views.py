@@ -76,6 +76,9 @@ class ValueRow:
     value: str
     description: str
     errmsg: str = ""
+    #: the dcloud flavour's compatibility cell of the value (a literal union member's)
+    compat: CompatTable | None = None
+    deprecated: bool = False
 
 
 def type_formatter(
@@ -123,6 +126,8 @@ class Row(Generic[C]):
     requires: str | None = None
     values: tuple[ValueRow, ...] = ()
     nested: tuple[Row[C], ...] = ()
+    #: struck through (``@deprecated``), after the other rows
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)
