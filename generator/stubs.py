@@ -30,10 +30,11 @@ each part would need the others' intermediate state.
 
 from __future__ import annotations
 
-import json
+import keyword
 import re
 import textwrap
-from collections.abc import Iterable, Mapping
+import unicodedata
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -49,6 +50,7 @@ from generator.spec.model import (
     Field,
     InterfaceType,
     Module,
+    NamedType,
     ObjectType,
 )
 from generator.spec.typeexpr import Function, Generic, Named, TypeExpr, Union
@@ -58,6 +60,8 @@ __all__ = [
     "DEPRECATED_REQUIREMENT",
     "DISTRIBUTION",
     "PACKAGE",
+    "RESERVED_MODULES",
+    "RESERVED_NAMES",
     "SCALAR_TYPES",
     "TYPE_TABLE",
     "MethodView",
@@ -66,15 +70,21 @@ __all__ = [
     "StubsError",
     "generate_stubs",
     "is_distribution_name",
+    "module_names",
     "module_view",
+    "python_name",
     "render_stubs",
+    "type_names",
 ]
 
 PACKAGE = "uniapi"
 #: The distribution name ``utsapi stubs --dist`` suggests for a standalone package.
 DISTRIBUTION = "uniapi-types"
-#: The name of the module-surface Protocol (``uni`` itself, as a type).
+#: The name of the module-surface Protocol (``uni`` itself, as a type); a spec type of that
+#: name is renamed (``Uni_``, :data:`RESERVED_NAMES`).
 MODULE_PROTOCOL = "Uni"
+#: The module Protocol's key among the spec's type names while ordering (no identifier).
+_UNI_KEY = " uni"
 
 Polarity = Literal["in", "out"]
 
@@ -153,6 +163,8 @@ class MethodView:
     returns: str
     doc: str
     decorators: tuple[str, ...]
+    #: The spec's name, when ``name`` had to differ (a keyword: ``class`` -> ``class_``).
+    spec_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,6 +177,8 @@ class Declaration:
     value: str = ""
     fields: tuple[FieldView, ...] = ()
     methods: tuple[MethodView, ...] = ()
+    #: A TypedDict in the functional form (field names are then string literals).
+    functional: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,10 +194,11 @@ class ModuleView:
     exports: tuple[str, ...]
 
     def method(self, protocol: str, name: str) -> MethodView | None:
+        """The method the spec names ``name`` of the Protocol named ``protocol``."""
         decl = next((d for d in self.declarations if d.name == protocol), None)
         if decl is None:
             return None
-        return next((m for m in decl.methods if m.name == name), None)
+        return next((m for m in decl.methods if (m.spec_name or m.name) == name), None)
 
 
 @dataclass
@@ -216,6 +231,97 @@ def _isort_key(name: str) -> tuple[int, str]:
     return (1, name) if name[:1].isupper() else (2, name)
 
 
+# ----------------------------------------------------------------------------------------------
+# Names and text that reach Python source
+
+#: An identifier as the schema spells one (ASCII); checked again here, whole-string, before
+#: anything is written (a pattern search would let ``"name\n"`` through).
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: A spec version, as the schema spells it.
+_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
+#: Module names Python's package layout gives a meaning of its own.
+RESERVED_MODULES = frozenset({"__init__", "__main__"})
+#: Builtins the rendered annotations read.
+_BUILTINS_READ = frozenset(
+    {"str", "int", "float", "bool", "bytes", "bytearray", "memoryview", "list", "dict", "object",
+     "BaseException"}
+)  # fmt: skip
+#: Names a generated module imports -> the module that holds them.
+_IMPORTED_FROM = {
+    "Any": "typing", "Literal": "typing", "NotRequired": "typing", "Protocol": "typing",
+    "TypeAlias": "typing", "TypedDict": "typing",
+    "Callable": "collections.abc", "Mapping": "collections.abc", "Sequence": "collections.abc",
+}  # fmt: skip
+#: Every module-level name a generated module binds or reads besides its declarations: a type
+#: with one of these names is renamed by :func:`python_name`'s rule.
+RESERVED_NAMES = frozenset(
+    {*_BUILTINS_READ, *_IMPORTED_FROM, "sys", "deprecated", "builtins", "typing", "collections",
+     MODULE_PROTOCOL}
+)  # fmt: skip
+#: A string literal or a (dotted) name, in an annotation.
+_ANNOTATION_TOKEN = re.compile(
+    r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"""
+)
+#: Unicode categories never written raw into a generated file: controls (NUL, ESC…), format
+#: characters (the bidirectional overrides among them), surrogates, private use, unassigned,
+#: line and paragraph separators.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def python_name(name: str, taken: Container[str] = frozenset()) -> str:
+    """The Python identifier of a spec name: the name itself, or, when it is a Python keyword
+    (``class``, ``None``, ``in``) or already ``taken``, the name with a trailing underscore,
+    repeated until it is neither (``class`` -> ``class_``).  Soft keywords (``match``, ``case``,
+    ``type``, ``_``) are valid identifiers and stay as they are."""
+    ident = name
+    while keyword.iskeyword(ident) or ident in taken:
+        ident += "_"
+    return ident
+
+
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _source_safe(text: str, keep: str = "\n") -> str:
+    """``text`` with every unsafe character but those in ``keep`` as an escape sequence; for the
+    inside of a string literal whose backslashes are already doubled."""
+    if text.isprintable():
+        return text
+    return "".join(
+        _escape_char(c) if c not in keep and unicodedata.category(c) in _UNSAFE_CATEGORIES else c
+        for c in text
+    )
+
+
+def _string_literal(text: str) -> str:
+    """A double-quoted Python literal of ``text`` on one line."""
+    return '"' + _source_safe(text.replace("\\", "\\\\").replace('"', '\\"'), keep="") + '"'
+
+
+#: What a provenance label keeps as it is; anything else is written as an escape sequence.
+_LABEL_SAFE = re.compile(r"[A-Za-z0-9._/ +-]")
+
+
+def _label(text: str) -> str:
+    """A name for a comment line (``# Generated from …``, ``<!-- … -->``): one line, no
+    character that could end the comment or reorder the text."""
+    return "".join(c if _LABEL_SAFE.fullmatch(c) else _escape_char(c) for c in text)
+
+
+def _annotation_names(annotation: str) -> set[str]:
+    """The names an annotation reads (dotted names whole; string literals skipped)."""
+    return {t for t in _ANNOTATION_TOKEN.findall(annotation) if t[0] not in "\"'"}
+
+
+def _requalify(annotation: str, names: Mapping[str, str]) -> str:
+    """``annotation`` with each name in ``names`` replaced, string literals left alone."""
+    return _ANNOTATION_TOKEN.sub(lambda m: names.get(m[0], m[0]), annotation)
+
+
 def _wrap(text: str, width: int, subsequent_indent: str = "") -> list[str]:
     """``textwrap.wrap(text, width, subsequent_indent=...)``, without textwrap for the common
     case it leaves alone: one line that fits, with single spaces and no space at either end."""
@@ -225,7 +331,11 @@ def _wrap(text: str, width: int, subsequent_indent: str = "") -> list[str]:
 
 
 def _docstring(text: str, indent: int) -> str:
-    """A triple-quoted literal of ``text``, wrapped to the line width at ``indent``."""
+    """A triple-quoted literal of ``text``, wrapped to the line width at ``indent``.
+
+    Backslashes and ``\"\"\"`` are escaped, and so is every character of
+    :data:`_UNSAFE_CATEGORIES` (a NUL, an ANSI escape, a bidirectional override), so the literal
+    holds exactly the text's words and nothing else reaches the source."""
     width = max(_DOC_WIDTH - indent, 40)
     paragraphs = [p.strip() for p in text.strip().split("\n\n") if p.strip()]
     lines: list[str] = []
@@ -233,11 +343,11 @@ def _docstring(text: str, indent: int) -> str:
         if i:
             lines.append("")
         if para.startswith("- ") or "\n- " in para:
-            for item in para.splitlines():
+            for item in para.split("\n"):
                 lines.extend(_wrap(item, width, subsequent_indent="  ") or [""])
         else:
             lines.extend(_wrap(" ".join(para.split()), width) or [""])
-    body = "\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    body = _source_safe("\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"'))
     if body.endswith('"'):
         body += " "
     pad = " " * indent
@@ -263,9 +373,10 @@ def _py_literal(value: object) -> str:
 class _Mapper:
     """Turns spec type expressions into annotations, recording the imports they need."""
 
-    def __init__(self, module: Module, imports: _Imports) -> None:
+    def __init__(self, module: Module, imports: _Imports, names: Mapping[str, str]) -> None:
         self.module = module
         self.imports = imports
+        self.names = names  # spec type name -> its Python name
 
     def annotation(self, expr: TypeExpr, polarity: Polarity) -> str:
         if isinstance(expr, Union):
@@ -286,7 +397,7 @@ class _Mapper:
 
     def named(self, expr: Named, polarity: Polarity) -> str:
         if expr.name not in SCALAR_TYPES:
-            return expr.name
+            return self.names.get(expr.name, expr.name)
         given, received = SCALAR_TYPES[expr.name]
         text = given if polarity == "in" else received
         for ident in re.findall(r"[A-Za-z_]+", text):
@@ -295,12 +406,11 @@ class _Mapper:
         return text
 
     def field(self, f: Field, polarity: Polarity) -> str:
+        """The value annotation of a field, ``None`` added when nullable (no ``NotRequired``)."""
         annotation = self.annotation(f.type, polarity)
         if f.nullable and not (annotation == "None" or annotation.endswith(" | None")):
             annotation += " | None"
-        if f.required:
-            return annotation
-        return f"{self.imports.add('typing', 'NotRequired')}[{annotation}]"
+        return annotation
 
 
 def _join(parts: Iterable[str]) -> str:
@@ -312,7 +422,8 @@ def _join(parts: Iterable[str]) -> str:
 
 
 def _polarities(module: Module) -> dict[str, set[Polarity]]:
-    """Which directions each named type is used in, walking from the callables' signatures."""
+    """Which directions each named type is used in, walking from the callables' signatures
+    and from the properties of interfaces (values the API gives)."""
     found: dict[str, set[Polarity]] = {}
 
     def visit(expr: TypeExpr, polarity: Polarity) -> None:
@@ -342,30 +453,38 @@ def _polarities(module: Module) -> dict[str, set[Polarity]]:
         for param in callable_.params:
             visit(param.type, "in")
         visit(callable_.returns, "out")
+    for named in module.types.values():
+        if isinstance(named, InterfaceType):
+            for f in named.fields:
+                visit(f.type, "out")
     return found
 
 
+def _sentence(text: str) -> str | None:
+    text = text.strip()
+    return text.rstrip(".") + "." if text else None
+
+
 def _field_doc(f: Field) -> str | None:
-    parts: list[str] = []
+    parts: list[str | None] = []
     if f.description is not None:
-        parts.append(f.description.en.rstrip(".") + ".")
+        parts.append(_sentence(f.description.en))
     if f.requires is not None:
-        parts.append(f.requires.en.rstrip(".") + ".")
+        parts.append(_sentence(f.requires.en))
     if f.docs_only:
         parts.append("Documented for the WeChat mini program only; not in the UTS interface.")
     if f.has_default:
         parts.append(f"Default: ``{_py_literal(f.default)}``.")
-    return " ".join(parts) or None
-
-
-def _field_view(mapper: _Mapper, f: Field, polarity: Polarity) -> FieldView:
-    doc = _field_doc(f)
-    return FieldView(f.name, mapper.field(f, polarity), None if doc is None else _docstring(doc, 4))
+    return " ".join(p for p in parts if p) or None
 
 
 def _callable_doc(c: Callable) -> str:
     parts = [c.description.en]
-    args = [f"- {p.name}: {p.description.en}" for p in c.params if p.description is not None]
+    args = [
+        f"- {p.name}: {p.description.en}"
+        for p in c.params
+        if p.description is not None and p.description.en.strip()
+    ]
     if args:
         parts.append("Args:\n" + "\n".join(args))
     if c.deprecated is not None:
@@ -379,15 +498,82 @@ def _deprecation_message(c: Callable) -> str:
     return f"{owner}{c.name} is deprecated; use {c.deprecated.replacement} instead."
 
 
+def _assign(names: Iterable[str], reserved: Container[str] = frozenset()) -> dict[str, str]:
+    """Spec name -> Python name by :func:`python_name`'s rule, every result distinct: names that
+    need no change keep theirs first, then the others take the next free underscored form."""
+    ordered = list(dict.fromkeys(names))
+    kept = {n: n for n in ordered if not keyword.iskeyword(n) and n not in reserved}
+    taken = set(kept.values()) | set(ordered)
+    assigned = dict(kept)
+    for name in ordered:
+        if name not in assigned:
+            assigned[name] = python_name(name + "_" if name in taken else name, taken)
+            taken.add(assigned[name])
+    return {n: assigned[n] for n in ordered}
+
+
+def _check_identifier(file: str, what: str, name: str) -> None:
+    if _IDENTIFIER.fullmatch(name) is None:
+        raise StubsError(
+            file, f"{what} {name!r} is not a Python identifier (ASCII letters, digits, _)"
+        )
+
+
+class _Scope:
+    """The names one declaration's annotations may read: what is defined before it at run time
+    (a later or cyclic reference becomes a string, a forward reference) and, inside a class
+    body, the members that shadow a module-level name (read qualified, ``builtins.list``)."""
+
+    def __init__(self, file: str, imports: _Imports, declared: set[str]) -> None:
+        self.file = file
+        self.imports = imports
+        self.declared = declared
+        self.defined: set[str] = set()
+
+    def value(self, annotation: str, members: Container[str] = frozenset(), owner: str = "") -> str:
+        """An annotation as it can be written at its place; ``members`` shadow in a class body."""
+        names = _annotation_names(annotation)
+        shadowed = {n: self._qualified(n, owner) for n in names if n in members}
+        if shadowed:
+            annotation = _requalify(annotation, shadowed)
+        if (names & self.declared) - self.defined:
+            return _string_literal(annotation)
+        return annotation
+
+    def _qualified(self, name: str, owner: str) -> str:
+        if name in _BUILTINS_READ:
+            self.imports.plain.add("builtins")
+            return f"builtins.{name}"
+        if name in _IMPORTED_FROM:
+            self.imports.plain.add(_IMPORTED_FROM[name])
+            return f"{_IMPORTED_FROM[name]}.{name}"
+        raise StubsError(
+            self.file,
+            f"{owner} has a member named {name!r}, which hides the type {name} it refers to",
+        )
+
+
 def _methods(
-    mapper: _Mapper, callables: Iterable[Callable], *, indent: int
+    mapper: _Mapper,
+    scope: _Scope,
+    callables: Sequence[Callable],
+    members: Mapping[str, str],
+    *,
+    owner: str,
+    indent: int,
 ) -> tuple[MethodView, ...]:
     views: list[MethodView] = []
+    shadowing = set(members.values())
     for c in callables:
+        param_names = _assign((p.name for p in c.params), reserved={"self"})
         params = tuple(
             ParamView(
-                p.name,
-                mapper.annotation(p.type, "in") + (" | None" if p.nullable else ""),
+                param_names[p.name],
+                scope.value(
+                    mapper.annotation(p.type, "in") + (" | None" if p.nullable else ""),
+                    shadowing,
+                    owner,
+                ),
                 "" if p.required else " = ...",
             )
             for p in c.params
@@ -395,17 +581,16 @@ def _methods(
         decorators: tuple[str, ...] = ()
         if c.deprecated is not None:
             mapper.imports.plain.add("sys")  # DEPRECATED_IMPORT's version check
-            decorators = (
-                f"@deprecated({json.dumps(_deprecation_message(c), ensure_ascii=False)})",
-            )
+            decorators = (f"@deprecated({_string_literal(_deprecation_message(c))})",)
         views.append(
             MethodView(
-                name=c.name,
+                name=members[c.name],
                 qualname=c.qualname,
                 params=params,
-                returns=mapper.annotation(c.returns, "out"),
+                returns=scope.value(mapper.annotation(c.returns, "out"), shadowing, owner),
                 doc=_docstring(_callable_doc(c), indent),
                 decorators=decorators,
+                spec_name=c.name,
             )
         )
     return tuple(views)
@@ -416,89 +601,98 @@ def _references(expr: TypeExpr) -> set[str]:
 
 
 def _error_codes_doc(t: ErrorCodesType) -> str:
-    lines = [
-        f"- ``{c.code}``: {c.description.en.rstrip('.')} (errMsg {c.errMsg!r})" for c in t.codes
-    ]
-    return f"{t.description.en}\n\nErrors have errSubject {t.subject!r}.\n\n" + "\n".join(lines)
+    lines = []
+    for c in t.codes:
+        text = c.description.en.strip().rstrip(".")
+        msg = f"errMsg {c.errMsg!r}" if c.errMsg else ""
+        detail = f"{text} ({msg})" if text and msg else text or msg
+        lines.append(f"- ``{c.code}``" + (f": {detail}" if detail else ""))
+    subject = f"Errors have errSubject {t.subject!r}.\n\n" if t.subject else ""
+    return f"{t.description.en}\n\n{subject}" + "\n".join(lines)
 
 
-def module_view(module: Module) -> ModuleView:
-    """The view of one spec module, rendered as ``uniapi/<module>.py``."""
+def type_names(module: Module) -> dict[str, str]:
+    """Spec type name -> its Python name in ``uniapi.<module>`` (:func:`python_name`'s rule,
+    with the names the module itself uses, :data:`RESERVED_NAMES`, taken)."""
+    for name in module.types:
+        _check_identifier(module.file, "type name", name)
+    return _assign(module.types, RESERVED_NAMES)
+
+
+def module_names(spec: Spec) -> dict[str, str]:
+    """Spec module name -> the name of its module in the package (``uniapi.<name>``)."""
+    seen: set[str] = set()
+    for module in spec.modules:
+        _check_identifier(module.file, "module name", module.name)
+        if module.name in RESERVED_MODULES:
+            raise StubsError(
+                module.file,
+                f"module name {module.name!r} is reserved in a Python package "
+                f"({', '.join(sorted(RESERVED_MODULES))}); rename the module",
+            )
+        if module.name in seen:
+            raise StubsError(module.file, f"a second module named {module.name!r}")
+        seen.add(module.name)
+    return _assign(m.name for m in spec.modules)
+
+
+def _class_members(named: InterfaceType) -> dict[str, str]:
+    """Spec member name -> Python name, for an interface's properties and methods."""
+    return _assign([*(f.name for f in named.fields), *(m.name for m in named.methods)])
+
+
+def _interface_deps(named: InterfaceType) -> set[str]:
+    return set().union(
+        *(_references(f.type) for f in named.fields),
+        *(_references(p.type) for m in named.methods for p in m.params),
+        *(_references(m.returns) for m in named.methods),
+    )
+
+
+def module_view(module: Module, python_module: str | None = None) -> ModuleView:
+    """The view of one spec module, rendered as ``uniapi/<python_module>.py`` (by default the
+    module's own name)."""
+    if _VERSION.fullmatch(module.version) is None:
+        raise StubsError(module.file, f"version {module.version!r} is not MAJOR.MINOR.PATCH")
+    _check_identifier(module.file, "module name", module.name)
     imports = _Imports()
-    mapper = _Mapper(module, imports)
+    names = type_names(module)
+    mapper = _Mapper(module, imports, names)
     polarity = _polarities(module)
-    decls: dict[str, Declaration] = {}
     deps: dict[str, set[str]] = {}
-
+    kinds: dict[str, str] = {}
     for name, named in module.types.items():
         if isinstance(named, ErrorCodesType):
-            literal = imports.add("typing", "Literal")
-            imports.add("typing", "TypeAlias")
-            codes = ", ".join(str(c.code) for c in named.codes)
-            decls[name] = Declaration(
-                "alias", name, _docstring(_error_codes_doc(named), 0), value=f"{literal}[{codes}]"
-            )
-            deps[name] = set()
+            deps[name], kinds[name] = set(), "alias"
         elif isinstance(named, AliasType):
-            imports.add("typing", "TypeAlias")
-            direction: Polarity = "in" if "in" in polarity.get(name, {"out"}) else "out"
-            doc = named.description.en if named.description else None
-            decls[name] = Declaration(
-                "alias",
-                name,
-                _docstring(doc, 0) if doc else None,
-                value=mapper.annotation(named.type, direction),
-            )
-            deps[name] = _references(named.type)
+            deps[name], kinds[name] = _references(named.type), "alias"
         elif isinstance(named, ObjectType):
-            imports.add("typing", "TypedDict")
-            direction = "in" if "in" in polarity.get(name, {"out"}) else "out"
-            fields = module.fields(name)
-            doc = named.description.en
-            if named.extends:
-                doc += f"\n\nExtends ``{named.extends}`` (its keys are repeated here)."
-            decls[name] = Declaration(
-                "typeddict",
-                name,
-                _docstring(doc, 4),
-                fields=tuple(_field_view(mapper, f, direction) for f in fields),
-            )
-            deps[name] = set().union(*(_references(f.type) for f in fields)) if fields else set()
-        elif isinstance(named, InterfaceType):
-            imports.add("typing", "Protocol")
-            decls[name] = Declaration(
-                "protocol",
-                name,
-                _docstring(named.description.en, 4),
-                methods=_methods(mapper, named.methods, indent=8),
-            )
-            deps[name] = set().union(
-                *(_references(p.type) for m in named.methods for p in m.params),
-                *(_references(m.returns) for m in named.methods),
-            )
-
-    if MODULE_PROTOCOL in decls:
-        raise StubsError(
-            module.file, f"a type is named {MODULE_PROTOCOL!r}, the module Protocol's name"
-        )
-    imports.add("typing", "Protocol")
-    decls[MODULE_PROTOCOL] = Declaration(
-        "protocol",
-        MODULE_PROTOCOL,
-        _docstring(
-            f"The ``uni`` object, its {module.title.en} APIs.\n\n{module.description.en}", 4
-        ),
-        methods=_methods(mapper, module.apis, indent=8),
-    )
-    deps[MODULE_PROTOCOL] = set().union(
+            deps[name] = set().union(*(_references(f.type) for f in module.fields(name)))
+            kinds[name] = "typeddict"
+        else:
+            deps[name], kinds[name] = _interface_deps(named), "protocol"
+    deps[_UNI_KEY] = set().union(
         *(_references(p.type) for a in module.apis for p in a.params),
         *(_references(a.returns) for a in module.apis),
     )
+    kinds[_UNI_KEY] = "protocol"
+    order = _topological(kinds, {n: (d & module.types.keys()) - {n} for n, d in deps.items()})
 
-    ordered = _topological(module, decls, deps)
-    deprecates = any(m.decorators for d in decls.values() for m in d.methods)
+    scope = _Scope(module.file, imports, {*names.values(), MODULE_PROTOCOL})
+    decls: list[Declaration] = []
+    for name in order:
+        if name == _UNI_KEY:
+            decls.append(_uni_protocol(module, mapper, scope))
+        else:
+            direction: Polarity = "in" if "in" in polarity.get(name, {"out"}) else "out"
+            decls.append(
+                _declaration(module.types[name], names[name], mapper, scope, direction=direction)
+            )
+        scope.defined.add(decls[-1].name)
+
+    deprecates = any(m.decorators for d in decls for m in d.methods)
     return ModuleView(
-        name=module.name,
+        name=python_module or module.name,
         spec_file=_spec_label(module),
         version=module.version,
         doc=_docstring(
@@ -509,47 +703,147 @@ def module_view(module: Module) -> ModuleView:
         ),
         imports=imports.lines(),
         versioned_imports=DEPRECATED_IMPORT if deprecates else (),
-        declarations=tuple(decls[n] for n in ordered),
-        exports=tuple(sorted(decls)),
+        declarations=tuple(decls),
+        exports=tuple(sorted(d.name for d in decls)),
+    )
+
+
+def _declaration(
+    named: NamedType, name: str, mapper: _Mapper, scope: _Scope, *, direction: Polarity
+) -> Declaration:
+    imports = mapper.imports
+    if isinstance(named, ErrorCodesType):
+        imports.add("typing", "TypeAlias")
+        literal = imports.add("typing", "Literal")
+        codes = ", ".join(str(c.code) for c in named.codes)
+        return Declaration(
+            "alias", name, _docstring(_error_codes_doc(named), 0), value=f"{literal}[{codes}]"
+        )
+    if isinstance(named, AliasType):
+        imports.add("typing", "TypeAlias")
+        doc = named.description.en if named.description else ""
+        return Declaration(
+            "alias",
+            name,
+            _docstring(doc, 0) if doc.strip() else None,
+            value=scope.value(mapper.annotation(named.type, direction)),
+        )
+    if isinstance(named, ObjectType):
+        return _typeddict(named, name, mapper, scope, direction=direction)
+    imports.add("typing", "Protocol")
+    members = _class_members(named)
+    shadowing = set(members.values())
+    attributes = tuple(
+        FieldView(
+            members[f.name],
+            scope.value(_attribute(mapper, f), shadowing, name),
+            _field_docstring(f, 4),
+        )
+        for f in named.fields
+    )
+    return Declaration(
+        "protocol",
+        name,
+        _docstring(named.description.en, 4),
+        fields=attributes,
+        methods=_methods(mapper, scope, named.methods, members, owner=name, indent=8),
+    )
+
+
+def _attribute(mapper: _Mapper, f: Field) -> str:
+    """A Protocol attribute: a property the declarations mark optional may be absent (None)."""
+    annotation = mapper.field(f, "out")
+    if not f.required and not (annotation == "None" or annotation.endswith(" | None")):
+        annotation += " | None"
+    return annotation
+
+
+def _field_docstring(f: Field, indent: int) -> str | None:
+    doc = _field_doc(f)
+    return None if doc is None else _docstring(doc, indent)
+
+
+def _typeddict(
+    named: ObjectType, name: str, mapper: _Mapper, scope: _Scope, *, direction: Polarity
+) -> Declaration:
+    """A class-syntax TypedDict; the functional form (``TypedDict("T", {"class": str})``) when a
+    key cannot be a class attribute: a keyword, or a name its annotations read."""
+    mapper.imports.add("typing", "TypedDict")
+    fields = mapper.module.fields(named.name)
+    values = [mapper.field(f, direction) for f in fields]
+    keys = {f.name for f in fields}
+    read = set().union(*(_annotation_names(v) for v in values))
+    functional = any(
+        keyword.iskeyword(k) or _IDENTIFIER.fullmatch(k) is None for k in keys
+    ) or bool(keys & read)
+    views: list[FieldView] = []
+    for f, raw in zip(fields, values, strict=True):
+        value = scope.value(raw)
+        if not f.required:
+            value = f"{mapper.imports.add('typing', 'NotRequired')}[{value}]"
+        key = _string_literal(f.name) if functional else f.name
+        views.append(FieldView(key, value, None if functional else _field_docstring(f, 4)))
+    doc = named.description.en
+    if named.extends:
+        doc += f"\n\nExtends ``{named.extends}`` (its keys are repeated here)."
+    if functional:
+        key_docs = [f"- ``{f.name}``: {_field_doc(f)}" for f in fields if _field_doc(f)]
+        if key_docs:
+            doc += "\n\nKeys:\n" + "\n".join(key_docs)
+    return Declaration(
+        "typeddict", name, _docstring(doc, 0 if functional else 4), fields=tuple(views),
+        functional=functional,
+    )  # fmt: skip
+
+
+def _uni_protocol(module: Module, mapper: _Mapper, scope: _Scope) -> Declaration:
+    mapper.imports.add("typing", "Protocol")
+    members = _assign(a.name for a in module.apis)
+    return Declaration(
+        "protocol",
+        MODULE_PROTOCOL,
+        _docstring(
+            f"The ``uni`` object, its {module.title.en} APIs.\n\n{module.description.en}", 4
+        ),
+        methods=_methods(mapper, scope, module.apis, members, owner=MODULE_PROTOCOL, indent=8),
     )
 
 
 def _spec_label(module: Module) -> str:
-    """The spec file as the generated files name it: no absolute path, so output is stable."""
+    """The spec file as the generated files name it: no absolute path, so output is stable, and
+    no character that could leave the comment it is written in (:func:`_label`)."""
     path = Path(module.file or f"{module.name}.yaml")
-    return f"spec/modules/{path.name}" if path.parent.name == "modules" else path.name
+    label = f"spec/modules/{path.name}" if path.parent.name == "modules" else path.name
+    return _label(label)
 
 
 # Declaration order: error-code literals, object types, callback aliases, Protocols, each in spec
-# order and each after what it refers to (the module evaluates its annotations at import, so a
-# name must exist before it is used).
-def _topological(
-    module: Module, decls: Mapping[str, Declaration], deps: Mapping[str, set[str]]
-) -> list[str]:
-    spec_order = list(decls)
+# order and each after what it refers to where it can be (the module evaluates its annotations
+# at import, so a name must exist before it is read).  Types that refer to each other in a cycle
+# cannot all come after each other: the reference that closes the cycle is written as a string,
+# a forward reference (``_Scope.value``).
+def _topological(kinds: Mapping[str, str], deps: Mapping[str, set[str]]) -> list[str]:
+    spec_order = {name: i for i, name in enumerate(kinds)}
 
     def rank(name: str) -> tuple[int, int]:
-        kind = decls[name].kind
+        kind = kinds[name]
         group = {"typeddict": 1, "protocol": 3}.get(kind, 0 if not deps[name] else 2)
-        return (group, spec_order.index(name))
+        return (group, spec_order[name])
 
     ordered: list[str] = []
     state: dict[str, str] = {}
 
-    def visit(name: str, chain: tuple[str, ...]) -> None:
-        if state.get(name) == "done":
+    def visit(name: str) -> None:
+        if name in state:  # done, or on the current path: a cycle, closed by a forward reference
             return
-        if state.get(name) == "visiting":
-            cycle = " -> ".join((*chain, name))
-            raise StubsError(module.file, f"declarations refer to each other in a cycle: {cycle}")
         state[name] = "visiting"
-        for dep in sorted((deps[name] & decls.keys()) - {name}, key=rank):
-            visit(dep, (*chain, name))
+        for dep in sorted(deps[name], key=rank):
+            visit(dep)
         state[name] = "done"
         ordered.append(name)
 
-    for name in sorted(spec_order, key=rank):
-        visit(name, ())
+    for name in sorted(kinds, key=rank):
+        visit(name)
     return ordered
 
 
@@ -568,6 +862,14 @@ class PackageView:
     modules: tuple[ModuleView, ...]
     sources: tuple[str, ...]
     type_table: tuple[tuple[str, str, str], ...] = TYPE_TABLE
+
+    @property
+    def example(self) -> bool:
+        """Whether the README's example (the WebSocket module's names) applies."""
+        return any(
+            m.name == "websocket" and {"ConnectSocketOptions", "SocketTask"} <= set(m.exports)
+            for m in self.modules
+        )
 
 
 def _package_version(spec: Spec) -> str:
@@ -608,7 +910,8 @@ def render_stubs(spec: Spec, *, distribution: str | None = None) -> dict[PurePos
     if distribution is not None and not is_distribution_name(distribution):
         raise StubsError(distribution, "not a valid distribution name (PEP 508)")
     env = _environment()
-    modules = tuple(module_view(m) for m in spec.modules)
+    python_modules = module_names(spec)
+    modules = tuple(module_view(m, python_modules[m.name]) for m in spec.modules)
     package = PackageView(
         package=PACKAGE,
         distribution=distribution,
