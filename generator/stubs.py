@@ -74,6 +74,7 @@ __all__ = [
     "module_view",
     "python_name",
     "render_stubs",
+    "requalify",
     "type_names",
 ]
 
@@ -317,7 +318,7 @@ def _annotation_names(annotation: str) -> set[str]:
     return {t for t in _ANNOTATION_TOKEN.findall(annotation) if t[0] not in "\"'"}
 
 
-def _requalify(annotation: str, names: Mapping[str, str]) -> str:
+def requalify(annotation: str, names: Mapping[str, str]) -> str:
     """``annotation`` with each name in ``names`` replaced, string literals left alone."""
     return _ANNOTATION_TOKEN.sub(lambda m: names.get(m[0], m[0]), annotation)
 
@@ -535,7 +536,7 @@ class _Scope:
         names = _annotation_names(annotation)
         shadowed = {n: self._qualified(n, owner) for n in names if n in members}
         if shadowed:
-            annotation = _requalify(annotation, shadowed)
+            annotation = requalify(annotation, shadowed)
         if (names & self.declared) - self.defined:
             return _string_literal(annotation)
         return annotation

@@ -18,6 +18,12 @@ Two checks, one report:
     judged: stubtest's reports about other names of those modules (helpers, extra members) are
     not surface problems and are dropped.
 
+On the imported whole surface, ``--module NAME`` (repeatable) checks the named spec modules
+only: their APIs, their interfaces, and stubtest over their typed modules alone.  An API or
+interface several modules declare (``getLocation``) is described once in the generated
+``.pyi``, by the first module in spec order.  Names are the typed package's: a spec name that
+is a Python keyword is looked for with a trailing underscore (:func:`generator.stubs.python_name`).
+
 Which class implements an interface: the implementation is never run (``connectSocket`` is not
 called: no sockets, no threads).  The class comes from ``--task-class MODULE:ATTR`` or else from
 the return annotation of the API that returns the interface (``connectSocket(...) -> SocketTask``),
@@ -40,15 +46,15 @@ is a finding (``unused-allowlist-entry``), so deviations go stale visibly.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import inspect
 import os
-import re
 import sys
 import tempfile
 import types
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -57,7 +63,16 @@ from generator.exceptions import TargetError, UtsApiError
 from generator.spec import Spec
 from generator.spec.model import Callable, InterfaceType, Module
 from generator.spec.typeexpr import Named
-from generator.stubs import MODULE_PROTOCOL, MethodView, module_view, render_stubs
+from generator.stubs import (
+    MODULE_PROTOCOL,
+    MethodView,
+    ModuleView,
+    StubsError,
+    module_names,
+    module_view,
+    render_stubs,
+    requalify,
+)
 from generator.targets import resolve_target
 
 __all__ = [
@@ -67,6 +82,7 @@ __all__ = [
     "SurfaceReport",
     "check_surface",
     "load_allowlist",
+    "select_modules",
 ]
 
 Check = Literal["surface", "stubtest", "allowlist"]
@@ -215,12 +231,14 @@ def _signature(owner: object, name: str) -> inspect.Signature | None:
     return signature
 
 
-def _signature_problems(spec: Callable, signature: inspect.Signature) -> list[str]:
+def _signature_problems(
+    spec: Callable, view: MethodView, signature: inspect.Signature
+) -> list[str]:
     params = list(signature.parameters.values())
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     has_varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
     problems: list[str] = []
-    for index, wanted in enumerate(spec.params):
+    for index, wanted in enumerate(view.params):
         if index < len(positional):
             slot = positional[index]
             if slot.kind == slot.POSITIONAL_OR_KEYWORD and slot.name != wanted.name:
@@ -251,17 +269,19 @@ def _spec_call(c: Callable) -> str:
 
 
 def _check_members(
-    owner: object, where: str, members: Iterable[tuple[str, Callable]]
+    owner: object, where: str, members: Iterable[tuple[str, Callable, MethodView]]
 ) -> Iterator[Finding]:
-    for member, spec in members:
-        path = f"{where}.{spec.name}"
-        if not hasattr(owner, spec.name):
+    """``members``: (spec member, its callable, its view: the Python names)."""
+    for member, spec, view in members:
+        attr = view.name
+        path = f"{where}.{attr}"
+        if not hasattr(owner, attr):
             note = ""
             if spec.deprecated is not None:
                 note = f" (deprecated, replaced by {spec.deprecated.replacement}, still required)"
-            yield Finding(member, "surface", "missing", f"no attribute {spec.name!r}{note}", path)
+            yield Finding(member, "surface", "missing", f"no attribute {attr!r}{note}", path)
             continue
-        value = getattr(owner, spec.name)
+        value = getattr(owner, attr)
         if not callable(value):
             yield Finding(
                 member, "surface", "not-callable", f"{type(value).__name__} is not callable", path
@@ -275,14 +295,13 @@ def _check_members(
                 "is a coroutine function; the spec's calls are synchronous",
                 path,
             )
-        signature = _signature(owner, spec.name)
+        signature = _signature(owner, attr)
         if signature is None:
             continue
-        problems = _signature_problems(spec, signature)
+        problems = _signature_problems(spec, view, signature)
         if problems:
-            message = (
-                f"spec {_spec_call(spec)}, implementation {spec.name}{signature}: "
-                + "; ".join(problems)
+            message = f"spec {_spec_call(spec)}, implementation {attr}{signature}: " + "; ".join(
+                problems
             )
             yield Finding(member, "surface", "signature", message, path)
 
@@ -310,16 +329,10 @@ class _StubPlan:
         self.modules.setdefault(module, []).append(text)
 
 
-def _qualify(annotation: str, names: set[str], prefix: str) -> str:
-    return re.sub(
-        r"\b[A-Za-z_]\w*\b", lambda m: f"{prefix}.{m[0]}" if m[0] in names else m[0], annotation
-    )
-
-
-def _method_stub(view: MethodView, names: set[str], prefix: str, *, method: bool) -> str:
+def _method_stub(view: MethodView, qualified: Mapping[str, str], *, method: bool) -> str:
     params = ["self"] if method else []
-    params += [f"{p.name}: {_qualify(p.annotation, names, prefix)}{p.default}" for p in view.params]
-    returns = _qualify(view.returns, names, prefix)
+    params += [f"{p.name}: {requalify(p.annotation, qualified)}{p.default}" for p in view.params]
+    returns = requalify(view.returns, qualified)
     pad = "    " if method else ""
     return f"{pad}def {view.name}({', '.join(params)}) -> {returns}: ...\n"
 
@@ -337,7 +350,9 @@ def _require_top_level(cls: type, role: str) -> None:
         )
 
 
-def _plan(spec: Spec, impl: object, target: str, classes: dict[str, type]) -> _StubPlan:
+def _plan(
+    views: Mapping[str, ModuleView], spec: Spec, impl: object, target: str, classes: dict[str, type]
+) -> _StubPlan:
     plan = _StubPlan()
     module_name, _, attr = target.partition(":")
     is_module = isinstance(impl, types.ModuleType)
@@ -361,26 +376,34 @@ def _plan(spec: Spec, impl: object, target: str, classes: dict[str, type]) -> _S
                 )
             plan.members[(module_name, attr)] = MODULE_PROTOCOL
     api_lines: list[str] = []
+    # An API or interface several modules declare (getLocation, CameraContext) is described
+    # once, by the first module in spec order: a class cannot define a name twice.
+    described: set[tuple[str, ...]] = set()
     for module in spec.modules:
-        plan.uniapi_modules.add(module.name)
-        view = module_view(module)
-        names, prefix = set(view.exports), f"uniapi.{module.name}"
+        view = views[module.name]
+        plan.uniapi_modules.add(view.name)
+        qualified = {name: f"uniapi.{view.name}.{name}" for name in view.exports}
         for api in module.apis:
             method = view.method(MODULE_PROTOCOL, api.name)
             assert method is not None
-            api_lines.append(_method_stub(method, names, prefix, method=not is_module))
-            plan.members[(*owner_path, api.name)] = api.name
+            if (*owner_path, method.name) in described:
+                continue
+            described.add((*owner_path, method.name))
+            api_lines.append(_method_stub(method, qualified, method=not is_module))
+            plan.members[(*owner_path, method.name)] = api.name
         for interface, task_cls in classes.items():
             decl = module.types.get(interface)
-            if not isinstance(decl, InterfaceType):
+            path = (task_cls.__module__, task_cls.__name__)
+            if not isinstance(decl, InterfaceType) or path in described:
                 continue
+            described.add(path)
             _require_top_level(task_cls, interface)
             lines = [f"class {task_cls.__name__}:\n"]
             for m in decl.methods:
                 method = view.method(interface, m.name)
                 assert method is not None
-                lines.append(_method_stub(method, names, prefix, method=True))
-                plan.members[(task_cls.__module__, task_cls.__name__, m.name)] = (
+                lines.append(_method_stub(method, qualified, method=True))
+                plan.members[(task_cls.__module__, task_cls.__name__, method.name)] = (
                     f"{interface}.{m.name}"
                 )
             plan.members[(task_cls.__module__, task_cls.__name__)] = interface
@@ -498,13 +521,21 @@ def check_surface(
     task_class: str | None = None,
     allowlist: Path | None = None,
     stubtest: bool = True,
+    modules: Sequence[str] = (),
 ) -> SurfaceReport:
-    """Check the object ``target`` (``MODULE:ATTR``) against every module of ``spec``.
+    """Check the object ``target`` (``MODULE:ATTR``) against every module of ``spec``, or
+    against the spec modules named in ``modules``.
 
     Raises :class:`SurfaceError` when the check cannot run (exit 2 for the CLI).
     """
+    spec = select_modules(spec, modules)
     entries = load_allowlist(allowlist, spec) if allowlist is not None else ()
     impl = _resolve(target)
+    try:
+        python_modules = module_names(spec)
+        views = {m.name: module_view(m, python_modules[m.name]) for m in spec.modules}
+    except StubsError as exc:
+        raise SurfaceError([str(exc)]) from exc
     findings: list[Finding] = []
     classes: dict[str, type] = {}
     checked: list[str] = []
@@ -525,18 +556,25 @@ def check_surface(
                 )  # fmt: skip
             else:
                 classes[interface] = found
+        view = views[module.name]
         findings.extend(
-            _check_members(impl, _runtime_name(impl), ((a.name, a) for a in module.apis))
+            _check_members(
+                impl,
+                _runtime_name(impl),
+                ((a.name, a, _view(view, MODULE_PROTOCOL, a)) for a in module.apis),
+            )
         )
         checked.extend(a.name for a in module.apis)
         for interface, cls in classes.items():
             named = module.types.get(interface)
             if isinstance(named, InterfaceType):
-                members = ((f"{interface}.{m.name}", m) for m in named.methods)
+                members = (
+                    (f"{interface}.{m.name}", m, _view(view, interface, m)) for m in named.methods
+                )
                 findings.extend(_check_members(cls, _runtime_name(cls), members))
                 checked.extend(f"{interface}.{m.name}" for m in named.methods)
     if stubtest:
-        plan = _plan(spec, impl, target, classes)
+        plan = _plan(views, spec, impl, target, classes)
         with tempfile.TemporaryDirectory(prefix="utsapi-surface-") as tmp:
             _write_plan(plan, spec, Path(tmp))
             findings.extend(_run_stubtest(plan, Path(tmp)))
@@ -549,6 +587,30 @@ def check_surface(
         findings=findings,
         entries=entries,
     )
+
+
+def select_modules(spec: Spec, modules: Sequence[str]) -> Spec:
+    """``spec`` with only the modules named (all of them when ``modules`` is empty); an unknown
+    name is a :class:`SurfaceError` that names the nearest known ones."""
+    if not modules:
+        return spec
+    known = {m.name for m in spec.modules}
+    problems = []
+    for name in dict.fromkeys(modules):
+        if name not in known:
+            near = difflib.get_close_matches(name, sorted(known), n=3)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            problems.append(f"--module {name}: no module of that name in the spec{hint}")
+    if problems:
+        raise SurfaceError(problems)
+    wanted = set(modules)
+    return dataclasses.replace(spec, modules=tuple(m for m in spec.modules if m.name in wanted))
+
+
+def _view(view: ModuleView, protocol: str, member: Callable) -> MethodView:
+    found = view.method(protocol, member.name)
+    assert found is not None, (protocol, member.name)
+    return found
 
 
 def _apply_allowlist(

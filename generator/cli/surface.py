@@ -46,6 +46,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--no-stubtest", action="store_true", help="only the inspect-based check, no stubtest"
     )
     add_spec_argument(parser, repeatable=True)
+    parser.add_argument(
+        "--module",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="check only this spec module (repeat for several; default: every module)",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output form")
 
 
@@ -58,6 +65,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             task_class=args.task_class,
             allowlist=args.allowlist,
             stubtest=not args.no_stubtest,
+            modules=args.module,
         )
     except SpecError as exc:
         stderr.write(f"{exc}\n")

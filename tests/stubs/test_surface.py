@@ -201,3 +201,22 @@ def test_the_reference_implementation_passes_with_its_reasoned_allowlist() -> No
         "SocketTask": "reference_impl._runtime.SocketTask",
     }
     assert report["checked"] == ALL_MEMBERS
+
+
+WEBSOCKET = Path(__file__).resolve().parents[2] / "spec" / "modules" / "websocket.yaml"
+
+
+def test_module_selects_the_spec_modules_checked() -> None:
+    two = ("--spec", str(WEBSOCKET), "--spec", str(FIXTURES / "mapping.yaml"))
+    code, report, _ = check("surface_impl_complete:uni", *two, "--no-stubtest")
+    assert code == 1
+    assert ("give", "surface", "missing") in findings(report)
+    code, report, err = check("surface_impl_complete:uni", *two, "--module", "websocket")
+    assert code == 0, (report, err)
+    assert report["checked"] == ALL_MEMBERS
+
+
+def test_an_unknown_module_is_a_usage_error_naming_the_nearest() -> None:
+    code, out, err = check_text("surface_impl_complete:uni", "--module", "websockt")
+    assert (code, out) == (2, "")
+    assert "--module websockt: no module of that name in the spec; did you mean websocket?" in err
