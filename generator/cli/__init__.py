@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "generator.cli.compare",
         "compare two utsApiJson.json files fact by fact (recall per category and key)",
     ),
+    "diff": ("generator.cli.diff", "what changed between two versions of the surface, classified"),
     "import": (
         "generator.importer.cli",
         "read DCloud's TypeScript declarations (npm @dcloudio/uni-app-x) and report the surface",
