@@ -23,6 +23,7 @@ first folder of the page's path):
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
@@ -35,16 +36,29 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from generator.exceptions import PageError, SpecError
-from generator.flavors.mkdocs import build_data, build_type_pages, render_results
+from generator.flavors.mkdocs import (
+    SITE_WORDS,
+    SitePage,
+    build_data,
+    build_module_data,
+    build_type_pages,
+    module_page_markdown,
+    overlay_pages,
+    render_results,
+    site_pages,
+    type_page_files,
+)
 from generator.placeholders import fill_page
 from generator.spec import Spec, bundled_spec_dir, load_spec
-from generator.spec.model import LANGS, Lang
+from generator.spec.model import LANGS, Lang, Text
 from generator.spec.rules import Rule
 
 __all__ = [
+    "API_SECTION",
     "RESULTS_MARKER",
     "TYPES_DIR",
     "UtsApiPlugin",
@@ -59,6 +73,8 @@ log = get_plugin_logger("utsapi")
 RESULTS_MARKER = "<!-- utsapi:conformance-results -->"
 #: The folder, inside each language folder, that holds the generated type pages.
 TYPES_DIR = "types"
+#: The navigation section of the generated API pages (named per language by ``on_nav``).
+API_SECTION = "utsapi:api-reference"
 
 
 class UtsApiPluginConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -174,7 +190,13 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         self._spec_dir: Path = Path()
         self._rules: Sequence[Rule] = ()
         self._data: dict[str, dict[str, dict[str, str]]] = {}
+        self._module_data: dict[tuple[str, Lang], dict[str, dict[str, str]]] = {}
         self._problems: list[str] = []
+        #: The generated API pages (modules without a hand-written page), by path.
+        self._pages: dict[str, SitePage] = {}
+        #: Navigation section titles this plugin added: the key in config.nav -> its words.
+        self._sections: dict[str, Text] = {}
+        self._type_pages: dict[str, dict[str, str]] = {}
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -187,7 +209,50 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
             self._rules = self._spec.rules.rules
         except SpecError as exc:
             raise PluginError(f"utsapi: the spec in {self._spec_dir} is invalid:\n{exc}") from None
+        self._type_pages = type_page_files(self._spec)
+        docs = Path(config.docs_dir)
+        written = {
+            name
+            for module in self._spec.modules
+            for name in (module.name,)
+            if any(
+                (docs / folder / f"{name}.md").is_file()
+                for folder in (self.config.default_language, ".")
+            )
+        }
+        try:
+            grouping = overlay_pages(self._spec_dir)
+        except SpecError as exc:
+            raise PluginError(
+                f"utsapi: the overlay of {self._spec_dir} is invalid:\n{exc}"
+            ) from None
+        self._pages = {
+            page.path: page
+            for page in site_pages(self._spec, grouping)
+            if page.module not in written
+        }
+        if self._pages:
+            self._add_nav(config)
         return config
+
+    def _add_nav(self, config: MkDocsConfig) -> None:
+        """Put the generated pages in the navigation: grouped as the overlay says (else in one
+        API reference section), before the types index, or at the end."""
+        groups: dict[str, list[Any]] = {}
+        for page in self._pages.values():
+            text = page.group or SITE_WORDS["api_reference"]
+            key = API_SECTION if page.group is None else f"utsapi:group:{text.zh}"
+            self._sections[key] = text
+            groups.setdefault(key, []).append(f"{page.path}.md")
+        entries = [{key: paths} for key, paths in groups.items()]
+        if config.nav is None:
+            return  # MkDocs lists every page itself
+        nav = list(config.nav)
+        at = next(
+            (i for i, item in enumerate(nav) if _nav_target(item) == f"{TYPES_DIR}/index.md"),
+            len(nav),
+        )
+        config.nav = nav[:at] + entries + nav[at:]
 
     def _report_path(self, config: MkDocsConfig) -> Path:
         path = Path(self.config.report)
@@ -230,7 +295,7 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
                     file.locale = lang  # type: ignore[attr-defined]
                     file.locale_alternate_of = lang  # type: ignore[attr-defined]
                     file.localization = lang  # type: ignore[attr-defined]
-                    file.norm_src_uri = f"{TYPES_DIR}/{name}"  # type: ignore[attr-defined]
+                    file.norm_src_uri = name  # type: ignore[attr-defined]
                     file.alternates = {  # type: ignore[attr-defined]
                         other: by_name[name] for other, by_name in siblings.items()
                     }
@@ -244,18 +309,48 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
             for module in self._spec.modules
             if (Path(config.docs_dir) / lang / f"{module.name}.md").is_file()
         }
+        for page in self._pages.values():
+            relative = posixpath.relpath(f"{page.path}.md", TYPES_DIR)
+            module_pages.setdefault(page.module, relative)
+            for api in page.apis:
+                module_pages.setdefault(f"{page.module}.{api}", relative)
         prefix = lang if (Path(config.docs_dir) / lang).is_dir() or default else ""
         made: dict[str, File] = {}
-        for page in build_type_pages(self._spec, lang, rules=self._rules, api_pages=module_pages):
-            src_uri = "/".join(p for p in (prefix, TYPES_DIR, page.name) if p)
+        for typed in build_type_pages(self._spec, lang, rules=self._rules, api_pages=module_pages):
             # Reached from the type index and from every table, not from the nav.
-            index = page.name == "index.md"
+            index = typed.name == "index.md"
             inclusion = InclusionLevel.INCLUDED if index else InclusionLevel.NOT_IN_NAV
-            file = File.generated(config, src_uri, content=page.markdown, inclusion=inclusion)
-            if default is not None and lang == default and prefix:
-                file.dest_uri = file.dest_uri.removeprefix(f"{lang}/")
-            made[page.name] = file
+            name = f"{TYPES_DIR}/{typed.name}"
+            made[name] = self._generated(
+                config, name, typed.markdown, inclusion, (prefix, lang, default)
+            )
+        for path, site_page in self._pages.items():
+            module = self._spec.module(site_page.module)
+            assert module is not None
+            markdown = module_page_markdown(
+                site_page, module, lang, self._type_pages.get(module.name, {})
+            )
+            made[f"{path}.md"] = self._generated(
+                config, f"{path}.md", markdown, InclusionLevel.INCLUDED, (prefix, lang, default)
+            )
         return made
+
+    @staticmethod
+    def _generated(
+        config: MkDocsConfig,
+        name: str,
+        markdown: str,
+        inclusion: InclusionLevel,
+        where: tuple[str, Lang, str | None],
+    ) -> File:
+        """A virtual page ``name`` in the language folder ``prefix``; the default language's
+        pages are written at the site's root (``where`` = prefix, language, default language)."""
+        prefix, lang, default = where
+        src_uri = "/".join(p for p in (prefix, name) if p)
+        file = File.generated(config, src_uri, content=markdown, inclusion=inclusion)
+        if default is not None and lang == default and prefix:
+            file.dest_uri = file.dest_uri.removeprefix(f"{lang}/")
+        return file
 
     # -- pages ---------------------------------------------------------------------------------
 
@@ -264,12 +359,13 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
     ) -> str | None:
         assert self._spec is not None
         lang = _page_lang(page.file, self.config.default_language)
+        generated = self._pages.get(_without_lang(page.file.src_uri).removesuffix(".md"))
         text = vuepress_to_mkdocs(markdown)
         try:
             text = fill_page(
                 text,
                 page.file.abs_src_path or page.file.src_uri,
-                self._data_for(lang),
+                self._data_for(lang) if generated is None else self._page_data(generated, lang),
                 allow_missing=self.config.allow_missing,
             )
         except PageError as exc:
@@ -281,8 +377,19 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
             text = text.replace(
                 RESULTS_MARKER, render_results(report, lang, shown_path=self.config.report)
             )
+        if generated is not None:
+            page.meta["title"] = escape(generated.title.get(lang))
         self._set_title(page, text)
         return text
+
+    def _page_data(self, page: SitePage, lang: Lang) -> dict[str, dict[str, str]]:
+        key = (page.module, lang)
+        if key not in self._module_data:
+            assert self._spec is not None
+            module = self._spec.module(page.module)
+            assert module is not None
+            self._module_data[key] = build_module_data(self._spec, module, lang, rules=self._rules)
+        return self._module_data[key]
 
     def _set_title(self, page: Page, markdown: str) -> None:
         """A page named after a module and without a title of its own takes the module's title."""
@@ -294,6 +401,22 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
             lang = _page_lang(page.file, self.config.default_language)
             # MkDocs themes print titles unescaped: the spec's text goes through escaping here.
             page.meta["title"] = escape(module.title.get(lang))
+
+    @event_priority(-110)  # after mkdocs-static-i18n's translations
+    def on_nav(
+        self, nav: Navigation, /, *, config: MkDocsConfig, files: Files
+    ) -> Navigation | None:
+        """Name the sections this plugin added in the language being built, escaped."""
+        i18n: Any = config.plugins.get("i18n")
+        lang = (
+            _page_lang_name(i18n.current_language, self.config)
+            if i18n is not None
+            else self.config.default_language
+        )
+        for item in nav.items:
+            if isinstance(item, Section) and item.title in self._sections:
+                item.title = str(escape(self._sections[item.title].get(lang)))
+        return nav
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -323,3 +446,18 @@ def _page_lang_name(locale: str, config: UtsApiPluginConfig) -> Lang:
         if locale == lang:
             return lang
     return config.default_language
+
+
+def _nav_target(item: Any) -> str | None:
+    """The page a top-level ``nav`` entry points at (``"x.md"`` or ``{"Title": "x.md"}``)."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict) and len(item) == 1:
+        value = next(iter(item.values()))
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _without_lang(src_uri: str) -> str:
+    parts = PurePosixPath(src_uri).parts
+    return "/".join(parts[1:]) if parts and parts[0] in LANGS else src_uri

@@ -26,7 +26,9 @@ from generator.cli._common import (
 )
 from generator.exceptions import PageError
 from generator.flavors.dcloud import COLUMN_SETS, DEFAULT_COLUMNS, build_data
+from generator.flavors.mkdocs import translation_coverage
 from generator.placeholders import fill_page
+from generator.spec import Spec
 from generator.spec.model import LANGS, Lang
 from generator.stubs import generate_stubs
 
@@ -69,6 +71,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "building the site; the results page shows OUT/conformance/report.json if a run left "
         "one there (the summary says from when), else says there are no results yet",
     )
+    parser.add_argument("--no-stubs", action="store_true", help="skip the typed package (stubs/)")
     parser.add_argument(
         "--columns",
         choices=list(COLUMN_SETS),
@@ -164,6 +167,24 @@ def _build_site(
     return True, "built"
 
 
+def _coverage_lines(spec: Spec) -> list[str]:
+    """Translation coverage: a line for the whole spec, then one per module not fully in
+    English (a module with every text translated is counted, not listed)."""
+    coverage = translation_coverage(spec)
+    done = [c for c in coverage if c.translated == c.total]
+    lines = [
+        f"translation (en): {len(done)} of {len(coverage)} module(s) complete; "
+        f"{sum(c.translated for c in coverage)} of {sum(c.total for c in coverage)} texts"
+    ]
+    width = max((len(c.module) for c in coverage), default=0)
+    lines.extend(
+        f"  {c.module:<{width}}  {c.percent:5.1f}% ({c.translated}/{c.total} texts)"
+        for c in coverage
+        if c.translated != c.total
+    )
+    return lines
+
+
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     progress = _Progress(stderr)
     out: Path = args.out
@@ -216,10 +237,13 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     else:
         summary.append(f"{out / 'pages'}: skipped, {docs} not found")
 
-    done = progress.step("generating the typed package")
-    written = generate_stubs(spec, out / "stubs")
-    done(f"{len(written)} file(s)")
-    summary.append(f"{out / 'stubs'}: {len(written)} file(s)")
+    if args.no_stubs:
+        summary.append(f"{out / 'stubs'}: skipped (--no-stubs)")
+    else:
+        done = progress.step("generating the typed package")
+        written = generate_stubs(spec, out / "stubs")
+        done(f"{len(written)} file(s)")
+        summary.append(f"{out / 'stubs'}: {len(written)} file(s)")
 
     if args.no_site:
         summary.append(f"{out / 'conformance'}: not run (--no-site)")
@@ -241,6 +265,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         summary.append(f"{out / 'site'}: {what}")
         failed = failed or not ok
 
+    summary.extend(_coverage_lines(spec))
     for line in summary:
         stdout.write(line + "\n")
     return EXIT_FAILED if failed else EXIT_OK

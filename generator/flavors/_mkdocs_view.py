@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
@@ -125,8 +125,12 @@ class ModuleView:
         lang: Lang,
         columns: Sequence[Column],
         rules: Sequence[Rule],
+        type_pages: Mapping[str, str] | None = None,
     ) -> None:
         self.module = module
+        #: Type name -> its page under ``types/`` (names shared by several modules get the
+        #: module's name in theirs); default :func:`type_page_name`.
+        self.type_pages = type_pages or {}
         self.lang = lang
         self.columns = tuple(columns)
         self.labels = labels.table(labels.MKDOCS, lang)
@@ -136,6 +140,10 @@ class ModuleView:
                 self.rules.setdefault(api, []).append(rule)
 
     # -- small pieces ------------------------------------------------------------------------
+
+    def page_of(self, type_name: str) -> str:
+        """The page of one of the module's types, relative to ``types/``."""
+        return self.type_pages.get(type_name) or type_page_name(type_name)
 
     def label(self, key: str, **values: str) -> str:
         return self.labels[key].format(**values)
@@ -184,7 +192,7 @@ class ModuleView:
         if named is None:
             return TypeRef("name", text=name)
         if section is None:  # a type page: every named type has a page of its own
-            return TypeRef("name", text=name, url=type_page_name(name))
+            return TypeRef("name", text=name, url=self.page_of(name))
         if isinstance(named, AliasType):
             return self.type_ref(named.type, section)
         if isinstance(named, ErrorCodesType):

@@ -20,8 +20,12 @@ views out.  This module renders.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+import posixpath
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from generator.flavors import labels
@@ -32,21 +36,42 @@ from generator.flavors.columns import MKDOCS_COLUMNS as DEFAULT_COLUMNS
 from generator.flavors.columns import Column
 from generator.flavors.views import Badges, TypeTable
 from generator.spec import Spec
-from generator.spec.model import AliasType, Callable, Lang, Module, ObjectType
+from generator.spec.model import AliasType, Callable, Lang, Module, ObjectType, Text
+from generator.spec.overlay import OverlayPage, load_overlay
 from generator.spec.rules import Rule
 from generator.spec.typeexpr import Named, TypeExpr
 
 __all__ = [
     "DEFAULT_COLUMNS",
+    "SITE_WORDS",
     "Column",
+    "Coverage",
+    "SitePage",
     "TypePage",
     "build_data",
+    "build_module_data",
     "build_type_pages",
     "escape_md",
+    "module_page_markdown",
+    "not_translated_note",
     "render_results",
     "safe_url",
+    "site_pages",
+    "translation_coverage",
+    "type_page_files",
     "type_page_name",
 ]
+
+#: The site's own words for what the generated pages and the navigation add.
+SITE_WORDS: dict[str, Text] = {
+    "api_reference": Text("API 参考", "API reference"),
+    "module_types": Text("本模块的类型", "Types of this module"),
+    "not_translated": Text("尚未翻译", "Not yet translated"),
+    "not_translated_text": Text(
+        "本模块尚无英文说明，以下显示中文原文。",
+        "This module has no English text yet: its descriptions are shown in Chinese.",
+    ),
+}
 
 _API_SECTIONS = {
     "name": "name.md.j2",
@@ -75,6 +100,25 @@ def _api_sections(view: ModuleView, api: Callable) -> dict[str, str]:
     return sections
 
 
+def _module_data(
+    data: dict[str, dict[str, str]], view: ModuleView, module: Module
+) -> list[TypeTable[Badges]]:
+    for api in module.apis:
+        data[api.name] = _api_sections(view, api)
+    # A module may share its name with one of its APIs (addPhoneContact): one key, both sections.
+    example = _render_view("example.md.j2", view.example(), view.labels)
+    data.setdefault(module.name, {})["example"] = example
+    return view.general_tables()
+
+
+def _general(data: dict[str, dict[str, str]], lang: Lang, tables: list[TypeTable[Badges]]) -> None:
+    words = labels.table(labels.MKDOCS, lang)
+    data["general_type"] = {
+        "name": _render("general_name.md.j2", labels=words),
+        "param": _render("general_param.md.j2", labels=words, tables=tables),
+    }
+
+
 def build_data(
     spec: Spec,
     lang: Lang,
@@ -85,22 +129,33 @@ def build_data(
     """``key -> section -> markdown`` for every placeholder, in the mkdocs flavour.
 
     ``rules`` defaults to the spec's own conformance rules (none when it has no ``rules/``).
+    An API name that several modules declare keeps the last module's sections here; the
+    generated pages fill theirs from :func:`build_module_data`.
     """
     if rules is None:
         rules = spec.rules.rules
     data: dict[str, dict[str, str]] = {}
     general: list[TypeTable[Badges]] = []
     for module in spec.modules:
-        view = ModuleView(module, lang, columns, rules)
-        for api in module.apis:
-            data[api.name] = _api_sections(view, api)
-        data[module.name] = {"example": _render_view("example.md.j2", view.example(), view.labels)}
-        general.extend(view.general_tables())
-    words = labels.table(labels.MKDOCS, lang)
-    data["general_type"] = {
-        "name": _render("general_name.md.j2", labels=words),
-        "param": _render("general_param.md.j2", labels=words, tables=general),
-    }
+        general.extend(_module_data(data, ModuleView(module, lang, columns, rules), module))
+    _general(data, lang, general)
+    return data
+
+
+def build_module_data(
+    spec: Spec,
+    module: Module,
+    lang: Lang,
+    *,
+    columns: Sequence[Column] = DEFAULT_COLUMNS,
+    rules: Sequence[Rule] | None = None,
+) -> dict[str, dict[str, str]]:
+    """The placeholder data of one module alone: its APIs, its ``example`` key and
+    ``general_type`` (its own general types), for a page generated for that module."""
+    if rules is None:
+        rules = spec.rules.rules
+    data: dict[str, dict[str, str]] = {}
+    _general(data, lang, _module_data(data, ModuleView(module, lang, columns, rules), module))
     return data
 
 
@@ -141,14 +196,59 @@ def _used_by(module: Module) -> dict[str, list[str]]:
     return used
 
 
-def _user_link(module: Module, user: str, api_page: str | None) -> tuple[str, str | None]:
+def _user_link(
+    module: Module, user: str, api_page: str | None, pages: Mapping[str, str]
+) -> tuple[str, str | None]:
     """A link, relative to ``types/``, to where ``user`` (API, ``Type.method`` or type) is shown."""
     owner, _, name = user.rpartition(".")
     if owner:
-        return user, f"{type_page_name(owner)}#{name.lower()}"
+        return user, f"{pages.get(owner) or type_page_name(owner)}#{name.lower()}"
     if user in module.types:
-        return user, type_page_name(user)
+        return user, pages.get(user) or type_page_name(user)
     return user, None if api_page is None else f"{api_page}#{user.lower()}"
+
+
+def type_page_files(spec: Spec) -> dict[str, dict[str, str]]:
+    """Module -> type name -> the file of its page under ``types/``.
+
+    A type's page is ``<name>.md`` (lower case); a name that several modules declare (or that
+    differs from another only in case) gets ``<module>.<name>.md`` in each of them, so no page
+    replaces another.
+    """
+    counts: dict[str, int] = {}
+    for module in spec.modules:
+        for name in module.types:
+            counts[type_page_name(name)] = counts.get(type_page_name(name), 0) + 1
+    files: dict[str, dict[str, str]] = {}
+    taken: set[str] = set()
+    for module in spec.modules:
+        mine = files.setdefault(module.name, {})
+        for name in module.types:
+            file = type_page_name(name)
+            if counts[file] > 1:
+                file = type_page_name(f"{module.name}.{name}")
+            while file in taken:
+                file = file.removesuffix(".md") + "_.md"
+            taken.add(file)
+            mine[name] = file
+    return files
+
+
+def not_translated_note(lang: Lang) -> str:
+    """The mark at the top of a page whose module has no text in ``lang`` yet."""
+    title = SITE_WORDS["not_translated"].get(lang)
+    text = SITE_WORDS["not_translated_text"].get(lang)
+    return (
+        f'!!! warning "{_render_attr(title)}"\n\n    {escape_md(text)}\n\n' if lang != "zh" else ""
+    )
+
+
+def _render_attr(text: str) -> str:
+    return str(escape_md(text)).replace('"', "&quot;")
+
+
+def _untranslated(module: Module, lang: Lang) -> bool:
+    return lang not in module.languages
 
 
 def build_type_pages(
@@ -162,26 +262,36 @@ def build_type_pages(
     """One page per named type of every module, plus ``index.md`` listing them.
 
     ``api_pages`` maps a module name to its API page relative to the ``types/`` folder (such as
-    ``../websocket.md``), for the "used by" links; a module without one gets no API links.
+    ``../websocket.md``), for the "used by" links; ``module.api`` keys one API's page where a
+    module's APIs are on several pages.  A module without one gets no API links.
     """
     if rules is None:
         rules = spec.rules.rules
     words = labels.table(labels.MKDOCS, lang)
     pages: list[TypePage] = []
     listing: list[dict[str, Any]] = []
+    files = type_page_files(spec)
+    links = api_pages or {}
     for module in spec.modules:
-        view = ModuleView(module, lang, columns, rules)
+        mine = files[module.name]
+        view = ModuleView(module, lang, columns, rules, mine)
         used = _used_by(module)
-        api_page = (api_pages or {}).get(module.name)
+        note = not_translated_note(lang) if _untranslated(module, lang) else ""
         entries = []
         for named in module.types.values():
-            users = [_user_link(module, u, api_page) for u in used.get(named.name, [])]
+            users = [
+                _user_link(module, u, links.get(f"{module.name}.{u}", links.get(module.name)), mine)
+                for u in used.get(named.name, [])
+            ]
             markdown = _render_view("type_page.md.j2", view.type_page(named, users), words)
-            pages.append(TypePage(type_page_name(named.name), named.name, markdown))
+            if note:
+                head, _, rest = markdown.partition("\n")
+                markdown = f"{head}\n\n{note}{rest}"
+            pages.append(TypePage(mine[named.name], named.name, markdown))
             entries.append(
                 {
                     "name": named.name,
-                    "page": type_page_name(named.name),
+                    "page": mine[named.name],
                     "kind": view.label(KIND_LABELS[named.kind]),
                     "description": view.text(named.description),
                 }
@@ -189,3 +299,119 @@ def build_type_pages(
         listing.append({"title": view.text(module.title), "types": entries})
     index = _render("types_index.md.j2", labels=words, modules=listing)
     return (TypePage("index.md", words["types"], index), *pages)
+
+
+# ----------------------------------------------------------------------------------------------
+# The pages of the site: one per page of the overlay's grouping, else one per module
+
+
+@dataclass(frozen=True)
+class SitePage:
+    """A generated API page: ``path`` under each language folder, without ``.md``
+    (``api/websocket-global``); the ``apis`` of ``module`` it shows, in order; the navigation
+    ``group`` it goes under (None: the API reference section)."""
+
+    path: str
+    title: Text
+    module: str
+    apis: tuple[str, ...]
+    group: Text | None = None
+
+
+_PAGE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*")
+
+
+def overlay_pages(spec_dir: Path | None) -> tuple[OverlayPage, ...]:
+    """The pages of the overlay's grouping (:func:`generator.spec.overlay.load_overlay`: the
+    spec directory's ``overlays/``, else the bundled one); raises ``SpecError`` if invalid."""
+    return load_overlay(spec_dir).pages
+
+
+def site_pages(spec: Spec, grouping: Sequence[OverlayPage] = ()) -> tuple[SitePage, ...]:
+    """The generated pages: each page of ``grouping`` whose module is in ``spec`` (with the
+    APIs it names that the module has), then one page per module no page covers
+    (``api/<module>``, titled with the module's title), in module order."""
+    pages: list[SitePage] = []
+    covered: set[str] = set()
+    paths: set[str] = set()
+    for item in grouping:
+        module = spec.module(item.module)
+        path = item.path.removesuffix(".md")
+        if module is None or not _PAGE_PATH.fullmatch(path) or ".." in path.split("/"):
+            continue
+        if path in paths:
+            continue
+        apis = tuple(a for a in item.apis if module.api(a) is not None)
+        group = getattr(item, "group", None)  # a navigation group, when the overlay has them
+        pages.append(SitePage(path, item.title, module.name, apis, group))
+        covered.add(module.name)
+        paths.add(path)
+    for module in spec.modules:
+        if module.name in covered:
+            continue
+        path = f"api/{module.name}"
+        while path in paths:
+            path += "_"
+        paths.add(path)
+        pages.append(SitePage(path, module.title, module.name, tuple(a.name for a in module.apis)))
+    return tuple(pages)
+
+
+def module_page_markdown(
+    page: SitePage, module: Module, lang: Lang, type_files: Mapping[str, str]
+) -> str:
+    """The source of a generated page: its title, the not-translated mark where ``lang`` has
+    no text, placeholders (each API's sections, the module's example) and a list of the
+    module's types, all filled by the plugin.  No prose of the page comes from outside the spec."""
+    words = labels.table(labels.MKDOCS, lang)
+    types_dir = posixpath.relpath("types", posixpath.dirname(page.path) or ".")
+    return _render(
+        "module_page.md.j2",
+        labels=words,
+        title=page.title.get(lang),
+        note=not_translated_note(lang) if _untranslated(module, lang) else "",
+        apis=page.apis,
+        example=module.name if module.example is not None else None,
+        types_heading=SITE_WORDS["module_types"].get(lang),
+        types=[(name, f"{types_dir}/{file}") for name, file in type_files.items()],
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Translation coverage
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of a module's texts have their own English (``translated``) of ``total``."""
+
+    module: str
+    translated: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 if self.total == 0 else 100.0 * self.translated / self.total
+
+
+def _texts(value: object) -> Iterator[Text]:
+    if isinstance(value, Text):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _texts(getattr(value, f.name))
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _texts(item)
+
+
+def translation_coverage(spec: Spec) -> tuple[Coverage, ...]:
+    """Per module: its non-empty texts, and how many of them have English of their own."""
+    result = []
+    for module in spec.modules:
+        texts = [t for t in _texts(module) if t.zh]
+        result.append(Coverage(module.name, sum(1 for t in texts if t.translated), len(texts)))
+    return tuple(result)
