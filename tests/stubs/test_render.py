@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import importlib
 import sys
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -162,17 +163,15 @@ def test_a_type_named_like_the_module_protocol_is_renamed(tmp_path: Path) -> Non
     assert {"Uni", "Uni_"} <= set(view.exports)
 
 
-_TEXT = st.text(
-    alphabet=st.characters(
-        blacklist_categories=("Cc", "Cs", "Zl", "Zp"), whitelist_characters="\n"
-    ),
-    min_size=1,
-)
+#: Any text at all: NUL, ANSI escapes, bidirectional overrides, surrogates, separators included.
+_TEXT = st.text(alphabet=st.characters(), min_size=1)
+_UNSAFE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
 @given(text=_TEXT, indent=st.sampled_from([0, 4, 8]))
 def test_any_description_becomes_a_docstring_with_the_same_words(text: str, indent: int) -> None:
     literal = _docstring(text, indent)
+    assert {c for c in literal if c != "\n" and unicodedata.category(c) in _UNSAFE} == set()
     value = ast.literal_eval(literal)
     assert isinstance(value, str)
     assert "".join(value.split()) == "".join(text.split())
