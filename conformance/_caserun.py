@@ -58,7 +58,14 @@ class StepFailed(Exception):
 
 
 class CaseError(Exception):
-    """The implementation hung, crashed or broke the protocol: the case is ERROR."""
+    """The implementation hung, crashed or broke the protocol: the case is ERROR.
+
+    ``hung``: a call did not return in time (the implementation may have stopped answering).
+    """
+
+    def __init__(self, message: str, *, hung: bool = False) -> None:
+        super().__init__(message)
+        self.hung = hung
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +118,8 @@ class CaseRun:
         self.logs: list[str] = []
         self.dropped_logs = 0
         self.failures: list[str] = []
+        #: Tasks the teardown closed that reported neither ``onClose`` nor an error.
+        self.unclosed: list[str] = []
         base = peer.url
         host, _, port = base.removeprefix("ws://").partition(":")
         self.params: dict[str, object] = {"peer": base, "host": host, "port": port}
@@ -283,7 +292,8 @@ class CaseRun:
             message = late.message
             raise CaseError(
                 f"{late.where}: call {message['target']}.{message['method']} "
-                f"(id {message['id']}) did not return within {late.timeout:.1f} s"
+                f"(id {message['id']}) did not return within {late.timeout:.1f} s",
+                hung=True,
             )
 
     def _timeout(self, units: float | None) -> float:
@@ -419,6 +429,15 @@ class CaseRun:
 
             if not await self.wait_for(done, timeout):
                 self.log(f"teardown: task {name} did not report onClose within {timeout} s")
+                if not self._errored(name):
+                    self.unclosed.append(name)
+
+    def _errored(self, name: str) -> bool:
+        """The task reported an error (some runtimes detach a task after ``onError``)."""
+        return any(
+            e.task == name and e.kind == "event" and e.name in ("onError", "onSocketError")
+            for e in self.trace.entries
+        )
 
     def _finished(self, name: str) -> bool:
         for e in self.trace.entries:

@@ -16,6 +16,8 @@ Lines are framed and checked by :mod:`conformance.wire`.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import math
 import sys
 import threading
@@ -50,6 +52,8 @@ __all__ = [
 
 Emit = Callable[[Message], None]
 
+#: How long closing an in-process channel waits for the implementation's tasks to finish.
+CLOSE_GRACE: Final = 0.25
 #: Nesting depth beyond which a payload value is shown as ``{"$repr": ...}`` (also ends cycles).
 MAX_PAYLOAD_DEPTH: Final = 32
 
@@ -287,12 +291,75 @@ def _with_payload(message: Message, args: tuple[object, ...]) -> Message:
 # --------------------------------------------------------------------------- channel
 
 
+class _ImplementationLoop:
+    """The implementation's own event loop, in a daemon thread.
+
+    Calls run there, one message per loop turn (as ``python_driver`` runs them), so an
+    implementation that uses the running loop runs its connections on it, and a call that blocks
+    (``time.sleep`` in ``send``) blocks this thread only: the harness's loop times the call out,
+    makes the case ERROR and goes on with a new channel.  A thread still blocked when the
+    channel closes is left behind (it is a daemon: it ends with the process).
+    """
+
+    def __init__(self, name: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.finished: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._jobs: deque[Callable[[], None] | None] = deque()
+        self._wake: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._main, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, job: Callable[[], None] | None) -> None:
+        """Run ``job`` on the loop after the jobs before it; ``None`` ends the loop."""
+        self._jobs.append(job)
+        with contextlib.suppress(RuntimeError):  # the loop has ended: nobody runs it any more
+            self.loop.call_soon_threadsafe(self._poke)
+
+    def _poke(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _serve(self) -> None:
+        self._wake = asyncio.Event()
+        while True:
+            while not self._jobs:
+                self._wake.clear()
+                await self._wake.wait()
+            job = self._jobs.popleft()
+            if job is None:
+                break
+            job()
+            await asyncio.sleep(0)  # one loop turn per message, as each line is a new event
+        others = asyncio.all_tasks() - {asyncio.current_task()}
+        if others:
+            await asyncio.wait(others, timeout=CLOSE_GRACE)
+
+    def _main(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self._serve())
+            for task in asyncio.all_tasks(self.loop):
+                task.cancel()
+            with contextlib.suppress(BaseException):
+                self.loop.run_until_complete(asyncio.sleep(0))
+        except BaseException:  # the thread must end; the case it served is already ERROR
+            pass
+        finally:
+            with contextlib.suppress(BaseException):
+                self.loop.close()
+            self.finished.set_result(None)
+
+
 class InProcessChannel:
     """:class:`conformance.channel.Channel` over an :class:`Adapter`, in this process.
 
-    Calls run on the event loop's thread, inside the call to :meth:`send`, so an implementation
-    that uses the running loop runs its connections on the harness's loop.  Callbacks may come
-    from any thread; they are queued in order and handed out by :meth:`receive`.
+    Calls run off the harness's loop, on the implementation's own loop thread
+    (:class:`_ImplementationLoop`), one message per loop turn, so an implementation that uses the
+    running loop runs its connections there, and one that blocks cannot stall the harness.
+    Callbacks may come from any thread; they are queued in order and handed out by
+    :meth:`receive`.
 
     With ``validate=True`` every message, both ways, is checked against the protocol schema and
     a violation raises :class:`~conformance.exceptions.ChannelProtocolError` with its JSON path.
@@ -308,6 +375,7 @@ class InProcessChannel:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready: asyncio.Event | None = None
         self._closed = False
+        self._implementation = _ImplementationLoop(f"utsapi-impl:{self._hello['name']}")
 
     def _enqueue(self, message: Message) -> None:
         with self._lock:
@@ -336,6 +404,7 @@ class InProcessChannel:
         self._check({"type": "hello", "protocol": PROTOCOL_VERSION}, "harness")
         hello = dict(self._hello)
         self._check(hello, "implementation")
+        self._implementation.start()
         return hello
 
     async def send(self, message: dict[str, object]) -> None:
@@ -345,7 +414,15 @@ class InProcessChannel:
         if message.get("type") == "bye":
             await self.close()
             return
-        self._adapter.handle(message)
+        adapter = self._adapter
+
+        def job() -> None:
+            try:
+                adapter.handle(message)
+            except BaseException as exc:  # what escapes the adapter ends this call, not the run
+                adapter.emit({"type": "error", "message": f"the call crashed the adapter: {exc!r}"})
+
+        self._implementation.submit(job)
 
     async def receive(self, timeout: float) -> dict[str, object]:
         loop, ready = self._loop, self._ready
@@ -385,6 +462,13 @@ class InProcessChannel:
         if self._closed:
             return
         self._closed = True
-        self._adapter.close_all()
         if self._ready is not None:
             self._ready.set()
+        if self._loop is None:
+            return
+        self._implementation.submit(self._adapter.close_all)
+        self._implementation.submit(None)
+        with contextlib.suppress(TimeoutError):  # still blocked in a call: left behind
+            await asyncio.wait_for(
+                asyncio.wrap_future(self._implementation.finished), 2 * CLOSE_GRACE
+            )

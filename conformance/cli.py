@@ -6,9 +6,17 @@
     utsapi conformance run --driver "node conformance/adapters/node_driver.mjs" --validate-protocol
     utsapi conformance serve [--port N]
 
+Cases run ``-j N`` at a time (default: :func:`default_jobs`), each on its own peer; lines and
+reports list them in case order.  With ``--impl`` every case drives the one ``uni`` object, so
+the cases that use its globals run alone; with ``--driver`` each of the N channels is a driver
+process of its own, serving its cases one at a time.  ``--json``/``--junit``/``--html`` are
+rewritten (atomically) as the cases end, so an interrupted run keeps what it ran.
+
 Exit codes: 0 conformant, 1 failures, 2 harness or usage error (an ERROR verdict, a broken
-driver, a path or profile that does not exist),
-3 invalid spec (rules or profile data).
+driver, a path or profile that does not exist, an implementation that stopped answering),
+3 invalid spec (rules or profile data).  With ``-x``/``--maxfail N`` the run stops starting
+cases after N FAIL or ERROR verdicts; the cases not started are listed as not run and do not
+count: the exit code is that of the cases that ran (1, or 2 if one of them is ERROR).
 """
 
 from __future__ import annotations
@@ -16,10 +24,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import fnmatch
 import logging
 import os
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO, TypeVar
@@ -32,9 +42,9 @@ from conformance.report import (
     EXIT_HARNESS,
     EXIT_OK,
     EXIT_SPEC,
+    ReportWriter,
     console_line,
     exit_code,
-    report_data,
     to_html,
     to_json,
     to_junit,
@@ -45,7 +55,7 @@ from generator.spec.profiles import Profile
 from generator.spec.rules import Case, Rule, RuleSet
 from generator.targets import resolve_target
 
-__all__ = ["HELP", "configure", "load_implementation", "main_run", "run"]
+__all__ = ["HELP", "configure", "default_jobs", "load_implementation", "main_run", "run"]
 
 HELP = "run the conformance suite or its peer server"
 
@@ -91,6 +101,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=_unit,
         default=float(os.environ.get("UTSAPI_UNIT", DEFAULT_UNIT)),
         help="seconds per time unit; every timeout is a multiple (default 1.0, env UTSAPI_UNIT)",
+    )
+    run_p.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=default_jobs(),
+        metavar="N",
+        help="run N cases at a time, each on its own peer (default %(default)s: 4 per CPU, at "
+        "most 8); -j 1 runs them one after the other in case order. With --impl the cases "
+        "that use uni's globals run alone; with --driver each of the N is a driver process",
+    )
+    stop = run_p.add_mutually_exclusive_group()
+    stop.add_argument(
+        "--maxfail",
+        type=_jobs,
+        metavar="N",
+        help="start no more cases after N FAIL or ERROR verdicts (the rest: not run)",
+    )
+    stop.add_argument(
+        "-x",
+        "--exitfirst",
+        dest="maxfail",
+        action="store_const",
+        const=1,
+        help="stop after the first FAIL or ERROR (--maxfail 1)",
     )
     run_p.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report")
     run_p.add_argument("--junit", type=Path, metavar="FILE", help="write a JUnit XML report")
@@ -164,6 +199,19 @@ def selector(patterns: list[str] | None) -> Callable[[Rule, Case], bool] | None:
     return chosen
 
 
+def default_jobs() -> int:
+    """Cases at a time by default: 4 per CPU (a case mostly waits on sockets), at most 8."""
+    return max(1, min(8, 4 * (os.cpu_count() or 1)))
+
+
+def _jobs(value: str) -> int:
+    """``-j``, ``--maxfail``: a whole number, 1 or more."""
+    number = _number(value, int, "a whole number")
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number}: use 1 or more")
+    return number
+
+
 def _unit(value: str) -> float:
     """``--unit``: a positive, finite number of seconds."""
     unit = _number(value, float, "a number of seconds")
@@ -219,6 +267,7 @@ class _OneLineLogHandler(logging.Handler):
 def main_run(
     args: argparse.Namespace, stdout: TextIO, stderr: TextIO
 ) -> tuple[int, RunResult | None]:
+    started, t0 = time.time(), time.monotonic()
     try:
         spec, profile = load_for_run(args.rules, args.profile)
     except SpecReadError as exc:  # a path or profile that is not there: a usage error
@@ -240,6 +289,22 @@ def main_run(
     if total == 0:
         stderr.write(f"utsapi conformance: -k {' '.join(args.select)} matches no case\n")
         return EXIT_HARNESS, None
+    info: dict[str, object] = {
+        "runner": runner,
+        "target": target,
+        "unit_s": args.unit,
+        "cases": rules.case_count,
+        "jobs": args.jobs,
+    }
+    if args.docs_url:
+        info["docs_url"] = args.docs_url
+    targets = [
+        (path, render)
+        for path, render in ((args.json, to_json), (args.junit, to_junit), (args.html, to_html))
+        if path is not None
+    ]
+    writer = ReportWriter(targets, info)
+    write_errors: list[str] = []
     done = 0
 
     def progress(result: CaseResult) -> None:
@@ -248,6 +313,21 @@ def main_run(
         if not args.quiet:
             stdout.write(console_line(result, done, total) + "\n")
             stdout.flush()
+        if write_errors:
+            return
+        so_far = RunResult(
+            implementation=dict(engine.implementation),
+            profile=profile,
+            results=[],
+            started=started,
+            duration=time.monotonic() - t0,
+            stale_allowances=[],
+            harness_errors=list(engine.harness_errors),
+        )
+        try:
+            writer.add(result, so_far)
+        except OSError as exc:
+            write_errors.append(f"cannot write the reports: {exc}")
 
     engine = Engine(
         rules,
@@ -258,6 +338,9 @@ def main_run(
         schema_for=spec.payload_schema,
         select=select,
         on_result=progress,
+        jobs=args.jobs,
+        maxfail=args.maxfail,
+        isolated=runner == "stdio",
     )
     # -q prints the summary alone: the implementation's logs (callbacks that threw on purpose,
     # which the rules require it to log and survive) are dropped rather than printed.
@@ -267,34 +350,28 @@ def main_run(
         result = engine.run_sync()
     finally:
         logging.getLogger().removeHandler(log_handler)
-    info: dict[str, object] = {
-        "runner": runner,
-        "target": target,
-        "unit_s": args.unit,
-        "cases": rules.case_count,
-    }
-    if args.docs_url:
-        info["docs_url"] = args.docs_url
-    data = report_data(result, info)
-    for path, render in ((args.json, to_json), (args.junit, to_junit), (args.html, to_html)):
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(render(data), encoding="utf-8")
-            except OSError as exc:
-                stderr.write(f"utsapi conformance: cannot write {path}: {exc}\n")
-                return EXIT_HARNESS, result
+    # One figure: the wall time of this command, from before loading the spec to the last case.
+    result = dataclasses.replace(result, duration=time.monotonic() - t0)
+    try:
+        writer.finish(result)
+    except OSError as exc:
+        write_errors.append(f"cannot write the reports: {exc}")
     counts = result.counts()
     summary = ", ".join(f"{counts[v]} {v}" for v in counts if counts[v])
     impl = result.implementation
     stdout.write(
         f"{impl.get('name', target)} {impl.get('version', '')}: {len(result.results)} cases, "
-        f"{summary} in {result.duration:.1f} s (profile {profile.name})\n"
+        f"{summary} in {result.duration:.1f} s wall (-j {args.jobs}, profile {profile.name})\n"
     )
+    if result.not_run:
+        stdout.write(f"{len(result.not_run)} cases not run: {result.stopped}\n")
     for problem in result.harness_errors:
         stderr.write(f"utsapi conformance: {problem}\n")
     for allowance in result.stale_allowances:
         stdout.write(f"stale allowance {allowance.rule} ({allowance.where}): nothing needed it\n")
+    if write_errors:
+        stderr.write(f"utsapi conformance: {write_errors[0]}\n")
+        return EXIT_HARNESS, result
     return exit_code(result, fail_on_stale=args.fail_on_stale), result
 
 

@@ -3,19 +3,34 @@
 For each case the engine starts a fresh :class:`~conformance.peer.PeerThread`, sends the steps as
 driver-protocol ``call`` messages, records everything that comes back into a
 :class:`~conformance.trace.Trace`, evaluates the expectations, then closes whatever the case left
-open so the next case starts clean (the deprecated globals act on the *first live* task).
+open so the next case on that channel starts clean (the deprecated globals act on the *first live*
+task).
+
+Cases run concurrently, ``jobs`` at a time, each on its own peer and on a channel of its own
+(channels are made by the factory as needed and reused one case after another).  A case that
+touches ``uni``'s own state (the deprecated globals and their listeners) runs alone when the
+channels share one implementation instance (``isolated=False``, the in-process runner: every
+channel drives the same ``uni`` object); with one implementation instance per channel (a driver
+process each, ``isolated=True``) every case may run beside any other.  Results are handed to
+``on_result`` and returned in case order, whatever order the cases finished in; ``jobs=1`` runs
+them one after the other, in case order.
 
 It never sleeps: every wait is "until this trace or peer condition holds", bounded by a timeout
 scaled from one ``unit`` (seconds), like the ``MS`` unit of websockets' tests.  A call that does
 not return, a channel that closes or breaks the protocol makes the case ERROR; the channel is then
-rebuilt from its factory and the run goes on.
+rebuilt from its factory and the run goes on.  When the implementation stops answering
+(:data:`MAX_UNANSWERED` cases in a row with a call that never returned, or as many cases whose
+tasks never reported ``onClose`` after ``close()`` while no ``onClose`` was ever seen), the cases
+not yet started end at once as ERROR: the harness cannot judge an implementation that hangs or
+never closes what it opened (the next case would find its tasks still live).  ``maxfail`` stops
+starting cases after that many FAIL or ERROR verdicts; those cases are listed as not run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -33,18 +48,25 @@ from conformance.values import expand
 from generator.report import VERDICTS, Verdict
 from generator.spec.profiles import Allowance, Profile
 from generator.spec.rules import (
+    CallStep,
     Case,
+    ListenStep,
+    RepeatStep,
     Rule,
     RuleSet,
+    Step,
 )
 
 __all__ = [
     "DEFAULT_UNIT",
+    "MAX_UNANSWERED",
     "VERDICTS",
     "CaseResult",
     "Engine",
     "RunResult",
     "Verdict",
+    "payload_type_errors",
+    "touches_globals",
 ]
 
 
@@ -52,6 +74,10 @@ __all__ = [
 DEFAULT_UNIT: Final = 1.0
 #: Consecutive failures to start the implementation after which the remaining cases are not run.
 MAX_START_FAILURES: Final = 2
+#: After this many cases in a row (in the order they finished) with a call that never returned,
+#: or this many cases whose tasks never reported ``onClose`` after ``close()`` while no case has
+#: ever seen an ``onClose``, the cases not yet started end as ERROR.
+MAX_UNANSWERED: Final = 3
 
 
 @dataclass
@@ -67,6 +93,10 @@ class CaseResult:
     allowance: Allowance | None = None
     reason: str = ""
     params: dict[str, object] = field(default_factory=dict)
+    #: A call of the case did not return (the implementation hangs).
+    hung: bool = False
+    #: Tasks the teardown closed that never reported ``onClose``.
+    unclosed: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -82,12 +112,69 @@ class RunResult:
     duration: float
     stale_allowances: list[Allowance]
     harness_errors: list[str] = field(default_factory=list)
+    #: Ids of the selected cases that were not started (``maxfail`` reached), in case order.
+    not_run: list[str] = field(default_factory=list)
+    #: Why the run stopped early ("" when every selected case ran).
+    stopped: str = ""
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = dict.fromkeys(VERDICTS, 0)
         for r in self.results:
             out[r.verdict] += 1
         return out
+
+
+def _steps(steps: Sequence[Step]) -> Iterator[Step]:
+    for step in steps:
+        yield step
+        if isinstance(step, RepeatStep):
+            yield from _steps(step.steps)
+
+
+def touches_globals(rule: Rule) -> bool:
+    """Whether the rule calls ``uni`` for anything but ``connectSocket`` (the deprecated globals
+    and their listeners act on state every task of the implementation shares)."""
+    for step in _steps(rule.steps):
+        if isinstance(step, CallStep) and step.target == "uni" and step.method != "connectSocket":
+            return True
+        if isinstance(step, ListenStep) and any(lst.target == "uni" for lst in step.listeners):
+            return True
+    return False
+
+
+def payload_type_errors(trace: Sequence[TraceEntry]) -> list[str]:
+    """Callbacks and listeners that got something other than a result object.
+
+    Every callback and listener of the API receives one result object (``GeneralCallbackResult``,
+    ``OnSocketOpenCallbackResult``, …); a payload that is not an object (a string, a number, a
+    list, ``null``, nothing, a value the implementation's language could not encode) leaves the
+    expectations nothing to read, so the case is ERROR rather than FAIL whatever the rules say.
+    """
+    problems: list[str] = []
+    for e in trace:
+        if e.kind not in ("callback", "event"):
+            continue
+        payload = e.payload
+        if isinstance(payload, Mapping) and not any(str(k).startswith("$") for k in payload):
+            continue
+        if payload is None:
+            what = "no result object (null or nothing)"
+        elif isinstance(payload, Mapping):
+            what = f"an encoded value ({', '.join(sorted(map(str, payload)))}), not an object"
+        else:
+            what = f"a {type(payload).__name__}, not a result object"
+        problems.append(f"{e.label()} (#{e.seq}) got {what}")
+    return problems
+
+
+_CLOSE_EVENTS: Final = frozenset({"onClose", "onSocketClose"})
+
+
+@dataclass
+class _Slot:
+    """One channel of the pool; a case holds it from start to teardown."""
+
+    channel: Channel | None = None
 
 
 class Engine:
@@ -104,7 +191,14 @@ class Engine:
         schema_for: Callable[[str], Mapping[str, Any]],
         select: Callable[[Rule, Case], bool] | None = None,
         on_result: Callable[[CaseResult], None] | None = None,
+        jobs: int = 1,
+        maxfail: int | None = None,
+        isolated: bool = False,
     ) -> None:
+        if jobs < 1:
+            raise ValueError(f"jobs must be at least 1, got {jobs}")
+        if maxfail is not None and maxfail < 1:
+            raise ValueError(f"maxfail must be at least 1, got {maxfail}")
         self.rules = rules
         self.channel_factory = channel_factory
         self.profile = profile
@@ -113,19 +207,25 @@ class Engine:
         self.select = select
         self.on_result = on_result
         self.schema_for = schema_for
+        self.jobs = jobs
+        self.maxfail = maxfail
+        self.isolated = isolated
         self._id = 0
-        self._channel: Channel | None = None
         self.implementation: dict[str, object] = {}
         self.channel_logs: list[str] = []
         self.start_failures = 0
+        self._hung: list[str] = []
+        self._unclosed: list[str] = []
+        self._ever_closed = False
         self.harness_errors: list[str] = []
+        self._gave_up = ""
 
     def next_id(self) -> int:
         self._id += 1
         return self._id
 
-    async def _ensure_channel(self) -> Channel:
-        if self._channel is None:
+    async def _ensure_channel(self, slot: _Slot) -> Channel:
+        if slot.channel is None:
             channel = self.channel_factory()
             try:
                 hello = await asyncio.wait_for(channel.start(), STEP_UNITS * self.unit * 2)
@@ -140,13 +240,14 @@ class Engine:
                 raise ChannelProtocolError(
                     self.where, f"hello answered protocol {hello.get('protocol')!r}, expected 1"
                 )
-            self.implementation = dict(hello)
-            self._channel = channel
-        return self._channel
+            if not self.implementation:
+                self.implementation = dict(hello)
+            slot.channel = channel
+        return slot.channel
 
-    async def _drop_channel(self) -> None:
-        if self._channel is not None:
-            channel, self._channel = self._channel, None
+    async def _drop_channel(self, slot: _Slot) -> None:
+        if slot.channel is not None:
+            channel, slot.channel = slot.channel, None
             try:
                 await asyncio.wait_for(channel.close(), 5 * self.unit + 5)
             except (TimeoutError, ChannelError) as exc:
@@ -175,21 +276,73 @@ class Engine:
     async def run(self) -> RunResult:
         started = time.time()
         t0 = time.monotonic()
-        results: list[CaseResult] = []
-        ran: list[Case] = []
-        number = 0
-        try:
-            for rule, case in self.rules.cases():
-                if self.select is not None and not self.select(rule, case):
-                    continue
-                ran.append(case)
-                number += 1
-                result = await self.run_case(rule, case, number)
-                results.append(result)
+        chosen = [
+            (rule, case)
+            for rule, case in self.rules.cases()
+            if self.select is None or self.select(rule, case)
+        ]
+        done: list[CaseResult | None] = [None] * len(chosen)
+        reported = 0
+        failed = 0
+        stopped = ""
+        slots = [_Slot() for _ in range(min(self.jobs, max(len(chosen), 1)))]
+        idle = list(reversed(slots))
+        running: dict[asyncio.Task[CaseResult], tuple[int, _Slot, bool]] = {}
+        alone = False  # a case that must run by itself is running
+        nxt = 0
+
+        def finish(index: int, result: CaseResult) -> None:
+            nonlocal reported, failed
+            done[index] = result
+            if result.verdict in (Verdict.FAIL, Verdict.ERROR):
+                failed += 1
+            while reported < len(done) and (ready := done[reported]) is not None:
+                reported += 1
                 if self.on_result is not None:
-                    self.on_result(result)
+                    self.on_result(ready)
+
+        async def reap() -> None:
+            nonlocal alone
+            finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in sorted(finished, key=lambda t: running[t][0]):
+                index, slot, by_itself = running.pop(task)
+                idle.append(slot)
+                alone = alone and not by_itself
+                finish(index, task.result())
+
+        try:
+            while nxt < len(chosen):
+                if self.maxfail is not None and failed >= self.maxfail:
+                    stopped = (
+                        f"stopped after {failed} FAIL or ERROR verdict(s) (maxfail {self.maxfail})"
+                    )
+                    break
+                if self._gave_up:
+                    finish(nxt, self._not_run(*chosen[nxt]))
+                    nxt += 1
+                    continue
+                rule, case = chosen[nxt]
+                by_itself = not self.isolated and self.jobs > 1 and touches_globals(rule)
+                if running and (alone or by_itself or not idle):
+                    await reap()
+                    continue
+                slot = idle.pop()
+                task = asyncio.create_task(self.run_case(rule, case, nxt + 1, slot))
+                running[task] = (nxt, slot, by_itself)
+                alone = by_itself
+                nxt += 1
+            while running:
+                await reap()
         finally:
-            await self._drop_channel()
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.wait(running)
+            for slot in slots:
+                await self._drop_channel(slot)
+        results = [r for r in done if r is not None]
+        not_run = [case.id for (_, case), r in zip(chosen, done, strict=True) if r is None]
+        ran = [r.case for r in results]
         used = {id(r.allowance) for r in results if r.allowance is not None}
         # Stale: an allowance for a case that ran and did not need it (with -k, an allowance
         # whose cases were not selected says nothing either way).
@@ -206,11 +359,43 @@ class Engine:
             duration=time.monotonic() - t0,
             stale_allowances=stale,
             harness_errors=list(self.harness_errors),
+            not_run=not_run,
+            stopped=stopped or self._gave_up,
         )
 
-    async def run_case(self, rule: Rule, case: Case, number: int) -> CaseResult:
+    def _not_run(self, rule: Rule, case: Case) -> CaseResult:
+        return CaseResult(rule, case, Verdict.ERROR, reason=f"not run: {self._gave_up}")
+
+    def _note_answer(self, result: CaseResult) -> None:
+        """Give up on an implementation that stopped answering (see :data:`MAX_UNANSWERED`)."""
+        if any(e.kind == "event" and e.name in _CLOSE_EVENTS for e in result.trace):
+            self._ever_closed = True
+        if result.hung:
+            self._hung.append(f"{result.id}: a call did not return")
+        else:
+            self._hung.clear()
+        if result.unclosed and not self._ever_closed:
+            tasks = ", ".join(result.unclosed)
+            self._unclosed.append(f"{result.id}: {tasks} never reported onClose after close()")
+        for streak in (self._hung, [] if self._ever_closed else self._unclosed):
+            if len(streak) >= MAX_UNANSWERED and not self._gave_up:
+                self._gave_up = "the implementation stopped answering (" + "; ".join(streak) + ")"
+                self.harness_errors.append(f"{self.where}: gave up: {self._gave_up}")
+
+    async def run_case(
+        self, rule: Rule, case: Case, number: int, slot: _Slot | None = None
+    ) -> CaseResult:
+        slot = slot if slot is not None else _Slot()
+        result = await self._run_case(rule, case, number, slot)
+        if result.verdict is not Verdict.SKIP and not result.reason.startswith("not run"):
+            self._note_answer(result)
+        return result
+
+    async def _run_case(self, rule: Rule, case: Case, number: int, slot: _Slot) -> CaseResult:
         t0 = time.monotonic()
         result = CaseResult(rule, case, Verdict.PASS)
+        if self._gave_up:
+            return self._not_run(rule, case)
         if self.start_failures >= MAX_START_FAILURES:
             result.verdict = Verdict.ERROR
             result.reason = (
@@ -218,7 +403,7 @@ class Engine:
             )
             return result
         try:
-            channel = await self._ensure_channel()
+            channel = await self._ensure_channel(slot)
         except ChannelError as exc:
             self.start_failures += 1
             result.verdict = Verdict.ERROR
@@ -235,7 +420,7 @@ class Engine:
             result.duration = time.monotonic() - t0
             return result
         peer = PeerThread()
-        peer.start()
+        await asyncio.to_thread(peer.start)
         run = CaseRun(self, rule=rule, case=case, channel=channel, peer=peer, number=number)
         broken = False
         try:
@@ -257,22 +442,34 @@ class Engine:
             await run.teardown()
         except CaseError as exc:
             result.verdict, result.reason, broken = Verdict.ERROR, str(exc), True
+            result.hung = exc.hung
         except (ChannelClosed, ChannelProtocolError, ChannelError) as exc:
             result.verdict, result.reason, broken = Verdict.ERROR, str(exc), True
         finally:
-            peer.stop()
+            # The peer's thread is joined off the harness loop: the other cases go on meanwhile.
+            await asyncio.to_thread(peer.stop)
             result.logs = run.logs
             if not result.trace:
                 result.trace = list(run.trace.entries)
                 result.peer = peer.peer.snapshot()
+        result.unclosed = list(run.unclosed)
         if broken:
-            await self._drop_channel()
+            await self._drop_channel(slot)
         else:
             self._judge(result)
         result.duration = time.monotonic() - t0
         return result
 
     def _judge(self, result: CaseResult) -> None:
+        typing = payload_type_errors(result.trace)
+        if typing:
+            result.verdict = Verdict.ERROR
+            result.reason = (
+                "payload type error: "
+                + "; ".join(typing[:3])
+                + (f" (and {len(typing) - 3} more)" if len(typing) > 3 else "")
+            )
+            return
         if not result.failures:
             result.verdict = Verdict.PASS
             return

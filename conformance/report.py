@@ -10,13 +10,17 @@ CLI decides where text goes.
 from __future__ import annotations
 
 import json
+import os
 import platform
+import re
 import sys
+import time
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -32,6 +36,7 @@ from generator.templating import make_environment
 __all__ = [
     "REPORT_FORMAT",
     "REPORT_VERSION",
+    "ReportWriter",
     "console_line",
     "exit_code",
     "report_data",
@@ -42,6 +47,11 @@ __all__ = [
 
 #: Trace entries kept per case in the report (failing cases keep all of them up to this).
 TRACE_LIMIT: Final = 400
+#: Failures and log lines kept per case, and the longest text kept of each.
+LINES_LIMIT: Final = 200
+TEXT_LIMIT: Final = 4000
+#: Peer frames kept per connection.
+FRAMES_LIMIT: Final = 50
 _PAYLOAD_CHARS: Final = 2000
 
 EXIT_OK: Final = 0
@@ -68,9 +78,24 @@ def _short(value: object) -> object:
     return {"$summary": describe(value, 200)}
 
 
+def _cut(text: str) -> str:
+    if len(text) <= TEXT_LIMIT:
+        return text
+    return f"{text[:TEXT_LIMIT]}… (cut: {len(text)} characters in all)"
+
+
+def _lines(lines: Sequence[str], what: str) -> list[str]:
+    """At most :data:`LINES_LIMIT` lines, each cut to :data:`TEXT_LIMIT`, and a note of the rest."""
+    kept = [_cut(line) for line in lines[:LINES_LIMIT]]
+    if len(lines) > LINES_LIMIT:
+        kept.append(f"… {len(lines) - LINES_LIMIT} more {what} not in the report")
+    return kept
+
+
 def _case_data(result: RunCase) -> dict[str, object]:
     rule = result.rule
     passed = result.verdict in ("PASS", "SKIP")
+    logs = _lines(result.logs, "log line(s)")
     out: dict[str, object] = {
         "id": result.id,
         "rule": rule.id,
@@ -82,29 +107,47 @@ def _case_data(result: RunCase) -> dict[str, object]:
         "sources": list(rule.sources),
         "where": rule.where,
         "duration_s": round(result.duration, 4),
-        "reason": result.reason,
-        "failures": list(result.failures),
+        "reason": _cut(result.reason),
+        "failures": _lines(result.failures, "failure(s)"),
         "allowance": result.allowance.as_dict() if result.allowance else None,
-        "logs": list(result.logs),
+        "logs": logs,
     }
     if not passed:
         out["trace"] = [
             [e.seq, e.task, e.kind, e.name, _short(e.payload), e.ref]
             for e in result.trace[:TRACE_LIMIT]
         ]
-        out["peer"] = [
-            {
-                **{k: v for k, v in conn.items() if k != "frames"},
-                "frames": [_short(f) for f in conn.get("frames", [])][:50],  # type: ignore[attr-defined]
-            }
-            for conn in result.peer
-        ]
+        if len(result.trace) > TRACE_LIMIT:
+            logs.append(f"… {len(result.trace) - TRACE_LIMIT} more trace entries not in the report")
+        peer: list[dict[str, object]] = []
+        for conn in result.peer:
+            frames = conn.get("frames", [])
+            frames = frames if isinstance(frames, list) else []
+            if len(frames) > FRAMES_LIMIT:
+                logs.append(f"… {len(frames) - FRAMES_LIMIT} more peer frames not in the report")
+            peer.append(
+                {
+                    **{k: v for k, v in conn.items() if k != "frames"},
+                    "frames": [_short(f) for f in frames[:FRAMES_LIMIT]],
+                }
+            )
+        out["peer"] = peer
     return out
 
 
-def report_data(run: RunResult, info: Mapping[str, object]) -> dict[str, Any]:
-    """The JSON report document."""
+def report_data(
+    run: RunResult,
+    info: Mapping[str, object],
+    *,
+    cases: Sequence[Mapping[str, object]] | None = None,
+) -> dict[str, Any]:
+    """The JSON report document (``cases``: the results' :func:`case_data`, when already made)."""
     counts = run.counts()
+    extra: dict[str, object] = {}
+    if run.not_run:
+        extra["not_run"] = list(run.not_run)
+    if run.stopped:
+        extra["stopped"] = run.stopped
     return {
         "format": REPORT_FORMAT,
         "version": REPORT_VERSION,
@@ -117,12 +160,17 @@ def report_data(run: RunResult, info: Mapping[str, object]) -> dict[str, Any]:
             "implementation": dict(encode_value(run.implementation)),  # type: ignore[call-overload]
             "profile": run.profile.name,
             **dict(info),
+            **extra,
         },
         "summary": {"total": len(run.results), **counts, "conformant": exit_code(run) == 0},
-        "results": [_case_data(r) for r in run.results],
+        "results": list(cases) if cases is not None else [_case_data(r) for r in run.results],
         "stale_allowances": [a.as_dict() for a in run.stale_allowances],
         "harness_errors": list(run.harness_errors),
     }
+
+
+#: The report of one case (what :func:`report_data` lists under ``results``).
+case_data = _case_data
 
 
 def _version() -> str:
@@ -134,8 +182,26 @@ def _version() -> str:
         return "0+unknown"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def to_json(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=repr) + "\n"
+    """The JSON text of ``data``; UTF-8-encodable whatever the strings hold: a lone surrogate
+    (which only a JSON string can hold) is written as its ``\\udXXX`` escape, control characters
+    are escaped by ``json`` itself."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=repr) + "\n"
+    return _SURROGATE.sub(_escape, text)
+
+
+def _visible(text: str) -> str:
+    """``text`` with control characters and lone surrogates shown as ``\\uXXXX`` (HTML cannot
+    carry them, UTF-8 cannot encode a lone surrogate); no markup character is introduced."""
+    return _CONTROL.sub(_escape, text)
 
 
 def console_line(result: RunCase, index: int, total: int) -> str:
@@ -262,9 +328,76 @@ def to_html(data: Mapping[str, Any]) -> str:
         "runner": run.runner or "",
         "target": run.target or "",
     }
-    return _html_template().render(
-        report=report,
-        impl=impl,
-        duration=f"{run.duration_s:.1f}",
-        cases=[_html_case(r, run.docs_url) for r in report.results],
+    return _visible(
+        _html_template().render(
+            report=report,
+            impl=impl,
+            duration=f"{run.duration_s:.1f}",
+            cases=[_html_case(r, run.docs_url) for r in report.results],
+        )
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# Writing
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` (UTF-8) in one step: a reader, or a run killed while writing,
+    sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(text.encode("utf-8", "backslashreplace"))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+Render = Callable[[Mapping[str, Any]], str]
+
+
+class ReportWriter:
+    """Writes a run's reports while it runs, so a crash loses nothing already reported.
+
+    :meth:`add` takes each result in case order and rewrites every report (atomically, through
+    :func:`write_atomic`) with the results so far, marked ``"complete": false``; a report whose
+    last writing took long is rewritten less often (at most a fifth of the time goes to
+    writing), and :meth:`finish` writes them all once more with the whole run.  Each case's
+    report is made once.  ``OSError`` from writing propagates (the CLI makes it exit 2).
+    """
+
+    def __init__(self, targets: Sequence[tuple[Path, Render]], info: Mapping[str, object]) -> None:
+        self.targets = list(targets)
+        self.info = dict(info)
+        self._results: list[RunCase] = []
+        self._cases: list[dict[str, object]] = []
+        self._next_due = [0.0] * len(self.targets)
+
+    def add(self, result: RunCase, run: RunResult) -> None:
+        """Add ``result``; ``run`` gives the run-level fields so far (its results are ignored)."""
+        self._results.append(result)
+        self._cases.append(_case_data(result))
+        if self.targets:
+            partial = replace(run, results=list(self._results))
+            self._write({**self.info, "complete": False}, partial, force=False)
+
+    def finish(self, run: RunResult) -> None:
+        """Write the final reports of ``run`` (its results are the ones added, in order)."""
+        cases = self._cases if len(self._cases) == len(run.results) else None
+        if cases is not None and any(
+            a is not b for a, b in zip(self._results, run.results, strict=True)
+        ):
+            cases = None
+        self._cases = cases if cases is not None else [_case_data(r) for r in run.results]
+        self._results = list(run.results)
+        self._write({**self.info, "complete": True}, run, force=True)
+
+    def _write(self, info: Mapping[str, object], run: RunResult, *, force: bool) -> None:
+        data = report_data(run, info, cases=self._cases)
+        for i, (path, render) in enumerate(self.targets):
+            now = time.monotonic()
+            if not force and now < self._next_due[i]:
+                continue
+            write_atomic(path, render(data))
+            self._next_due[i] = now + 4 * (time.monotonic() - now)
