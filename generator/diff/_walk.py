@@ -54,8 +54,7 @@ class Change:
     new: str | None = None
 
     def reason(self, lang: str = "en") -> str:
-        rule = RULES[self.kind]
-        return rule.zh if lang == "zh" else rule.en
+        return RULES[self.kind].reason(self.direction, lang)
 
 
 _T = TypeVar("_T")

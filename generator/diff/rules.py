@@ -64,6 +64,19 @@ class Rule:
     received: ChangeClass
     en: str
     zh: str
+    #: The reason for a received value, when it differs (``en``/``zh`` are then a given one's).
+    en_received: str = ""
+    zh_received: str = ""
+
+    def reason(self, direction: Direction, lang: str = "en") -> str:
+        """Why, for a change in ``direction`` (``both``: both reasons)."""
+        given = self.zh if lang == "zh" else self.en
+        received = self.zh_received if lang == "zh" else self.en_received
+        if not received or direction == "given":
+            return given
+        if direction == "received":
+            return received
+        return f"{given}; {received}"
 
 
 B, A, DEP, DOC = (
@@ -124,9 +137,10 @@ RULES: Mapping[str, Rule] = {
     "field.added-required": Rule(
         B,
         A,
-        "a caller's existing values lack the new required field; a received value only "
-        "gains one",
-        "调用方已有的值缺少新增的必填字段；返回的值只是多了一个字段",
+        "a caller's existing values lack the new required field",
+        "调用方已有的值缺少新增的必填字段",
+        "a received value only gains a field",
+        "返回的值只是多了一个字段",
     ),
     "field.removed": _same(
         B, "programs reading or writing the field lose it", "读写该字段的程序失去它"
@@ -135,39 +149,51 @@ RULES: Mapping[str, Rule] = {
     "optional.to-required": Rule(
         B,
         A,
-        "what the caller may leave out becomes mandatory; a received value now always has it",
-        "调用方可省略的值变为必填；返回的值现在总会给出",
+        "what the caller may leave out becomes mandatory",
+        "调用方可省略的值变为必填",
+        "a received value now always has it",
+        "返回的值现在总会给出",
     ),
     "required.to-optional": Rule(
         A,
         B,
-        "the caller may now leave it out; a received value may now lack it",
-        "调用方现在可以省略；返回的值现在可能缺少它",
+        "the caller may now leave it out",
+        "调用方现在可以省略",
+        "a received value may now lack it",
+        "返回的值现在可能缺少它",
     ),
     "nullable.added": Rule(
         A,
         B,
-        "the caller may now pass null; a received value may now be null",
-        "调用方现在可以传 null；返回的值现在可能为 null",
+        "the caller may now pass null",
+        "调用方现在可以传 null",
+        "a received value may now be null",
+        "返回的值现在可能为 null",
     ),
     "nullable.removed": Rule(
         B,
         A,
-        "the caller may no longer pass null; a received value is never null",
-        "调用方不能再传 null；返回的值不再为 null",
+        "the caller may no longer pass null",
+        "调用方不能再传 null",
+        "a received value is never null",
+        "返回的值不再为 null",
     ),
     # types of parameters, fields, properties, return values and aliases
     "type.narrowed": Rule(
         B,
         A,
-        "fewer types are accepted from the caller; fewer are received",
-        "接受调用方的类型变少；返回的类型变少",
+        "fewer types are accepted from the caller",
+        "接受调用方的类型变少",
+        "fewer are received",
+        "返回的类型变少",
     ),
     "type.widened": Rule(
         A,
         B,
-        "more types are accepted from the caller; the receiver must handle more",
-        "接受调用方的类型变多；接收方须处理更多类型",
+        "more types are accepted from the caller",
+        "接受调用方的类型变多",
+        "the receiver must handle more",
+        "接收方须处理更多类型",
     ),
     "type.changed": _same(
         B,
@@ -184,8 +210,10 @@ RULES: Mapping[str, Rule] = {
     "value.removed": Rule(
         B,
         A,
-        "a value the caller may pass is no longer legal; a received value is never it",
-        "调用方可传的值不再合法；返回的值不再是它",
+        "a value the caller may pass is no longer legal",
+        "调用方可传的值不再合法",
+        "a received value is never it",
+        "返回的值不再是它",
     ),
     # error codes
     "code.added": _same(A, "a new error code", "新增错误码"),
