@@ -229,3 +229,47 @@ def test_hostile_spec_text_stays_text_in_the_browser(
     page.page.evaluate("document.getElementById('connectsocket').scrollIntoView()")
     page.page.screenshot(path=str(screenshots / f"escaping-{lang}.png"), animations="disabled")
     assert page.errors == []
+
+
+#: Navigation and table-of-contents entries whose text is cut off (wider than their box).
+CLIPPED = """() => [...document.querySelectorAll(".md-nav .md-ellipsis")]
+  .filter((e) => e.getBoundingClientRect().width > 0 && e.scrollWidth > e.clientWidth + 1)
+  .map((e) => e.textContent.trim())"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_table_of_contents_is_on_the_right_and_no_entry_is_cut_off(
+    built_site: Path, serve: Callable[[Path], str], visit: Callable[[str], Visit], lang: str
+) -> None:
+    page = visit(f"{serve(built_site)}{PREFIX[lang]}websocket/")
+    page.page.set_viewport_size({"width": 1280, "height": 1000})
+    toc = page.page.locator(".md-sidebar--secondary .md-nav--secondary")
+    assert toc.is_visible()
+    links = toc.locator("a.md-nav__link").all_text_contents()
+    assert any("connectSocket" in text for text in links), links
+    box = toc.bounding_box()
+    assert box is not None and box["x"] > 640  # right of the content at 1280 px
+    assert page.page.evaluate(CLIPPED) == []
+    assert page.errors == []
+
+
+def test_a_module_title_with_markup_runs_nothing_on_its_generated_page(
+    tmp_path: Path, spec_copy: Path, serve: Callable[[Path], str], visit: Callable[[str], Visit]
+) -> None:
+    fixture = Path(__file__).with_name("fixtures") / "multi" / "modules" / "dice.yaml"
+    payload = "<img src=x onerror=alert(1)>"
+    (spec_copy / "modules" / "dice.yaml").write_text(
+        fixture.read_text(encoding="utf-8").replace(
+            "title: {zh: 骰子}", f"title: {{zh: '{payload}'}}"
+        ),
+        encoding="utf-8",
+    )
+    result = mkdocs_build(SITE / "mkdocs.yml", tmp_path / "out", spec=spec_copy)
+    assert result.returncode == 0, result.stderr
+    base = serve(tmp_path / "out")
+    for path in ("api/dice/", "en/api/dice/", "types/diceresult/"):
+        page = visit(base + path)
+        assert page.dialogs == [], path
+        assert payload in page.page.title() or path.startswith("types"), path
+        assert page.page.locator("img[src=x]").count() == 0, path
+        assert payload in page.page.locator(".md-nav--primary").inner_text(), path
