@@ -42,12 +42,19 @@ class ColumnSet:
 
     ``help`` adds the ``<Help />`` component to compatibility headings; ``status`` adds the
     ``status`` the theme shows (computed over every column, before empty ones are deleted).
+
+    ``whole_surface`` selects the conventions of the docs' generator for the whole surface
+    (``utsApiJson.json`` of 2026, e.g. unidocs-uni-app-x-zh at 9416194a): the name section in a
+    ``::: sourceCode`` block with the module's source links, optional parameters marked ``?``,
+    an ``originName`` section, empty field cells ``x`` where the API is unsupported, and the
+    参见 list of the 相关 Bug link, uni-app and WeChat links and the ten mini-program links.
     """
 
     name: str
     columns: tuple[Column, ...]
     help: bool = False
     status: bool = False
+    whole_surface: bool = False
 
 
 def _col(platform: str, key: str, zh: str, en: str, *, optional: bool = False) -> Column:
@@ -70,6 +77,17 @@ _HARMONY = _col("app.harmony", "unixVer", "HarmonyOS", "HarmonyOS")
 _HARMONY_VAPOR = _col(
     "app.harmony", "unixvVer", "HarmonyOS(Vapor)", "HarmonyOS(Vapor)", optional=True
 )
+_HARMONY_UTS = _col(
+    "app.harmony",
+    _UTS,
+    "HarmonyOS uni-app x UTS 插件",
+    "HarmonyOS uni-app x UTS Plugin",
+    optional=True,
+)
+#: npm 0.7.122 spells the Vapor key ``unixVaporVer`` (``unixvVer`` in earlier declarations).
+_HARMONY_VAPOR_2026 = _col(
+    "app.harmony", "unixVaporVer", "HarmonyOS(Vapor)", "HarmonyOS(Vapor)", optional=True
+)
 
 #: Every column set the websocket page has been rendered with (§1.5), by name.
 COLUMN_SETS: Mapping[str, ColumnSet] = {
@@ -87,6 +105,12 @@ COLUMN_SETS: Mapping[str, ColumnSet] = {
         ColumnSet(
             "2026", (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_VDOM_UTS, _HARMONY, _HARMONY_VAPOR),
             help=True, status=True,
+        ),
+        # the data file at 9416194a (2026-04-30), which matches npm 0.7.122: the whole surface
+        ColumnSet(
+            "2026-04",
+            (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_UTS, _HARMONY, _HARMONY_UTS, _HARMONY_VAPOR_2026),
+            whole_surface=True,
         ),
     )
 }  # fmt: skip

@@ -24,6 +24,7 @@ the 2025 set the seed page used.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -55,10 +56,12 @@ from generator.spec.model import (
     Field,
     InterfaceType,
     Lang,
+    LiteralValue,
     Module,
     ObjectType,
     Text,
 )
+from generator.spec.overlay import Overlay, load_overlay
 from generator.spec.typeexpr import Function, Generic, Named, TypeExpr, Union
 
 __all__ = [
@@ -102,6 +105,35 @@ BUILTIN_LINKS: Mapping[str, str] = {
 
 _MAX_DEPTH = 6
 
+#: The ten mini-program "see also" links the docs list for every API (Alipay, Baidu, Douyin,
+#: Feishu, DingTalk, QQ, Kuaishou, JD, Huawei quick app, 360), ``{name}`` the API's name; their
+#: labels are :attr:`generator.flavors.labels.Labels.vendors`, in this order.
+VENDOR_LINKS: tuple[str, ...] = (
+    "https://open.alipay.com/portal/zhichi/search?keyword={name}&pageIndex=1&pageSize=10"
+    "&source=doc_top&type=all",
+    "https://smartprogram.baidu.com/forum/search?query={name}&scope=devdocs&source=docs",
+    "https://developer.open-douyin.com/search-page?keyword={name}&secondType=all&type=1",
+    "https://open.feishu.cn/search?from=header&page=1&pageSize=10&q={name}&topicFilter=",
+    "https://open.dingtalk.com/search?keyword={name}",
+    "https://q.qq.com/wiki/develop/miniprogram/frame/",
+    "https://developers.kuaishou.com/page?keyword={name}&from=docs",
+    "https://mp-docs.jd.com/doc/dev/framework/-1",
+    "https://developer.huawei.com/consumer/cn/doc/quickApp-References/"
+    "webview-frame-overview-0000001124793625",
+    "https://mp.360.cn/doc/miniprogram/dev/#/b770a184ff1f06c6b3393a0fd1132380",
+)
+
+#: The WeChat link of an API without ``@tutorial_weixin``.
+WEIXIN_SEARCH = (
+    "https://developers.weixin.qq.com/doc/search.html?source=enter&query={name}"
+    "&doc_type=miniprogram"
+)
+
+_UNI_APP_HOSTS = re.compile(r"^https?://uniapp\.dcloud\.(net\.cn|io)/")
+_WEIXIN_HOST = re.compile(r"^https?://developers\.weixin\.qq\.com/")
+_ISSUES_HOST = re.compile(r"^https?://issues\.dcloud\.net\.cn/")
+_UNI_APP_X_HOST = re.compile(r"^https?://doc\.dcloud\.net\.cn/uni-app-x/")
+
 _Row = Row[CompatTable | None]
 _Table = TypeTable[CompatTable | None]
 
@@ -115,6 +147,7 @@ class _Columns:
 
     def __init__(self, columns: ColumnSet, lang: Lang) -> None:
         self.set = columns
+        self.fill = columns.whole_surface
         self.titles = tuple(c.title.get(lang) for c in columns.columns)
         self._cache: dict[tuple[str, ...], CompatTable] = {}
         #: id of a Platforms -> (it, its table): the model shares the Platforms of a block that
@@ -130,10 +163,30 @@ class _Columns:
         self._seen[id(platforms)] = (platforms, table)
         return table
 
+    def values(self, platforms: Any) -> tuple[str, ...]:
+        """Every column's cell of ``platforms`` (``-`` where it says nothing)."""
+        return tuple(
+            _cell_value(platforms.get(c.platform, c.key) if platforms else None)
+            for c in self.set.columns
+        )
+
+    def filled(self, platforms: Any, owner: tuple[str, ...]) -> CompatTable | None:
+        """A field's table inside an API or method whose cells are ``owner``: a cell the field
+        leaves empty is ``x`` where the owner is unsupported (the whole-surface docs)."""
+        if not self.fill:
+            return self.table(platforms)
+        values = tuple(
+            "x" if v == "-" and o == "x" else v
+            for v, o in zip(self.values(platforms), owner, strict=True)
+        )
+        return self._of_values(values)
+
     def _table(self, platforms: Any) -> CompatTable | None:
         if not platforms:
             return None
-        values = tuple(_cell_value(platforms.get(c.platform, c.key)) for c in self.set.columns)
+        return self._of_values(self.values(platforms))
+
+    def _of_values(self, values: tuple[str, ...]) -> CompatTable:
         found = self._cache.get(values)
         if found is None:
             status = compute_status(values) if self.set.status else None
@@ -163,11 +216,27 @@ def _default(f: Field) -> str:
 class _ModuleView:
     """Builds the view model of one module in one language."""
 
-    def __init__(self, module: Module, lang: Lang, columns: _Columns) -> None:
+    def __init__(
+        self, module: Module, lang: Lang, columns: _Columns, overlay: Overlay | None = None
+    ) -> None:
         self.module = module
         self.lang = lang
         self.labels = labels.DCLOUD[lang]
         self.columns = columns
+        self.overlay = overlay or Overlay()
+        #: the cells of the API or method being rendered (for :meth:`_Columns.filled`)
+        self.owner: tuple[str, ...] | None = None
+
+    def compat(self, platforms: Any) -> CompatTable | None:
+        if self.owner is None:
+            return self.columns.table(platforms)
+        return self.columns.filled(platforms, self.owner)
+
+    def link_of(self, name: str) -> str | None:
+        found = BUILTIN_LINKS.get(name)
+        if found is None and self.columns.fill:
+            found = self.overlay.type_link(name)
+        return found
 
     def text(self, value: Text | None) -> str:
         return value.get(self.lang) if value is not None else ""
@@ -206,7 +275,7 @@ class _ModuleView:
             )
         named = self.module.types.get(expr.name)
         if named is None:
-            return TypeRef("name", text=expr.name, url=BUILTIN_LINKS.get(expr.name))
+            return TypeRef("name", text=expr.name, url=self.link_of(expr.name))
         if isinstance(named, ErrorCodesType):
             return TypeRef("name", text="number")
         if isinstance(named, ObjectType) and not named.general:
@@ -229,7 +298,7 @@ class _ModuleView:
         ``@|`` rows, whose referenced types get tables one level deeper.
         """
         codes = self.error_codes(f.type)
-        values: tuple[ValueRow, ...] = ()
+        values: tuple[ValueRow, ...] = self.legal_values(f)
         description = self.text(f.description)
         if codes is not None:
             listed = tuple(ValueRow(str(c.code), self.text(c.description)) for c in codes.codes)
@@ -246,9 +315,8 @@ class _ModuleView:
         children: tuple[_Row, ...] = ()
         if isinstance(target, ObjectType):
             type_ref = TypeRef("bold", text=target.name)
-            children = tuple(
-                self.row(child, wanted, depth + 1, nested=True)
-                for child in self.module.fields(target.name)
+            children = self.field_rows(
+                self.module.fields(target.name), wanted, depth + 1, nested=True
             )
         else:
             type_ref = self.ref(f.type, wanted, depth)
@@ -257,12 +325,52 @@ class _ModuleView:
             type=type_ref,
             required=f.required,
             default=_default(f),
-            compat=self.columns.table(f.platforms),
-            description=description,
+            compat=self.compat(f.platforms),
+            description=self.deprecated_field(f, description),
             requires=self.text(f.requires) or None,
             values=values,
             nested=children,
+            deprecated=f.deprecated is not None,
         )
+
+    def deprecated_field(self, f: Field, description: str) -> str:
+        if f.deprecated is None or f.deprecated.text is None:
+            return description
+        note = self.text(f.deprecated.text)
+        return f"{description}\n{note}" if description and note else description or note
+
+    def legal_values(self, f: Field) -> tuple[ValueRow, ...]:
+        """The 合法值 rows of a literal-union field (its own values, or its alias's)."""
+        found: tuple[LiteralValue, ...] = f.values
+        expr = f.type
+        seen: set[str] = set()
+        while not found and isinstance(expr, Named) and expr.name not in seen:
+            seen.add(expr.name)
+            named = self.module.types.get(expr.name)
+            if not isinstance(named, AliasType):
+                break
+            found, expr = named.values, named.type
+        return tuple(
+            ValueRow(
+                _literal(v.value),
+                self.text(v.description),
+                compat=self.compat(v.platforms),
+            )
+            for v in found
+        )
+
+    def field_rows(
+        self,
+        fields: Iterable[Field],
+        wanted: dict[str, int],
+        depth: int,
+        *,
+        nested: bool,
+        expand: bool = False,
+    ) -> tuple[_Row, ...]:
+        """Rows of ``fields``, deprecated ones last (the docs' order)."""
+        rows = [self.row(f, wanted, depth, nested=nested, expand=expand) for f in fields]
+        return tuple([r for r in rows if not r.deprecated] + [r for r in rows if r.deprecated])
 
     def tables(self, wanted: dict[str, int]) -> tuple[_Table, ...]:
         """A table for every type in ``wanted``, which grows as tables reference more types."""
@@ -272,7 +380,7 @@ class _ModuleView:
             name, depth = list(wanted.items())[done]
             named = self.module.types[name]
             assert isinstance(named, ObjectType)
-            rows = tuple(self.row(f, wanted, depth, nested=False) for f in self.module.fields(name))
+            rows = self.field_rows(self.module.fields(name), wanted, depth, nested=False)
             out.append(TypeTable(name, named.anchor, depth, rows))
             done += 1
         return tuple(out)
@@ -281,7 +389,7 @@ class _ModuleView:
         if not c.params:
             return None
         wanted: dict[str, int] = {}
-        rows = tuple(self.row(p, wanted, depth, nested=False, expand=True) for p in c.params)
+        rows = self.field_rows(c.params, wanted, depth, nested=False, expand=True)
         return Params(depth, rows, self.tables(wanted))
 
     # -- sections ------------------------------------------------------------------------------
@@ -289,6 +397,8 @@ class _ModuleView:
     def deprecation_note(self, c: Callable) -> str | None:
         if c.deprecated is None:
             return None
+        if c.deprecated.replacement is None:  # an imported @deprecated that names none
+            return self.text(c.deprecated.text) or None
         owner, _, method = c.deprecated.replacement.rpartition(".")
         replacement = self.labels.method_of.format(owner=owner, method=method) if owner else method
         return self.labels.deprecated.format(replacement=replacement)
@@ -304,46 +414,110 @@ class _ModuleView:
         named = self.module.types.get(expr.name) if isinstance(expr, Named) else None
         if isinstance(named, InterfaceType):
             method_depth = 4
-            methods = tuple(
-                Method(
-                    name=m.name,
-                    signature=self.signature(m),
-                    anchor=m.anchor,
-                    description=self.text(m.description),
-                    depth=method_depth,
-                    compat=self.columns.table(m.platforms),
-                    params=self.params(m, method_depth + 1),
+            outer = self.owner
+            methods: list[Method] = []
+            for m in named.methods:
+                self.owner = self.columns.values(m.platforms) if self.columns.fill else None
+                methods.append(
+                    Method(
+                        name=m.name,
+                        signature=self.signature(m),
+                        anchor=m.anchor,
+                        description=self.text(m.description),
+                        depth=method_depth,
+                        compat=self.columns.table(m.platforms),
+                        params=self.params(m, method_depth + 1),
+                    )
                 )
-                for m in named.methods
-            )
+            self.owner = outer
             return ReturnValue(
                 TypeRef("name", text=named.name, url=f"#{named.anchor}"),
                 depth=3,
                 interface=named.name,
                 anchor=named.anchor,
-                methods=methods,
+                methods=tuple(methods),
             )
+        if self.columns.fill and isinstance(expr, Union):
+            kept = [m for m in expr.members if not (isinstance(m, Named) and m.name == "null")]
+            if len(kept) == 1 and isinstance(kept[0], Named) and kept[0].name == "any":
+                expr = kept[0]  # the docs show `any | null` as `any`
         wanted: dict[str, int] = {}
         type_ref = self.ref(expr, wanted, 4)
         return ReturnValue(type_ref, depth=3, tables=self.tables(wanted))
 
     def api_context(self, c: Callable) -> dict[str, Any]:
+        whole = self.columns.fill
+        self.owner = self.columns.values(c.platforms) if whole else None
+        context = self._api_context(c)
+        self.owner = None
+        return context
+
+    def param_names(self, c: Callable) -> str:
+        if not self.columns.fill:
+            return ", ".join(p.name for p in c.params)
+        return ", ".join(p.name if p.required else f"{p.name}?" for p in c.params)
+
+    def sources(self, c: Callable) -> tuple[str, str] | None:
+        found = self.overlay.source_links(self.module.name, c.name)
+        if found is None and len(self.module.sources) >= 2:
+            return (self.module.sources[0].url, self.module.sources[1].url)
+        return found
+
+    def tutorial(self, c: Callable) -> list[tuple[str, str]]:
+        """The 参见 list: as the spec has it, or in the whole-surface docs' form."""
+        if not self.columns.fill:
+            return [(self.text(link.label), link.url) for link in c.tutorial]
+        words = self.labels
+        out: list[tuple[str, str]] = []
+        menu = self.overlay.menu_url(c.name)
+        if menu is None and self.module.menu:
+            menu = f"https://issues.dcloud.net.cn/?mid={self.module.menu}.{c.name}"
+        if menu is None:
+            menu = next((lk.url for lk in c.tutorial if _ISSUES_HOST.match(lk.url)), None)
+        if menu is not None:
+            out.append((words.bugs, menu))
+        out.extend(
+            (words.uni_app_docs, lk.url) for lk in c.tutorial if _UNI_APP_HOSTS.match(lk.url)
+        )
+        weixin = [lk.url for lk in c.tutorial if _WEIXIN_HOST.match(lk.url)]
+        entry = self.overlay.apis.get(c.name)
+        mp = entry.mp if entry is not None else True
+        if weixin:
+            out.extend((words.weixin_docs, url) for url in weixin)
+        elif mp:
+            out.append((words.weixin_docs, WEIXIN_SEARCH.format(name=c.name)))
+        if mp:
+            out.extend(
+                (label, url.format(name=c.name))
+                for label, url in zip(words.vendors, VENDOR_LINKS, strict=True)
+            )
+        known = (_UNI_APP_HOSTS, _WEIXIN_HOST, _ISSUES_HOST, _UNI_APP_X_HOST)
+        out.extend(
+            (self.text(lk.label), lk.url)
+            for lk in c.tutorial
+            if not any(p.match(lk.url) for p in known)
+        )
+        return out
+
+    def _api_context(self, c: Callable) -> dict[str, Any]:
         return {
             "api": c,
             "name": c.name,
             "anchor": c.anchor,
-            "param_names": ", ".join(p.name for p in c.params),
+            "param_names": self.param_names(c),
+            "whole_surface": self.columns.fill,
+            "sources": self.sources(c) if self.columns.fill else None,
             "deprecated": c.deprecated is not None,
             "description": self.text(c.description),
             "deprecation": self.deprecation_note(c),
             "compat": self.columns.table(c.platforms),
             "params": self.params(c, 3),
             "returns": self.return_value(c),
-            "tutorial": [(self.text(link.label), link.url) for link in c.tutorial],
+            "tutorial": self.tutorial(c),
         }
 
     def general_rows(self, t: ObjectType) -> tuple[_Row, ...]:
-        return tuple(self.row(f, {}, 3, nested=False) for f in self.module.fields(t.name))
+        return self.field_rows(self.module.fields(t.name), {}, 3, nested=False)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -368,11 +542,19 @@ def _templates() -> _Templates:
 
 
 API_SECTIONS = ("name", "description", "compatibility", "param", "returnValue", "tutorial")
-_TEMPLATE_OF = {"returnValue": "return_value"}
+#: The whole-surface docs add the API's name as ``originName``.
+WHOLE_SURFACE_SECTIONS = ("name", "originName", *API_SECTIONS[1:])
+_TEMPLATE_OF = {"returnValue": "return_value", "originName": "origin_name"}
 
 
 def _modules(spec_or_module: Spec | Module) -> tuple[Module, ...]:
     return (spec_or_module,) if isinstance(spec_or_module, Module) else spec_or_module.modules
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def build_data(
@@ -380,31 +562,43 @@ def build_data(
     lang: Lang,
     *,
     columns: ColumnSet = DEFAULT_COLUMNS,
+    overlay: Overlay | None = None,
 ) -> dict[str, dict[str, str]]:
     """The ``utsApiJson`` mapping of ``spec_or_module`` in ``lang``, in the dcloud flavour.
 
-    Keys: every API name; every module name (section ``example``); ``general_type`` (``name``
-    and ``param``, every general type of every module).  If two modules define the same API
-    name, the first one wins.
+    Keys: every API name; every module key (section ``example``: the overlay's keys of the
+    module, else its name); ``general_type`` (``name`` and ``param``, every general type of
+    every module).  If two modules define the same API name, the first one wins.
+
+    ``overlay`` supplies what the declarations cannot (menu ids, source folders, type links,
+    module keys); with a ``whole_surface`` column set and no overlay given, the spec
+    directory's overlay (or the bundled one) is read.
     """
     templates = _templates()
     words = labels.DCLOUD[lang]
     cols = _Columns(columns, lang)
+    if overlay is None:
+        root = spec_or_module.root if isinstance(spec_or_module, Spec) else None
+        overlay = load_overlay(root) if columns.whole_surface else Overlay()
     common = {"t": words, "columns": columns}
-    section_templates = {s: templates.get(_TEMPLATE_OF.get(s, s)) for s in API_SECTIONS}
+    sections = WHOLE_SURFACE_SECTIONS if columns.whole_surface else API_SECTIONS
+    section_templates = {s: templates.get(_TEMPLATE_OF.get(s, s)) for s in sections}
     data: dict[str, dict[str, str]] = {}
     general: list[tuple[ObjectType, tuple[_Row, ...]]] = []
     seen_general: set[str] = set()
     for module in _modules(spec_or_module):
-        view = _ModuleView(module, lang, cols)
+        view = _ModuleView(module, lang, cols, overlay)
         for api in module.apis:
             if api.name in data:
                 continue
             context = {**common, **view.api_context(api)}
             data[api.name] = {s: t.render(context) for s, t in section_templates.items()}
-        if module.name not in data:
+        keys = overlay.module_keys(module.name) if columns.whole_surface else None
+        for key in (module.name,) if keys is None else keys:
+            if key in data:
+                continue
             example = module.example
-            data[module.name] = {
+            data[key] = {
                 "example": ""
                 if example is None
                 else templates.get("example").render(

@@ -43,6 +43,11 @@ class Labels:
     general_types: str
     deprecated: str  # "已废弃，使用 {replacement} 替换。"
     method_of: str  # "{owner} 的 {method}"
+    bugs: str  # the 相关 Bug link
+    uni_app_docs: str  # a @tutorial_uni_app link
+    weixin_docs: str  # a @tutorial_weixin link, or the WeChat search link
+    #: the ten mini-program "see also" links, in the docs' order (see dcloud.VENDOR_LINKS)
+    vendors: tuple[str, ...] = ()
 
 
 DCLOUD: Mapping[Lang, Labels] = {
@@ -52,6 +57,12 @@ DCLOUD: Mapping[Lang, Labels] = {
         values_of="{name} 的属性值", methods_of="{name} 的方法", return_value="返回值",
         valid_values="合法值", see_also="参见", general_types="通用类型",
         deprecated="已废弃，使用 {replacement} 替换。", method_of="{owner} 的 {method}",
+        bugs="相关 Bug", uni_app_docs="参见uni-app相关文档", weixin_docs="微信小程序文档",
+        vendors=(
+            "支付宝小程序文档", "百度小程序文档", "抖音小程序文档", "飞书小程序文档",
+            "钉钉小程序文档", "QQ小程序文档", "快手小程序文档", "京东小程序文档", "华为快应用文档",
+            "360小程序文档",
+        ),
     ),
     "en": Labels(
         compatibility="Compatibility", params="Parameters", name="Name", type="Type",
@@ -60,6 +71,13 @@ DCLOUD: Mapping[Lang, Labels] = {
         methods_of="{name} Methods", return_value="Return value", valid_values="Valid values",
         see_also="See also", general_types="General types",
         deprecated="Deprecated; use {replacement} instead.", method_of="{owner}'s {method}",
+        bugs="Related bugs", uni_app_docs="uni-app docs", weixin_docs="WeChat mini program docs",
+        vendors=(
+            "Alipay mini program docs", "Baidu smart program docs", "Douyin mini program docs",
+            "Feishu mini program docs", "DingTalk mini program docs", "QQ mini program docs",
+            "Kuaishou mini program docs", "JD mini program docs", "Huawei quick app docs",
+            "360 mini program docs",
+        ),
     ),
 }  # fmt: skip
 
