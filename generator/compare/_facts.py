@@ -71,7 +71,7 @@ _LIST_LINK = re.compile(r"^\s*[-*]\s+\[([^\]]*)\]\(([^)\s]+)\)\s*$")
 _SOURCE_LINK = re.compile(r"^>\s*([A-Za-z]+):\s*(\S+)\s*$")
 _ANCHOR_TAG = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
 _TAG = re.compile(r"<[^>]+>")
-_ERROR_LINE = re.compile(r"^-\s*(-?\d+)\s*(.*)$")
+_ERROR_LINE = re.compile(r"^-\s*(-?\d+)\s*[:：]?\s*(.*)$")  # "- 4: text" too
 _CODE_BLOCK = re.compile(r"^\s*(```|~~~)")
 
 #: header cell -> role, for the field, legal-value and return tables.
