@@ -46,14 +46,16 @@ from generator.spec import Spec
 from generator.spec.model import (
     AliasType,
     Callable,
+    Deprecation,
     ErrorCodesType,
     Field,
     InterfaceType,
+    LiteralValue,
     Module,
     NamedType,
     ObjectType,
 )
-from generator.spec.typeexpr import Function, Generic, Named, TypeExpr, Union
+from generator.spec.typeexpr import Function, Generic, Named, TypeExpr, Union, base_name
 
 __all__ = [
     "DEPRECATED_IMPORT",
@@ -382,7 +384,13 @@ class _Mapper:
     def annotation(self, expr: TypeExpr, polarity: Polarity) -> str:
         if isinstance(expr, Union):
             return _join(self.annotation(m, polarity) for m in expr.members)
-        if isinstance(expr, Generic):  # Array<T>, the only generic of the notation
+        if isinstance(expr, Generic) and expr.name != "Array":
+            # A declared generic (RequestOptions<T>) is written unparametrised; a global one
+            # (Promise<T>, Map<K, V>) is opaque, as an external type is.
+            if expr.name in self.module.types:
+                return self.names.get(expr.name, expr.name)
+            return self.opaque(polarity)
+        if isinstance(expr, Generic):
             item = self.annotation(expr.args[0], polarity)
             if polarity == "in":
                 return f"{self.imports.add('collections.abc', 'Sequence')}[{item}]"
@@ -396,19 +404,50 @@ class _Mapper:
             return f"{self.imports.add('collections.abc', 'Callable')}[[{params}], {returns}]"
         return self.named(expr, polarity)
 
+    def opaque(self, polarity: Polarity) -> str:
+        """A type the module does not declare: a type parameter (``T``), a type of another
+        module or of the runtime (``IUniError``): ``object`` given, ``Any`` received."""
+        return "object" if polarity == "in" else self.imports.add("typing", "Any")
+
     def named(self, expr: Named, polarity: Polarity) -> str:
-        if expr.name not in SCALAR_TYPES:
-            return self.names.get(expr.name, expr.name)
-        given, received = SCALAR_TYPES[expr.name]
+        name = base_name(expr.name)  # string.PageURIString is a string
+        if name not in SCALAR_TYPES:
+            if name in self.names:
+                return self.names[name]
+            return self.opaque(polarity)
+        given, received = SCALAR_TYPES[name]
         text = given if polarity == "in" else received
         for ident in re.findall(r"[A-Za-z_]+", text):
             if ident in _IMPORTED:
                 self.imports.add(_IMPORTED[ident], ident)
         return text
 
+    def literal(self, values: Sequence[LiteralValue]) -> str | None:
+        """``Literal["game", "ui"]`` of a literal union; None when a value cannot be a Literal
+        (a float): the base type is used then."""
+        parts: list[str] = []
+        for v in values:
+            if isinstance(v.value, bool):
+                parts.append("True" if v.value else "False")
+            elif isinstance(v.value, int):
+                parts.append(str(v.value))
+            elif isinstance(v.value, str):
+                parts.append(_string_literal(v.value))
+            else:
+                return None
+        return f"{self.imports.add('typing', 'Literal')}[{', '.join(dict.fromkeys(parts))}]"
+
+    def typed(self, expr: TypeExpr, values: Sequence[LiteralValue], polarity: Polarity) -> str:
+        """The annotation of a type with legal values: their Literal, else the type's own."""
+        if values:
+            literal = self.literal(values)
+            if literal is not None:
+                return literal
+        return self.annotation(expr, polarity)
+
     def field(self, f: Field, polarity: Polarity) -> str:
         """The value annotation of a field, ``None`` added when nullable (no ``NotRequired``)."""
-        annotation = self.annotation(f.type, polarity)
+        annotation = self.typed(f.type, f.values, polarity)
         if f.nullable and not (annotation == "None" or annotation.endswith(" | None")):
             annotation += " | None"
         return annotation
@@ -489,13 +528,21 @@ def _callable_doc(c: Callable) -> str:
     if args:
         parts.append("Args:\n" + "\n".join(args))
     if c.deprecated is not None:
-        parts.append(f"Deprecated: use ``{c.deprecated.replacement}`` instead.")
+        parts.append(_deprecation_note(c.deprecated))
     return "\n\n".join(parts)
+
+
+def _deprecation_note(dep: Deprecation) -> str:
+    if dep.replacement is not None:
+        return f"Deprecated: use ``{dep.replacement}`` instead."
+    return f"Deprecated: {dep.text.en}" if dep.text is not None else "Deprecated."
 
 
 def _deprecation_message(c: Callable) -> str:
     assert c.deprecated is not None
     owner = f"{c.owner}." if c.owner else "uni."
+    if c.deprecated.replacement is None:
+        return f"{owner}{c.name} is deprecated."
     return f"{owner}{c.name} is deprecated; use {c.deprecated.replacement} instead."
 
 
@@ -571,7 +618,7 @@ def _methods(
             ParamView(
                 param_names[p.name],
                 scope.value(
-                    mapper.annotation(p.type, "in") + (" | None" if p.nullable else ""),
+                    mapper.typed(p.type, p.values, "in") + (" | None" if p.nullable else ""),
                     shadowing,
                     owner,
                 ),
@@ -727,7 +774,7 @@ def _declaration(
             "alias",
             name,
             _docstring(doc, 0) if doc.strip() else None,
-            value=scope.value(mapper.annotation(named.type, direction)),
+            value=scope.value(mapper.typed(named.type, named.values, direction)),
         )
     if isinstance(named, ObjectType):
         return _typeddict(named, name, mapper, scope, direction=direction)
@@ -785,8 +832,10 @@ def _typeddict(
         key = _string_literal(f.name) if functional else f.name
         views.append(FieldView(key, value, None if functional else _field_docstring(f, 4)))
     doc = named.description.en
-    if named.extends:
+    if named.extends in mapper.module.types:
         doc += f"\n\nExtends ``{named.extends}`` (its keys are repeated here)."
+    elif named.extends:
+        doc += f"\n\nExtends ``{named.extends}``, a type this module does not declare."
     if functional:
         key_docs = [f"- ``{f.name}``: {_field_doc(f)}" for f in fields if _field_doc(f)]
         if key_docs:
