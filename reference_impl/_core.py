@@ -444,13 +444,16 @@ class TaskCore:
                 result = uni_error("sendSocketMessage", E_NOT_CONNECTED, MSG_NOT_CONNECTED)
                 settle(self._out, options, result, "sendSocketMessage")
 
-    def terminated(self, code: int, reason: str, error: str | None) -> None:
-        """The connection is gone. ``error`` is set when it failed (no clean close)."""
+    def terminated(
+        self, code: int, reason: str, error: str | None, cause: dict[str, str] | None = None
+    ) -> None:
+        """The connection is gone. ``error`` is set when it failed (no clean close); ``cause``
+        (``{name, message}``, the shape of a JavaScript ``Error``) says what failed below it."""
         state = self.state
         if state not in _LIVE:
             return
         if state is not State.FAILING and (error is not None or state is State.ABORTING):
-            self._error(error or MSG_ABORTED)
+            self._error(error or MSG_ABORTED, cause)
         if state is State.ABORTING or error is not None:
             # RFC 6455 §7.1.5: no Close frame received means code 1006.
             code, reason = 1006, ""
@@ -461,6 +464,18 @@ class TaskCore:
         to_global = self.routed_global or self._is_first()
         self.registry.discard(self)
         self._out(Emit(self, Event.CLOSE, {"code": code, "reason": reason}, to_global))
+
+    def write_overflow(self) -> None:
+        """The shell's unsent bytes went past the queue limit without a send() of ours (the
+        automatic Pong answers to a peer that sends Pings and never reads): onError with the
+        queue message, as for a send. Every queued write counts against the same 16 MiB; the
+        shell then drops the connection, since no Close frame could get through."""
+        if self.state is _OPEN:
+            self.unsent(list(self.outgoing))
+            self._error(MSG_QUEUE_FULL)
+            self._advance(Trigger.OVERFLOW)
+            self.outgoing.clear()
+            self.queued = 0
 
     def release(self) -> None:
         """After onClose ran: drop listeners and the shell so nothing is kept alive."""
@@ -483,11 +498,14 @@ class TaskCore:
     def _emit(self, event: Event, payload: dict[str, Any]) -> None:
         self._out(Emit(self, event, payload, self._is_first()))
 
-    def _error(self, message: str) -> None:
+    def _error(self, message: str, cause: dict[str, str] | None = None) -> None:
         to_global = self._is_first()
         self.routed_global = to_global
         self.registry.discard(self)
-        self._out(Emit(self, Event.ERROR, {"errMsg": message}, to_global))
+        payload: dict[str, Any] = {"errMsg": message}
+        if cause is not None:
+            payload["cause"] = cause
+        self._out(Emit(self, Event.ERROR, payload, to_global))
 
     def _overflow(self) -> None:
         # OkHttp RealWebSocket.send: "if (queueSize + data.size > MAX_QUEUE_SIZE)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import ssl
 import threading
 import warnings
@@ -96,9 +97,10 @@ _INVALID_DATA: Final = 1007
 def _run_callback(fn: Callable[[Any], object], payload: Any, label: str) -> None:
     try:
         fn(payload)
-    except Exception:
+    except BaseException:
         # E4: "An exception thrown inside a user listener or callback must not stop
-        # other listeners or corrupt the task."
+        # other listeners or corrupt the task." SystemExit and KeyboardInterrupt too: raised
+        # by a callback, they would end the loop thread and fail every connection on it.
         logger.exception("uncaught exception in %s", label)
 
 
@@ -163,7 +165,7 @@ class _LoopContext:
                         for listener in tuple(listeners):
                             try:  # _run_callback, inlined: this runs once per message
                                 listener(payload)
-                            except Exception:
+                            except BaseException:  # as _run_callback
                                 logger.exception("uncaught exception in %s",
                                                  "SocketTask message listener")
                 case Emit(core, event, payload, to_global):
@@ -203,9 +205,37 @@ class _BackgroundLoop:
             self.loop.close()
 
     def stop(self, timeout: float) -> None:
+        self.stop_soon()
+        if threading.current_thread() is not self.thread:
+            self.thread.join(timeout)
+
+    def stop_soon(self) -> None:
+        """Ask the loop to stop, without waiting (a finalizer may run on any thread)."""
         with contextlib.suppress(RuntimeError):
             self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout)
+
+
+def _cause(exc: BaseException) -> dict[str, str]:
+    """What failed below the API, as a JavaScript ``Error`` would carry it."""
+    return {"name": type(exc).__name__, "message": str(exc)}
+
+
+def _open_failure(exc: BaseException) -> str:
+    """The errMsg of a connection that could not be opened: ``connectSocket:fail <why>``,
+    the form of uni-app x's API errors (the raw exception goes to ``cause``)."""
+    if isinstance(exc, ConnectionRefusedError):
+        why = "connection refused"
+    elif isinstance(exc, socket.gaierror):
+        why = "host not found"
+    elif isinstance(exc, ssl.SSLCertVerificationError):
+        why = f"TLS certificate verify failed: {exc.verify_message}"
+    elif isinstance(exc, ConnectionResetError):
+        why = "connection reset"
+    elif isinstance(exc, OSError) and exc.strerror:
+        why = exc.strerror[:1].lower() + exc.strerror[1:]
+    else:
+        why = _describe(exc)
+    return f"connectSocket:fail {why}"
 
 
 def _describe(exc: BaseException) -> str:
@@ -403,6 +433,7 @@ class _Connection(asyncio.Protocol):
         rt = self.runtime
         request = self.request
         error: str
+        cause: dict[str, str] | None = None
         try:
             if self.delay > 0:
                 await asyncio.sleep(self.delay)
@@ -422,17 +453,18 @@ class _Connection(asyncio.Protocol):
                 await self.ctx.loop.create_connection(lambda: self, uri.host, uri.port, **extra)
                 if await self.handshake:
                     return
-            error = self.failure or _core.MSG_ABORTED
+            error = f"connectSocket:fail {self.failure}" if self.failure else _core.MSG_ABORTED
         except asyncio.CancelledError:
             error = _core.MSG_ABORTED
         except Exception as exc:
-            error = _describe(exc)
+            error = _open_failure(exc)
+            cause = _cause(exc)
         if self._aborting():
-            error = _core.MSG_ABORTED
+            error, cause = _core.MSG_ABORTED, None
         if self.transport is not None:
             self.transport.abort()
             await self.lost
-        self._finish(1006, "", error)
+        self._finish(1006, "", error, cause)
 
     def _aborting(self) -> bool:
         return self.core.state is State.ABORTING
@@ -484,6 +516,15 @@ class _Connection(asyncio.Protocol):
         protocol.receive_data(data)
         events = protocol.events_received()
         self._send_data()
+        transport = self.transport
+        if transport is not None and transport.get_write_buffer_size() > self.core.queue_limit:
+            # What the protocol writes on its own (Pongs, a Close) also counts against the
+            # queue bound: a peer that floods Pings and never reads would grow it forever.
+            with self.runtime._lock:
+                self.core.write_overflow()
+                self.ctx.kick()
+            transport.abort()
+            return
         if events:
             self._received(events)
         if protocol.close_expected():
@@ -623,7 +664,9 @@ class _Connection(asyncio.Protocol):
             self.core.written(held, nbytes)
             self.ctx.kick()
 
-    def _finish(self, code: int, reason: str, error: str | None) -> None:
+    def _finish(
+        self, code: int, reason: str, error: str | None, cause: dict[str, str] | None = None
+    ) -> None:
         if self.finished:
             return
         self.finished = True
@@ -638,7 +681,7 @@ class _Connection(asyncio.Protocol):
             # Sends handed to the transport count as written, as they did when handed.
             self.core.written(held, nbytes)
             self.core.unsent(dropped)
-            self.core.terminated(code, reason, error)
+            self.core.terminated(code, reason, error, cause)
             self.ctx.kick()
         self.transport = None
         self.main_task = None
@@ -658,15 +701,23 @@ class SocketTask:
         return f"<SocketTask #{self._core.id}>"
 
     def send(self, options: SendSocketMessageOptions) -> None:
-        """Send a text (``str``) or binary (bytes-like) message."""
+        """Send a text (``str``) or binary (bytes-like) message.
+
+        Raises :class:`RuntimeError` when the event loop the task belongs to has ended (an
+        ``asyncio.run`` that returned, or :meth:`Runtime.shutdown`): its callbacks could
+        never run, so the call fails here instead of in silence."""
         opts = options if type(options) is dict else _mapping(options, "send")
+        self._check_loop("send")
         with self._runtime._lock:
             self._core.send(opts)
             self._ctx.kick()
 
     def close(self, options: CloseSocketOptions | None = None) -> None:
-        """Close the connection: ``code`` 1000 and ``reason`` "" by default."""
+        """Close the connection: ``code`` 1000 and ``reason`` "" by default.
+
+        Raises :class:`RuntimeError` when the task's event loop has ended, as :meth:`send`."""
         opts = _EMPTY if options is None else _mapping(options, "close")
+        self._check_loop("close")
         with self._runtime._lock:
             self._core.close(opts)
             self._ctx.kick()
@@ -686,6 +737,13 @@ class SocketTask:
     def onMessage(self, callback: Callable[[OnSocketMessageCallbackResult], object]) -> None:
         """Listen for messages: ``{data}``, ``str`` for text and ``bytes`` for binary."""
         self._listen(Event.MESSAGE, callback)
+
+    def _check_loop(self, api: str) -> None:
+        if self._ctx.loop.is_closed():
+            raise RuntimeError(
+                f"SocketTask.{api}(): the event loop of {self!r} has ended, so its callbacks "
+                "would never run; create the task again on a running loop"
+            )
 
     def _listen(self, event: Event, callback: Callable[[Any], object]) -> None:
         if not callable(callback):
@@ -745,6 +803,9 @@ class Runtime:
             weakref.WeakKeyDictionary()
         )
         self._background: _BackgroundLoop | None = None
+        # Stops the background loop when the runtime is collected without shutdown() (the
+        # thread refers to the loop, never to the runtime), or at interpreter exit.
+        self._finalizer: weakref.finalize[Any, Any] | None = None
         self._start_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -796,9 +857,15 @@ class Runtime:
     # -- lifecycle ------------------------------------------------------------------------
 
     def shutdown(self, timeout: float = 5.0) -> None:
-        """Stop the background loop thread, if one was started (it restarts on demand)."""
+        """Stop the background loop thread, if one was started (it restarts on demand).
+
+        A runtime that is garbage collected, or still running at interpreter exit, stops its
+        thread too; tasks of a stopped loop refuse ``send``/``close`` (RuntimeError)."""
         with self._start_lock:
             background, self._background = self._background, None
+            finalizer, self._finalizer = self._finalizer, None
+        if finalizer is not None:
+            finalizer.detach()
         if background is not None:
             background.stop(timeout)
 
@@ -821,12 +888,17 @@ class Runtime:
                 _core.settle(ctx.pending.append, opts, result, api)
                 ctx.kick()
                 return
+            owner = target.owner
+            assert isinstance(owner, _LoopContext)
+            if owner.loop.is_closed():
+                raise RuntimeError(
+                    f"uni.{api}(): the event loop of the first connection has ended, so its "
+                    "callbacks would never run"
+                )
             if api == "sendSocketMessage":
                 target.send(opts)
             else:
                 target.close(opts)
-            owner = target.owner
-            assert isinstance(owner, _LoopContext)
             owner.kick()
 
     def _context(self) -> _LoopContext:
@@ -848,6 +920,9 @@ class Runtime:
             background = self._background
             if background is None or not background.thread.is_alive():
                 background = self._background = _BackgroundLoop()
+                if self._finalizer is not None:
+                    self._finalizer.detach()
+                self._finalizer = weakref.finalize(self, background.stop_soon)
             ctx = self._contexts.get(background.loop)
             if ctx is None:
                 ident = background.thread.ident
