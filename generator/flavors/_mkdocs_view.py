@@ -210,6 +210,13 @@ class ModuleView:
             ValueRow(str(c.code), self.text(c.description), errmsg=c.errMsg) for c in codes.codes
         )
 
+    def _legal(self, f: Field) -> tuple[ValueRow, ...]:
+        """The legal values of a field whose type is a literal union, with their docs."""
+        return tuple(
+            ValueRow(json.dumps(v.value, ensure_ascii=False), self.text(v.description))
+            for v in f.values
+        )
+
     def field_row(self, f: Field, section: _Section | None, nested: tuple[_Row, ...] = ()) -> _Row:
         description = escape_md(self.text(f.description))
         if f.requires is not None:
@@ -223,7 +230,7 @@ class ModuleView:
             default=json.dumps(f.default, ensure_ascii=False) if f.has_default else Markup("-"),
             compat=self.field_compat(f.platforms),
             description=description or Markup("-"),
-            values=self._values(codes) if isinstance(codes, ErrorCodesType) else (),
+            values=self._values(codes) if isinstance(codes, ErrorCodesType) else self._legal(f),
             nested=nested,
         )
 
@@ -285,8 +292,11 @@ class ModuleView:
             )
         deprecated = deprecated_since = None
         if section is not None and c.deprecated is not None:
-            replacement = f"`{c.deprecated.replacement}`"
-            deprecated = Markup(self.label("use_instead", replacement=replacement))
+            if c.deprecated.replacement is not None:
+                replacement = f"`{c.deprecated.replacement}`"
+                deprecated = Markup(self.label("use_instead", replacement=replacement))
+            else:  # imported: the declarations name no replacement; their text, if any
+                deprecated = escape_md(self.text(c.deprecated.text)) or Markup("-")
             if c.deprecated.since:
                 deprecated_since = self.label("deprecated_since", since=c.deprecated.since)
         void = isinstance(c.returns, Named) and c.returns.name == "void"
