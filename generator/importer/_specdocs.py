@@ -24,6 +24,7 @@ _TUTORIAL_LABELS: dict[str, dict[str, str]] = {
 }
 _TUTORIAL_LABELS["tutorial-uni-app"] = _TUTORIAL_LABELS["tutorial_uni_app"]  # a stray spelling
 _TUTORIAL_LABELS["tutorial_mp_weixin"] = _TUTORIAL_LABELS["tutorial_weixin"]
+_TUTORIAL_LABELS["tutorial-uni-app-x"] = _TUTORIAL_LABELS["tutorial_uni_app_x"]
 _FENCE_LANGS = {"uts": "uts", "ts": "ts", "typescript": "ts", "js": "js", "javascript": "js"}
 _FENCE_LANGS |= {"vue": "vue"}
 
@@ -117,10 +118,36 @@ def documented(item: dict[str, Any], doc: Doc | None, ctx: Context, where: str) 
     text = zh(doc.description)
     if text:
         item["description"] = text
-    if doc.platforms is not None:
-        platforms = platforms_of(doc.platforms, ctx, where)
+    table = overridden(doc, ctx, where) or doc.platforms
+    if table is not None:
+        platforms = platforms_of(table, ctx, where)
         if platforms:
             item["platforms"] = platforms
+
+
+def overridden(doc: Doc, ctx: Context, where: str) -> PlatformTable | None:
+    """The overrides file's block for ``where``, read like a ``@uniPlatform`` block; the lines
+    of the block it replaces are noted (the surface's warnings about them are then replaced by
+    one ``import:override`` note)."""
+    override = ctx.overrides.get(where)
+    if override is None or where in ctx.used_overrides:
+        return None
+    from generator.importer.platforms import read_table  # noqa: PLC0415
+
+    entries, _ = read_table(override.block)
+    ctx.used_overrides.add(where)
+    tag = next((t for t in doc.tags if t.name == "uniPlatform"), None)
+    at = tag.provenance if tag is not None else doc.provenance
+    if tag is not None:
+        # the block's lines and the comment's closing line, where a parser error may point
+        ctx.covered_lines.update(range(at.line, at.line + tag.text.count("\n") + 2))
+    ctx.warn_at(
+        at,
+        where,
+        f"@uniPlatform replaced by the overrides file ({override.reason})",
+        "import:override",
+    )
+    return PlatformTable(tuple(entries), at, ("override",))
 
 
 def tutorial_links(doc: Doc | None, ctx: Context, where: str) -> list[dict[str, Any]]:

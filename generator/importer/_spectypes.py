@@ -1,14 +1,25 @@
 """Type expressions of the declarations in the spec's notation (:mod:`generator.spec.typeexpr`),
 for :mod:`generator.importer.tospec`: what maps, what is approximated (with a warning), and
-:class:`Unmappable` for what has no form yet."""
+:class:`Unmappable` for what has no form yet.
+
+Kept as written: ``string.PageURIString``; a type parameter in scope (``T``); ``Foo<T>`` of a
+generic local type and ``Promise<T>``/``Map<K, V>``; a global type
+(:data:`generator.spec.typeexpr.GLOBAL_TYPES`); a type another module declares (recorded in
+:attr:`Context.used_external`, written to the module's ``external``); ``(a?: T) => R``.  A
+literal union on a field, parameter or alias becomes its base type with ``values``
+(:func:`literal_values`); elsewhere (inside a function type or a return type) its base type,
+silently (the values stay with the declaration that names them).  ``object`` is written
+``any`` (it says nothing more)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from generator.exceptions import Diagnostic
 from generator.importer.model import Declaration, Provenance, Signature, TypeNode
+from generator.spec.typeexpr import GLOBAL_GENERICS, GLOBAL_TYPES
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -38,6 +49,21 @@ class Context:
     warnings: list[Diagnostic] = field(default_factory=list)
     type_params: frozenset[str] = frozenset()
     owner: str | None = None
+    #: Type names declared by other modules -> the module's spec name.
+    external: dict[str, str] = field(default_factory=dict)
+    #: The external names this module used.
+    used_external: dict[str, str] = field(default_factory=dict)
+    #: Local generic types -> how many type parameters.
+    generics: dict[str, int] = field(default_factory=dict)
+    #: The module's interface declarations by name (their members are inherited).
+    interfaces: dict[str, Declaration] = field(default_factory=dict)
+    #: Repaired ``@uniPlatform`` blocks of this file, by declaration path.
+    overrides: dict[str, Any] = field(default_factory=dict)
+    #: The paths whose override was applied, and the lines of the blocks they replaced.
+    used_overrides: set[str] = field(default_factory=set)
+    covered_lines: set[int] = field(default_factory=set)
+    #: Set by tospec: turns a union member's doc into its spec ``platforms`` (or None).
+    member_platforms: Any = None
 
     def warn(self, line: int, column: int, where: str, message: str, check: str) -> None:
         self.warnings.append(Diagnostic(self.file, line, column, where, message, check))
@@ -68,6 +94,8 @@ def type_text(node: TypeNode, ctx: Context, where: str) -> str:
                 return node.text
             if node.text == "undefined":
                 return "null"
+            if node.text == "object":
+                return "any"
             raise Unmappable(node, f"the type {node.text!r} has no spec form")
         case "this":
             if ctx.owner is None:
@@ -83,7 +111,6 @@ def type_text(node: TypeNode, ctx: Context, where: str) -> str:
             base = LITERAL_BASE.get(node.literal_kind or "")
             if base is None:
                 return "null" if node.literal_kind == "NullKeyword" else _unmappable_literal(node)
-            approx(ctx, node, where, f"the literal {node.text} is written {base}")
             return base
         case "reference":
             return _reference(node, ctx, where)
@@ -107,15 +134,20 @@ def _reference(node: TypeNode, ctx: Context, where: str) -> str:
     name = node.name or node.text
     if name == "Array" and len(node.arguments) == 1:
         return f"Array<{type_text(node.arguments[0], ctx, where)}>"
-    if name.startswith("string."):
-        approx(ctx, node, where, f"{name} is written string (string subtypes are not kept yet)")
-        return "string"
+    if name.startswith("string.") and IDENTIFIER.fullmatch(name[7:]):
+        return name
     if name in ctx.type_params:
-        approx(ctx, node, where, f"the type parameter {name} is written any (no generics yet)")
-        return "any"
-    if node.arguments:
-        approx(ctx, node, where, f"{node.text} is written {name} (no generics yet)")
-    if name in _BUILTINS or name in ctx.types:
+        return name
+    arity = ctx.generics.get(name) if name in ctx.types else GLOBAL_GENERICS.get(name)
+    if node.arguments or arity:
+        if arity != len(node.arguments):
+            raise Unmappable(node, f"{node.text}: {name} takes {arity or 0} type argument(s)")
+        args = ", ".join(type_text(a, ctx, where) for a in node.arguments)
+        return f"{name}<{args}>"
+    if name in _BUILTINS or name in ctx.types or name in GLOBAL_TYPES:
+        return name
+    if name in ctx.external:
+        ctx.used_external[name] = ctx.external[name]
         return name
     approx(ctx, node, where, f"{name} is not declared in this module; written any")
     return "any"
@@ -123,19 +155,7 @@ def _reference(node: TypeNode, ctx: Context, where: str) -> str:
 
 def union_text(node: TypeNode, ctx: Context, where: str) -> str:
     members = [m.type for m in node.members]
-    literal_bases = {LITERAL_BASE.get(m.literal_kind or "") for m in members if m.kind == "literal"}
-    literals = [m for m in members if m.kind == "literal" and m.literal_kind != "NullKeyword"]
-    if literals and len(literal_bases - {None}) == 1 and len(literals) > 1:
-        base = next(iter(literal_bases - {None}))
-        approx(
-            ctx,
-            node,
-            where,
-            f"a union of {len(literals)} literals is written {base} (values not kept yet)",
-        )
-        written = [str(base)] + [type_text(m, ctx, where) for m in members if m not in literals]
-    else:
-        written = [type_text(m, ctx, where) for m in members]
+    written = [type_text(m, ctx, where) for m in members]
     out: list[str] = []
     for text in written:
         if text not in out:
@@ -156,13 +176,63 @@ def _function(signature: Signature, ctx: Context, where: str, node: TypeNode) ->
             raise Unmappable(node, f"the parameter {p.name} has no type")
         if not IDENTIFIER.fullmatch(p.name):
             raise Unmappable(node, f"the parameter name {p.name!r} is not an identifier")
-        if p.optional:
-            approx(ctx, node, where, f"the optional parameter {p.name}? is written required")
-        params.append(f"{p.name}: {field_type(p.type, ctx, where)[0]}")
+        mark = "?" if p.optional else ""
+        params.append(f"{p.name}{mark}: {field_type(p.type, ctx, where)[0]}")
     returns = "void" if signature.returns is None else type_text(signature.returns, ctx, where)
+    if returns in ("void | null", "null | void"):
+        returns = "void"  # Rule: null adds nothing to void (``(r: T) => void | null``).
     if " => " in returns or " | " in returns:
         raise Unmappable(node, "a function returning a function or a union has no spec form")
     return f"({', '.join(params)}) => {returns}"
+
+
+def literal_values(node: TypeNode, ctx: Context) -> list[dict[str, Any]]:
+    """The ``values`` of a literal union (or of one literal) with one base type: each value with
+    its member's description and platforms; [] when ``node`` is not one (``null`` members and
+    the base keyword itself, ``'a' | 'b' | string``, are allowed beside the literals)."""
+    from generator.importer._specdocs import provenance_of, zh  # noqa: PLC0415
+
+    inner = node
+    while inner.kind == "parenthesized" and inner.element is not None:
+        inner = inner.element
+    members = inner.members if inner.kind == "union" else ()
+    if inner.kind == "literal":
+        return literal_values(
+            TypeNode("union", inner.text, inner.line, inner.column, members=(_member(inner),)),
+            ctx,
+        )
+    literals = [m for m in members if m.type.kind == "literal" and not is_null(m.type)]
+    bases = {LITERAL_BASE.get(m.type.literal_kind or "") for m in literals}
+    if not literals or len(bases) != 1 or None in bases:
+        return []
+    base = next(iter(bases))
+    others = [m for m in members if m not in literals and not is_null(m.type)]
+    if any(not (m.type.kind == "keyword" and m.type.text == base) for m in others):
+        return []
+    out: list[dict[str, Any]] = []
+    seen: set[object] = set()
+    for m in literals:
+        value = m.type.literal_value
+        if value is None or not isinstance(value, str | int | float | bool) or value in seen:
+            continue
+        seen.add(value)
+        item: dict[str, Any] = {"value": value}
+        text = zh(m.doc.description if m.doc else None)
+        if text:
+            item["description"] = text
+        if ctx.member_platforms is not None and m.doc is not None:
+            platforms = ctx.member_platforms(m.doc, f"{ctx.owner or ''}.{value}")
+            if platforms:
+                item["platforms"] = platforms
+        item["provenance"] = provenance_of(m.provenance)
+        out.append(item)
+    return out
+
+
+def _member(node: TypeNode) -> Any:
+    from generator.importer.model import Source, UnionMember  # noqa: PLC0415
+
+    return UnionMember(node, None, Provenance(Source("", "", ""), node.line, node.column))
 
 
 def field_type(node: TypeNode, ctx: Context, where: str) -> tuple[str, bool]:

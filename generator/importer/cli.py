@@ -22,6 +22,7 @@ from generator.importer import PINNED, import_package, parse_source
 from generator.importer.dump import surface_to_json
 from generator.importer.exceptions import ImporterError, NodeToolError
 from generator.importer.model import Surface
+from generator.importer.platforms import BUNDLED_OVERRIDES, PlatformOverride, load_overrides
 from generator.importer.tospec import surface_to_specs
 from generator.importer.write import write_spec_dir
 
@@ -87,6 +88,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cache", type=Path, metavar="DIR", help="cache folder (default: ~/.cache/utsapi-kit)"
     )
+    parser.add_argument(
+        "--overrides",
+        type=Path,
+        default=BUNDLED_OVERRIDES,
+        metavar="FILE",
+        help="repaired @uniPlatform blocks, by file and declaration path (default: the "
+        "importer's own overrides.yaml, applied when the package is the one it names); an "
+        "unused one is a warning",
+    )
+    parser.add_argument("--no-overrides", action="store_true", help="apply no overrides file")
 
 
 def _select(surface: Surface, keys: list[str], stderr: TextIO) -> Surface | None:
@@ -162,7 +173,17 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _write(surface: Surface, args: argparse.Namespace, stderr: TextIO) -> dict[str, Any] | None:
     """Convert and write the spec directory (the modules of ``--module``, named as in the whole
     surface); its summary, or None when it cannot be written."""
-    specs = surface_to_specs(surface, args.module)
+    overrides: tuple[PlatformOverride, ...] = ()
+    if not args.no_overrides:
+        loaded, problems = load_overrides(args.overrides)
+        if problems:
+            for problem in problems:
+                stderr.write(f"{problem}\n")
+            return None
+        bundled = args.overrides == BUNDLED_OVERRIDES
+        if not bundled or loaded.package == f"{surface.package}@{surface.version}":
+            overrides = loaded.entries
+    specs = surface_to_specs(surface, args.module, overrides=overrides)
     for spec in specs:
         c = spec.counts()
         stderr.write(

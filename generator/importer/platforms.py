@@ -49,14 +49,20 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from generator.exceptions import Diagnostic
 from generator.importer.model import PlatformEntry, PlatformValue, PlatformValueKind
 
 __all__ = [
+    "BUNDLED_OVERRIDES",
     "GROUPS",
     "PLATFORM_KEYS",
     "BlockError",
+    "Overrides",
     "ParsedBlock",
+    "PlatformOverride",
+    "load_overrides",
     "normalize_value",
     "parse_block",
     "read_table",
@@ -255,3 +261,94 @@ def _cells(path: str, cells: dict[str, object], problems: list[str]) -> dict[str
             problems.append(f"{path}.{key}: unreadable value {text!r}")
         out[key] = value
     return out
+
+
+# --- the overrides file ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlatformOverride:
+    """A repaired ``@uniPlatform`` block: the declaration at ``path`` (as the importer names it:
+    ``Uni.request``, ``RequestOptions.method``, ``LoadKind``) of ``file`` (the ``.d.ts`` path in
+    the package) gets ``block`` (the JSON of a ``@uniPlatform`` block) instead of its own.
+    ``line``/``column``: where the override is written, for the report of an unused one."""
+
+    file: str
+    path: str
+    reason: str
+    block: object
+    source: str
+    line: int
+    column: int
+
+
+#: The overrides bundled with the importer, for the pinned package.
+BUNDLED_OVERRIDES = Path(__file__).with_name("overrides.yaml")
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """An overrides file: the package it was written for (``NAME@VERSION``) and its entries."""
+
+    package: str
+    entries: tuple[PlatformOverride, ...]
+
+
+def load_overrides(path: Path) -> tuple[Overrides, list[Diagnostic]]:
+    """Read an overrides file: ``format: 1``, ``package: NAME@VERSION`` and ``overrides:``, a
+    list of ``{file, path, reason, platforms}``.  Every problem is a diagnostic at its
+    ``file:line:col``; the overrides that are well formed are returned beside them."""
+    from generator.spec._yaml import load_yaml, read_spec_text  # noqa: PLC0415
+
+    name = str(path)
+    try:
+        text = read_spec_text(path)
+    except OSError as exc:
+        unreadable = Diagnostic(name, 0, 0, "", f"cannot read: {exc}", "overrides:read")
+        return Overrides("", ()), [unreadable]
+    doc = load_yaml(text, name)
+    if doc.diagnostics:
+        return Overrides("", ()), list(doc.diagnostics)
+    data = doc.data
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != 1
+        or not isinstance(data.get("package"), str)
+    ):
+        doc.error(
+            (), "expected a mapping with format: 1, package: and overrides:", "overrides:shape"
+        )
+        return Overrides("", ()), list(doc.diagnostics)
+    items = data.get("overrides", [])
+    out: list[PlatformOverride] = []
+    seen: set[tuple[str, str]] = set()
+    if not isinstance(items, list):
+        doc.error(("overrides",), "expected a list", "overrides:shape")
+        items = []
+    for i, item in enumerate(items):
+        where = ("overrides", i)
+        fields = {"file", "path", "reason", "platforms"}
+        if not isinstance(item, dict) or set(item) != fields:
+            doc.error(where, f"expected exactly the keys {sorted(fields)}", "overrides:shape")
+            continue
+        texts = [item[k] for k in ("file", "path", "reason")]
+        if not all(isinstance(t, str) and t.strip() for t in texts):
+            doc.error(where, "file, path and reason must be non-empty text", "overrides:shape")
+            continue
+        entries, problems = read_table(item["platforms"])
+        for problem in problems:
+            doc.error((*where, "platforms"), problem, "overrides:platforms")
+        if problems or not entries:
+            continue
+        key = (item["file"], item["path"])
+        if key in seen:
+            doc.error(where, f"a second override of {key[1]} in {key[0]}", "overrides:duplicate")
+            continue
+        seen.add(key)
+        line, column = doc.position(where)
+        out.append(
+            PlatformOverride(
+                item["file"], item["path"], item["reason"], item["platforms"], name, line, column
+            )
+        )
+    return Overrides(data["package"], tuple(out)), list(doc.diagnostics)

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +50,7 @@ from generator.importer._specdocs import (
     default_value,
     documented,
     example_items,
+    overridden,
     provenance_of,
     tutorial_links,
     zh,
@@ -59,12 +60,14 @@ from generator.importer._spectypes import (
     Context,
     Unmappable,
     field_type,
+    literal_values,
     type_text,
 )
 from generator.importer.merge import merge_interfaces
 from generator.importer.model import (
     Declaration,
     Doc,
+    Heritage,
     Member,
     ModuleFile,
     Provenance,
@@ -72,10 +75,19 @@ from generator.importer.model import (
     TypeNode,
     UnionMember,
 )
+from generator.importer.platforms import PlatformOverride
+from generator.spec.typeexpr import GLOBAL_TYPES
 
 __all__ = ["ModuleSpec", "module_names", "surface_to_specs"]
 
 _TYPE_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*")
+#: Rule: names the spec's notation cannot hold, dropped silently (README, "Dropped by rule"):
+#: the ``$`` event-bus API (``uni.$on``, ``$off``, ``$once``, ``$emit`` and their ``$On…``
+#: types) and CSS media-feature keys (``min-width``…).
+_DROPPED_NAME = re.compile(r"\$[A-Za-z0-9_]*|[a-z]+(-[a-z]+)+")
+#: Rule: lower-case type aliases (``initAndroidScanner``, ``getAndroidScanner``) are function
+#: hooks of a platform, not types of the surface; dropped silently.
+_LOWER_FUNCTION = re.compile(r"[a-z][A-Za-z0-9_]*")
 _SPEC_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 
 
@@ -145,6 +157,8 @@ def _field(
     ctx: Context,
     where: str,
 ) -> dict[str, Any] | None:
+    if name is not None and _DROPPED_NAME.fullmatch(name):
+        return None  # Rule: see _DROPPED_NAME.
     if name is None or not IDENTIFIER.fullmatch(name):
         ctx.skip(prov, where, f"the name {name!r} is not an identifier; skipped")
         return None
@@ -169,31 +183,64 @@ def _field(
         item["nullable"] = True
     if doc is not None and doc.default_value is not None and optional:
         value = default_value(doc.default_value)
-        if value is None and not nullable:
-            ctx.skip(
-                doc.provenance, where, "default null on a field that is not nullable; not kept"
-            )
-        else:
+        # Rule: ``@defaultValue null`` on an optional field not declared ``| null`` says what
+        # an absent field means; the spec's optional field says it already.  Dropped.
+        if value is not None or nullable:
             item["default"] = value
     documented(item, doc, ctx, where)
+    values = _values(node, written, ctx, where)
+    if values:
+        item["values"] = values
+    deprecation = _deprecation(doc)
+    if deprecation is not None:
+        item["deprecated"] = deprecation
     item["provenance"] = provenance_of(prov)
     return item
+
+
+def _values(node: TypeNode, written: str, ctx: Context, where: str) -> list[dict[str, Any]]:
+    """The literal values of a field's or alias's type written as its base type."""
+    if written not in ("string", "number", "boolean"):
+        return []
+    values = literal_values(node, ctx)
+    if not values and _has_literal(node):
+        ctx.warn(
+            node.line,
+            node.column,
+            where,
+            f"the literals of {node.text} are not kept (no single base type)",
+            "import:approximated",
+        )
+    return values
+
+
+def _has_literal(node: TypeNode) -> bool:
+    while node.kind == "parenthesized" and node.element is not None:
+        node = node.element
+    members = [m.type for m in node.members] if node.kind == "union" else [node]
+    return any(m.kind == "literal" and m.literal_kind != "NullKeyword" for m in members)
+
+
+def _deprecation(doc: Doc | None) -> dict[str, Any] | None:
+    """``@deprecated`` (with or without text): the declarations name no replacement in a form
+    the spec can check, so none is given; the text is kept."""
+    if doc is None or doc.deprecated is None:
+        return None
+    text = zh(doc.deprecated)
+    return {"text": text} if text else {}
 
 
 def _callable(member: Member, ctx: Context, where: str) -> dict[str, Any] | None:
     signature = member.signature
     assert signature is not None and member.name is not None
+    if _DROPPED_NAME.fullmatch(member.name):
+        return None  # Rule: see _DROPPED_NAME.
     if not IDENTIFIER.fullmatch(member.name):
         ctx.skip(member.provenance, where, "the name is not an identifier; skipped")
         return None
-    ctx.type_params = frozenset(p.name for p in signature.type_parameters)
-    if ctx.type_params:
-        ctx.warn_at(
-            member.provenance,
-            where,
-            f"type parameters <{', '.join(sorted(ctx.type_params))}> not kept (no generics yet)",
-            "import:approximated",
-        )
+    outer = ctx.type_params
+    own = [p.name for p in signature.type_parameters]
+    ctx.type_params = outer | frozenset(own)
     try:
         params: list[dict[str, Any]] = []
         for p in signature.parameters:
@@ -221,25 +268,23 @@ def _callable(member: Member, ctx: Context, where: str) -> dict[str, Any] | None
         )
         return None
     finally:
-        ctx.type_params = frozenset()
+        ctx.type_params = outer
     item: dict[str, Any] = {"name": member.name}
     doc = member.doc
     documented(item, doc, ctx, where)
     item["params"] = params
     item["returns"] = returns
-    if doc is not None and doc.deprecated is not None:
-        ctx.warn_at(
-            member.provenance,
-            where,
-            "@deprecated not kept (the spec needs the replacement's name)",
-            "import:skipped",
-        )
+    deprecation = _deprecation(doc)
+    if deprecation is not None:
+        item["deprecated"] = deprecation
     links = tutorial_links(doc, ctx, where)
     if links:
         item["tutorial"] = links
     examples = example_items(doc)
     if examples:
         item["examples"] = examples
+    if own:
+        item["typeParams"] = own
     item["provenance"] = provenance_of(member.provenance)
     return item
 
@@ -253,14 +298,12 @@ def _callables(
         m = _as_method(member, ctx) if apis and member.kind == "property" else member
         where = f"{owner}.{m.name}"
         if apis and m.name and (m.name.startswith("__") or (m.doc is not None and m.doc.internal)):
-            ctx.warn_at(m.provenance, where, "internal; not an API of the spec", "import:internal")
-            continue
+            continue  # Rule: internal APIs (``__`` prefix, ``@internal``) are not the surface.
         if m.kind != "method" or m.signature is None:
             ctx.skip(m.provenance, where, f"a {m.kind} member is not mapped yet; skipped")
             continue
         if m.name in seen:
-            ctx.skip(m.provenance, where, "a second declaration (overload); skipped")
-            continue
+            continue  # Rule: of overloads, the first declaration is kept.
         item = _callable(m, ctx, where)
         if item is not None:
             seen.add(m.name or "")
@@ -332,6 +375,10 @@ def _error_codes(d: Declaration, ctx: Context) -> dict[str, Any] | None:
             continue
         seen.add(code)
         item: dict[str, Any] = {"code": code}
+        if m.doc is not None:
+            # An error code keeps no platforms (DCloud's code tables have no compatibility
+            # column); an override of its block is still consumed, so it does not go stale.
+            overridden(m.doc, ctx, where)
         description = zh(m.doc.description if m.doc else listed.get(code))
         if description is not None:
             item["description"] = description
@@ -351,27 +398,28 @@ def _named(d: Declaration, ctx: Context) -> dict[str, Any] | None:
     assert d.name is not None
     ctx.owner = d.name
     where = d.name
-    if d.type_parameters:
-        ctx.warn_at(
-            d.provenance,
-            where,
-            "type parameters are not kept (no generics yet)",
-            "import:approximated",
-        )
     ctx.type_params = frozenset(p.name for p in d.type_parameters)
     try:
-        if d.kind == "interface":
-            if any(m.kind == "method" for m in d.members):
+        item: dict[str, Any]
+        if d.kind == "class":
+            item = {"kind": "object"}
+            _type_doc(item, d, ctx)
+            _heritage(d, ctx, item, keep=True)
+            item["class"] = True
+            item["fields"] = _fields([m for m in d.members if m.kind != "constructor"], ctx, d.name)
+        elif d.kind == "interface" or _is_method_literal(d):
+            members = _with_inherited(d, ctx)
+            if any(m.kind == "method" for m in members):
                 methods = _callables(
-                    [m for m in d.members if m.kind == "method"], ctx, d.name, apis=False
+                    [m for m in members if m.kind == "method"], ctx, d.name, apis=False
                 )
                 if not methods:
                     ctx.skip(d.provenance, where, "no method could be mapped; skipped")
                     return None
-                item: dict[str, Any] = {"kind": "interface"}
+                item = {"kind": "interface"}
                 _type_doc(item, d, ctx)
                 item["methods"] = methods
-                fields = _fields([m for m in d.members if m.kind != "method"], ctx, d.name)
+                fields = _fields([m for m in members if m.kind != "method"], ctx, d.name)
                 if fields:
                     item["fields"] = fields
                 _heritage(d, ctx, item, keep=False)
@@ -407,30 +455,62 @@ def _named(d: Declaration, ctx: Context) -> dict[str, Any] | None:
                     text = zh(d.doc.description if d.doc else None)
                     if text:
                         item["description"] = text
+                    _type_platforms(item, d, ctx)
+                    values = _values(node, written, ctx, where)
+                    if values:
+                        item["values"] = values
     finally:
         ctx.owner = None
         ctx.type_params = frozenset()
+    if d.type_parameters:
+        item["typeParams"] = [p.name for p in d.type_parameters]
     item["provenance"] = provenance_of(d.provenance)
     return item
 
 
 def _type_doc(item: dict[str, Any], d: Declaration, ctx: Context) -> None:
-    """A named type's description; the schema gives types no platforms, so a ``@uniPlatform``
-    on one is reported, not kept."""
+    """A named type's description and platforms (its ``@uniPlatform``: the compatibility of its
+    table)."""
     documented(item, d.doc, ctx, d.name or "")
-    if item.pop("platforms", None) is not None and d.doc is not None:
-        ctx.skip(
-            d.doc.provenance, d.name or "", "@uniPlatform of a type is not kept (the spec has none)"
-        )
+
+
+def _type_platforms(item: dict[str, Any], d: Declaration, ctx: Context) -> None:
+    scratch: dict[str, Any] = {}
+    documented(scratch, d.doc, ctx, d.name or "")
+    if "platforms" in scratch:
+        item["platforms"] = scratch["platforms"]
+
+
+def _base(h: Heritage, ctx: Context) -> str | None:
+    """The name of a heritage clause the spec can keep: a type of this module, a global one
+    or one another module declares; None for any other."""
+    if h.name in ctx.types or h.name in GLOBAL_TYPES:
+        return h.name
+    if h.name in ctx.external:
+        ctx.used_external[h.name] = ctx.external[h.name]
+        return h.name
+    return None
 
 
 def _heritage(d: Declaration, ctx: Context, item: dict[str, Any], *, keep: bool) -> None:
+    """``extends``: an object type keeps its first base (a type of this module, or an
+    external or global type); an interface keeps every base.  Rules, silent: ``extends Uni``
+    (the API namespace, whose members are the module's ``apis``), ``JSExport`` (UTS's marker
+    for a type exported to JS: no members) and a class's ``implements`` (the fields are the
+    class's own) are dropped."""
+    bases: list[str] = []
     for h in d.heritage:
-        local = keep and "extends" not in item and h.name in ctx.objects and not h.arguments
-        if local:
-            item["extends"] = h.name
-        else:
+        if h.name == "Uni" or h.token == "implements":
+            continue
+        name = _base(h, ctx)
+        if h.name == "JSExport":
+            continue
+        if name is None or h.arguments or (keep and bases):
             ctx.skip(d.provenance, d.name or "", f"{h.token} {h.text} is not kept")
+            continue
+        bases.append(name)
+    if bases:
+        item["extends"] = bases[0] if keep else bases
 
 
 def _candidates(declarations: Sequence[Declaration], ctx: Context) -> list[Declaration]:
@@ -442,23 +522,87 @@ def _candidates(declarations: Sequence[Declaration], ctx: Context) -> list[Decla
         where = d.name or d.kind
         if d.kind in ("import", "export") or (d.kind == "interface" and d.name == "Uni"):
             continue
-        if d.kind not in ("interface", "type") or d.name is None:
+        if _implements_only(d):
+            continue
+        if d.kind not in ("interface", "type", "class") or d.name is None:
             ctx.skip(d.provenance, where, f"a {d.kind} declaration is not mapped yet; skipped")
             continue
+        if _DROPPED_NAME.fullmatch(d.name) or _LOWER_FUNCTION.fullmatch(d.name):
+            continue  # Rule: see _DROPPED_NAME and _LOWER_FUNCTION.
         if not _TYPE_NAME.fullmatch(d.name):
             ctx.skip(
                 d.provenance, where, "a type name the spec cannot hold (not capitalised); skipped"
             )
             continue
         if d.name in seen:
-            ctx.skip(d.provenance, where, "a second declaration of this name; skipped")
+            if not _restates(d, out):
+                ctx.skip(d.provenance, where, "a second declaration of this name; skipped")
             continue
         seen.add(d.name)
         out.append(d)
     return out
 
 
+def _is_method_literal(d: Declaration) -> bool:
+    """``type X = { m(): void }``: a type literal with methods, mapped like an interface."""
+    node = d.type
+    return (
+        d.kind == "type"
+        and node is not None
+        and node.kind == "object"
+        and any(m.kind == "method" for m in node.fields)
+    )
+
+
+def _with_inherited(d: Declaration, ctx: Context) -> list[Member]:
+    """The members of an interface, then those its local bases declare that it does not
+    (recursively): ``interface RewardedVideoAd extends IVideoAd, IRewardedVideoAd {}`` has the
+    methods of both; its ``extends`` still names them."""
+    own = list(d.type.fields if d.kind == "type" and d.type is not None else d.members)
+    names = {m.name for m in own}
+    seen = {d.name}
+    queue = [h.name for h in d.heritage if h.token == "extends"]
+    while queue:
+        base = ctx.interfaces.get(queue.pop(0))
+        if base is None or base.name in seen:
+            continue
+        seen.add(base.name)
+        for m in base.members:
+            if m.name not in names:
+                own.append(m)
+                names.add(m.name)
+        queue += [h.name for h in base.heritage if h.token == "extends"]
+    return own
+
+
+def _implements_only(d: Declaration) -> bool:
+    """Rule: a class that implements an interface (``ShowModalSuccessImpl implements
+    ShowModalSuccess``, possibly ``extends UniError`` too), and an ``…Impl`` alias of an
+    imported implementation (``type GetLocationFailImpl = GetLocationFailImplement``, imported
+    from ``./unierror.uts``), are the runtime's implementation of a type the module declares;
+    they are not imported, silently."""
+    if d.kind == "type" and d.name and d.name.endswith("Impl"):
+        return d.type is not None and d.type.kind == "reference"
+    return d.kind == "class" and any(h.token == "implements" for h in d.heritage)
+
+
+def _restates(d: Declaration, kept: Sequence[Declaration]) -> bool:
+    """Rule: ``type X = Y`` after ``interface X extends Y {}`` says the same; dropped silently."""
+    first = next((k for k in kept if k.name == d.name), None)
+    node = d.type
+    return (
+        first is not None
+        and d.kind == "type"
+        and node is not None
+        and node.kind == "reference"
+        and not node.arguments
+        and any(h.name == node.name for h in first.heritage)
+    )
+
+
 def _is_object(d: Declaration) -> bool:
+    if d.kind == "class":
+        return True
     if d.kind == "interface":
         return not any(m.kind == "method" for m in d.members)
     return d.type is not None and d.type.kind == "object"
@@ -471,9 +615,12 @@ def module_to_spec(
     package: str,
     version: str,
     found: Iterable[Diagnostic] = (),
+    external: Mapping[str, str] | None = None,
+    overrides: Sequence[PlatformOverride] = (),
 ) -> ModuleSpec:
     """The spec document of one module file; ``found``: the surface's warnings about this file
-    (unreadable ``@uniPlatform`` blocks…), listed with the module's own."""
+    (unreadable ``@uniPlatform`` blocks…), listed with the module's own; ``external``: type
+    names other modules declare -> their spec names (:func:`declared_types`)."""
     file = module.source.relpath
     ctx = Context(file, set())
     declarations = merge_interfaces(module.declarations)
@@ -482,6 +629,9 @@ def module_to_spec(
     names = {d.name for d in candidates if d.name}
     objects = {d.name for d in candidates if d.name and _is_object(d)}
     aliases = {d.name: d for d in candidates if d.name and d.kind == "type"}
+    generics = {d.name: len(d.type_parameters) for d in candidates if d.name}
+    interfaces = {d.name: d for d in candidates if d.name and d.kind == "interface"}
+    outside = {k: v for k, v in (external or {}).items() if k not in names and v != name}
     while True:
         ctx = Context(
             file,
@@ -489,7 +639,13 @@ def module_to_spec(
             objects=set(objects),
             aliases=aliases,
             warnings=list(first_warnings),
+            external=outside,
+            generics=generics,
+            member_platforms=None,
+            interfaces=interfaces,
+            overrides={o.path: o for o in overrides if o.file == file},
         )
+        ctx.member_platforms = _member_platforms(ctx)
         types: dict[str, Any] = {}
         for d in candidates:
             assert d.name is not None
@@ -516,20 +672,67 @@ def module_to_spec(
         "apis": apis,
         "types": types,
     }
-    return ModuleSpec(module.source.key, name, data, tuple(sorted({*ctx.warnings, *found})))
+    if ctx.used_external:
+        data["external"] = dict(sorted(ctx.used_external.items()))
+    kept = [w for w in found if w.line not in ctx.covered_lines]
+    for o in overrides:
+        if o.file == file and o.path not in ctx.used_overrides:
+            kept.append(_unused(o, f"no declaration {o.path} with a doc comment in {file}"))
+    return ModuleSpec(module.source.key, name, data, tuple(sorted({*ctx.warnings, *kept})))
 
 
-def surface_to_specs(surface: Surface, keys: Sequence[str] = ()) -> list[ModuleSpec]:
-    """The spec of every module of ``surface`` (or of those keyed ``keys``), in surface order."""
+def _unused(o: PlatformOverride, why: str) -> Diagnostic:
+    """An override that matched nothing: it has gone stale and says so."""
+    message = f"unused @uniPlatform override: {why}"
+    return Diagnostic(o.source, o.line, o.column, o.path, message, "import:override-unused")
+
+
+def _member_platforms(ctx: Context) -> Any:
+    def platforms(doc: Doc, where: str) -> dict[str, Any] | None:
+        scratch: dict[str, Any] = {}
+        documented(scratch, doc, ctx, where)
+        return scratch.get("platforms")
+
+    return platforms
+
+
+def declared_types(surface: Surface) -> dict[str, str]:
+    """Every type name a module of ``surface`` declares -> the spec name of the first module
+    (in surface order) that declares it: where a reference from another module points."""
     names = module_names(surface)
-    return [
+    out: dict[str, str] = {}
+    for m in surface.modules:
+        for d in m.declarations:
+            keep = d.kind in ("interface", "type", "class") and d.name not in (None, "Uni")
+            if keep and _TYPE_NAME.fullmatch(d.name or "") and not _implements_only(d):
+                out.setdefault(d.name or "", names[m.source.key])
+    return out
+
+
+def surface_to_specs(
+    surface: Surface, keys: Sequence[str] = (), *, overrides: Sequence[PlatformOverride] = ()
+) -> list[ModuleSpec]:
+    """The spec of every module of ``surface`` (or of those keyed ``keys``), in surface order;
+    ``overrides`` replace ``@uniPlatform`` blocks (one that matches nothing is a warning, on
+    the first module written when its file is not a module of ``surface``)."""
+    names = module_names(surface)
+    external = declared_types(surface)
+    specs = [
         module_to_spec(
             m,
             names[m.source.key],
             package=surface.package,
             version=surface.version,
             found=[w for w in surface.warnings if w.file == m.source.relpath],
+            external=external,
+            overrides=overrides,
         )
         for m in surface.modules
         if not keys or m.source.key in keys
     ]
+    files = {m.source.relpath for m in surface.modules}
+    stale = [_unused(o, f"{o.file} is not a module file") for o in overrides if o.file not in files]
+    if stale and specs:
+        first = specs[0]
+        specs[0] = dataclasses.replace(first, warnings=tuple(sorted({*first.warnings, *stale})))
+    return specs

@@ -280,7 +280,9 @@ def check_inheritance(doc: LoadedYaml) -> None:
         parent = named["extends"]
         while parent is not None:
             target = types.get(parent)
-            if target is None and parent in outside:
+            if (target is None and parent in outside) or (
+                target is not None and target["kind"] == "interface"
+            ):
                 break
             if target is None or target["kind"] != "object":
                 doc.error(

@@ -19,8 +19,9 @@ Additions for the imported surface (issue 10); every one has a default, so a cur
 - External types: :attr:`Module.external` maps a type name declared in another module to that
   module's name; :data:`~.typeexpr.GLOBAL_TYPES` are the runtime's (``IUniError``, ``UniError``,
   ``AsyncApiSuccessResult``, ``UniElement``…).  Both may be referenced and extended without a
-  declaration: :attr:`ObjectType.extends` may name one (then :meth:`Module.fields` has only the
-  own fields), :attr:`InterfaceType.extends` lists an interface's bases.
+  declaration: :attr:`ObjectType.extends` may name one, or an interface type of the module
+  (then :meth:`Module.fields` has only the own fields); :attr:`InterfaceType.extends` lists an
+  interface's bases (the importer also copies a local base's members into the interface).
 - :class:`Deprecation`: ``replacement`` is None when the declarations name none (imported
   modules only: a curated module must name one); ``text`` is the ``@deprecated`` text.
   :attr:`Field.deprecated` marks a deprecated field or parameter.

@@ -58,9 +58,11 @@ GLOBAL_TYPES = frozenset(
         # elements, pages, events, providers of the runtime
         "UniElement", "UniEvent", "UniPage", "UniProvider", "ComponentPublicInstance",
         "CanvasRenderingContext2D", "Path2D", "Image", "JSExport",
+        # @dcloudio/uni-runtime
+        "Interceptor",
         # UTS and platform classes
         "Promise", "Map", "Set", "Date", "Blob", "Long", "Int", "Float", "Double",
-        "Context", "Bitmap", "ImageProxy",
+        "Context", "Bitmap", "ImageProxy", "String", "Any",
     }
 )  # fmt: skip
 #: Global generic types and how many type arguments each takes.

@@ -7,12 +7,12 @@ importer rule that moves them fails here and must say why in the same commit.
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from generator.importer import PINNED, import_package
 from generator.importer.model import Surface
+from generator.importer.platforms import BUNDLED_OVERRIDES, load_overrides
 from generator.importer.tospec import surface_to_specs
 from generator.importer.write import write_spec_dir
 from generator.spec.validate import validate_paths
@@ -113,44 +113,35 @@ def test_typescript_and_the_importer_agree_on_tags_but_for_prose(surface: Surfac
     assert [d.provenance.file.split("/")[4] for d in differ] == ["uni-editor"]
 
 
-#: Modules of 0.7.122 whose written spec does not validate, and why: each holds two items with
-#: one heading anchor (the spec's anchor rule is the curated page's: a method's anchor is its
-#: name, a type's ``<name>-values``), e.g. ``show`` on InterstitialAd and on IVideoAd, or
-#: ``WebViewContext`` beside ``WebviewContext``.
-ANCHOR_CLASHES = {
-    "ad": 10,
-    "editor": 14,
-    "extend_canvas": 1,
-    "getPerformance": 3,
-    "network": 3,
-    "oauth": 2,
-    "payment": 1,
-    "share": 1,
-    "verify": 3,
-    "web_view": 3,
-}
-
-
-def test_the_written_spec_validates_but_for_anchor_clashes(
+def test_every_written_module_validates_and_warns_only_for_overridden_blocks(
     surface: Surface, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """``utsapi import`` of the pinned package: every module is written, 103 of 113 validate
-    cleanly, and the other ten fail on duplicate anchors only."""
-    specs = surface_to_specs(surface)
+    """``utsapi import`` of the pinned package with the bundled overrides: all 113 modules
+    validate (clashing anchors are made unique in imported modules), and the only warnings are
+    the notes for the ``@uniPlatform`` blocks the overrides file repairs, one each."""
+    overrides, problems = load_overrides(BUNDLED_OVERRIDES)
+    assert not problems
+    assert overrides.package == str(PINNED)
+    specs = surface_to_specs(surface, overrides=overrides.entries)
     out = tmp_path_factory.mktemp("imported-spec")
     write_spec_dir(specs, out, clean=True)
     result = validate_paths([out])
-    assert {d.check for d in result.diagnostics} == {"semantic:duplicate-anchor"}
-    clashes = Counter(Path(d.file).stem for d in result.diagnostics)
-    assert dict(clashes) == ANCHOR_CLASHES
-    assert len(result.built_modules) == len(specs) - len(ANCHOR_CLASHES) == 103
+    assert not result.diagnostics
+    assert len(result.built_modules) == len(specs) == 113
+    warnings = [w for spec in specs for w in spec.warnings]
+    assert {w.check for w in warnings} == {"import:override"}
+    assert sorted((w.file, w.path) for w in warnings) == sorted(
+        (o.file, o.path) for o in overrides.entries
+    )
+    # the eight unreadable blocks, and two readable ones with cells the spec cannot hold
+    assert len(overrides.entries) == len(UNREADABLE_BLOCKS) + 2
     totals = Counter[str]()
     for spec in specs:
         totals.update(spec.counts())
     assert dict(totals) == {
         "apis": 213,
-        "methods": 404,
-        "types": 1529,
+        "methods": 467,
+        "types": 1524,
         "codes": 365,
-        "warnings": 628,
+        "warnings": 10,
     }
