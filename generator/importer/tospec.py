@@ -25,13 +25,14 @@ any other ``type X = …``                               ``alias``
 
 Types are written in the spec's notation (:mod:`generator.spec.typeexpr`): ``T[]`` becomes
 ``Array<T>``, ``X | null`` on a field or parameter becomes ``nullable``, ``this`` the owning
-interface.  Approximations, each warned about once where it happens (``import:approximated``):
-``string.PageURIString`` is written ``string``; a union of string (number, boolean) literals is
-written ``string`` (``number``, ``boolean``): its values are not kept yet; a type parameter
-(``T``) and a name this module does not declare (``IUniError``, ``UniError``) are written
-``any``; ``Foo<T>`` is written ``Foo``.  Platform cells: ``√``, ``x``, ``-`` as written; a version
-without its ``+``/``>=`` mark (every version cell means "since"; DCloud's pages drop the ``+``
-too), with its HarmonyOS API level (``5.0.0(11)``).
+interface; ``string.PageURIString``, type parameters, ``Foo<T>``, global types and other
+modules' types (``external``) are kept as written; a literal union on a field or alias becomes
+its base type with ``values``.  What is dropped silently, by rule, and what is still warned
+about is listed in ``generator/importer/README.md``; ``@uniPlatform`` blocks can be replaced by
+an overrides file (:func:`generator.importer.platforms.load_overrides`).  Platform cells:
+``√``, ``x``, ``-`` as written; a version without its ``+``/``>=`` mark (every version cell
+means "since"; DCloud's pages drop the ``+`` too), with its HarmonyOS API level
+(``5.0.0(11)``).
 
 Type expressions are :mod:`._spectypes`' job, JSDoc facts :mod:`._specdocs`'; this module (a
 little over 500 lines) is the mapping of declarations, one small function per kind of item.
