@@ -7,7 +7,10 @@ The sections are Markdown as the uni-app x docs render it (see
   ``### 参数``, ``### 返回值``, ``#### T 的属性值 @t-values``, ``#### T 的方法 @t-values``, method
   headings ``#### send(options: T): void; @send``, ``### 参见``, ``## 示例``;
 - tables whose nested rows carry one ``@`` per level (``@|``, ``@@|`` …): a nested table describes
-  the fields of the row above it, or its legal values (``合法值``);
+  the fields of the row above it, or its legal values (``合法值``).  When the row above names one
+  declared type (``**T**``, ``Array<T>``, a capitalised name), the nested fields are ``T``'s and
+  get the path ``(T, field)`` (and a ``type`` fact), the same facts as a ``T 的属性值`` table:
+  where a type's table is printed is rendering, not a fact;
 - compatibility cells ``<CompatibilityTable table='{"headers":[{"title":…}],"rows":[[…]]}' />``;
 - link lists ``- [label](url)`` and source links ``> GitHub: url``.
 
@@ -72,6 +75,8 @@ _SOURCE_LINK = re.compile(r"^>\s*([A-Za-z]+):\s*(\S+)\s*$")
 _ANCHOR_TAG = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _ERROR_LINE = re.compile(r"^-\s*(-?\d+)\s*[:：]?\s*(.*)$")  # "- 4: text" too
+#: a type cell naming one declared type (``T``, ``Array<T>``); a lower-case name is primitive
+_NAMED_TYPE = re.compile(r"Array<([A-Z_$][\w$]*)>|([A-Z_$][\w$.]*)")
 _CODE_BLOCK = re.compile(r"^\s*(```|~~~)")
 
 #: header cell -> role, for the field, legal-value and return tables.
@@ -177,6 +182,8 @@ class _Reader:
         self.owner: tuple[str, ...] = ()
         self.tables: dict[int, _Table] = {}
         self.rows: dict[int, tuple[str, ...]] = {}
+        #: depth -> the named type of that depth's current row, whose fields a nested table lists
+        self.row_types: dict[int, str] = {}
         self.text: list[str] = []
         self.text_path: tuple[str, ...] | None = None
         self.line = 0
@@ -228,6 +235,7 @@ class _Reader:
     def end_tables(self) -> None:
         self.tables.clear()
         self.rows.clear()
+        self.row_types.clear()
 
     def heading(self, level: int, raw: str) -> None:
         text, anchor = _split_anchor(_COMPONENT.sub("", raw))
@@ -313,6 +321,7 @@ class _Reader:
             return
         for deeper in [d for d in self.tables if d > depth]:
             del self.tables[deeper]
+        self.row_types.pop(depth, None)
         if table.kind == "compat":
             for column, cell in zip(table.columns, cells, strict=False):
                 value = _version(cell)
@@ -332,6 +341,12 @@ class _Reader:
     def start_table(self, depth: int, cells: list[str]) -> None:
         roles = [_ROLES.get(c, "") for c in cells]
         parent = self.rows.get(depth - 1, self.owner) if depth else self.owner
+        named = self.row_types.get(depth - 1) if depth else None
+        if named is not None and roles[:1] == ["name"]:
+            # the fields of a named type printed as @-rows under the row that uses it are the
+            # facts of that type wherever the table is printed (nested, or "T 的属性值")
+            parent = (named,)
+            self.fact("type", parent, "")
         if depth == 0 and self.expect == "compat":
             columns = [self.column(c) for c in cells]
             self.tables[0] = _Table("compat", roles, columns, parent)
@@ -369,6 +384,7 @@ class _Reader:
             self.fact("deprecated", path, "yes")
         if "type" in by_role:
             self.type_cell(path, "field-type", by_role["type"])
+            self.note_row_type(depth, by_role["type"])
         if by_role.get("required"):
             required = _plain(by_role["required"])
             self.fact("field-required", path, _YES_NO.get(required, required))
@@ -419,9 +435,16 @@ class _Reader:
         by_role = self.cells_by_role(table, cells)
         if "type" in by_role:
             self.type_cell(self.scope, "return-type", by_role["type"])
+            self.note_row_type(0, by_role["type"])
         text = _plain(by_role.get("description", ""))
         if text and text != "-":
             self.fact("description", (*self.scope, "返回值"), text)
+
+    def note_row_type(self, depth: int, cell: str) -> None:
+        """Remember the type a row names (``T``, ``Array<T>``), for a nested table below it."""
+        match = _NAMED_TYPE.fullmatch(_plain(cell))
+        if match is not None:
+            self.row_types[depth] = match.group(1) or match.group(2)
 
     def type_cell(self, path: tuple[str, ...], category: str, cell: str) -> None:
         self.fact(category, path, _plain(cell))

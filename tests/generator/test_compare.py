@@ -55,27 +55,55 @@ def _cli(*argv: str) -> tuple[int, str, str]:
 # -- reading Markdown into facts ----------------------------------------------------------------
 
 
-def test_nested_rows_are_fields_of_the_row_above_and_legal_values_of_theirs() -> None:
+def test_nested_rows_are_fields_of_the_type_of_the_row_above_and_legal_values_of_theirs() -> None:
     data = json.loads(REFERENCE.read_text("utf-8"))
     facts = _facts("param", data["makeWidget"]["param"])
     assert facts["field-type", ("options",)] == "MakeWidgetOptions"
-    assert facts["field-type", ("options", "url")] == "string"
-    assert facts["field-required", ("options", "url")] == "yes"
-    assert facts["field-required", ("options", "size")] == "no"
-    assert facts["field-default", ("options", "size")] == "10"
-    assert facts["field-default", ("options", "mode")] == '"fast"'
-    assert facts["legal-value", ("options", "mode", "lazy")] == ""
-    assert facts["description", ("options", "mode", "lazy")] == "mode lazy"
-    assert facts["deprecated", ("options", "legacy")] == "yes"
+    # the row above names its type: the nested rows are that type's fields
+    assert facts["type", ("MakeWidgetOptions",)] == ""
+    assert facts["field-type", ("MakeWidgetOptions", "url")] == "string"
+    assert facts["field-required", ("MakeWidgetOptions", "url")] == "yes"
+    assert facts["field-required", ("MakeWidgetOptions", "size")] == "no"
+    assert facts["field-default", ("MakeWidgetOptions", "size")] == "10"
+    assert facts["field-default", ("MakeWidgetOptions", "mode")] == '"fast"'
+    assert facts["legal-value", ("MakeWidgetOptions", "mode", "lazy")] == ""
+    assert facts["description", ("MakeWidgetOptions", "mode", "lazy")] == "mode lazy"
+    assert facts["deprecated", ("MakeWidgetOptions", "legacy")] == "yes"
     assert facts["type", ("MakeWidgetFail",)] == ""
+
+
+def test_a_type_printed_nested_or_as_its_own_table_gives_the_same_facts() -> None:
+    header = "| 名称 | 类型 | 必备 | 默认值 | 兼容性 | 描述 |\n| :- | :- | :- | :- | :-: | :- |\n"
+    nested = (
+        header
+        + "| files | Array&lt;**TempFile**&gt; | 是 | - | - | files |\n"
+        + "@"
+        + header.replace("\n|", "\n@|")
+        + "@| path | string | 是 | - | - | path |\n"
+    )
+    table = (
+        header
+        + "| files | Array&lt;[TempFile](#tempfile-values)&gt; | 是 | - | - | files |\n\n"
+        + "#### TempFile 的属性值 @tempfile-values \n\n"
+        + header
+        + "| path | string | 是 | - | - | path |\n"
+    )
+    read = [_facts("param", text) for text in (nested, table)]
+    assert read[0] == read[1]
+    assert read[0]["field-type", ("TempFile", "path")] == "string"
+    assert read[0]["field-type", ("files",)] == "Array<TempFile>"
+    # an unnamed (inline) or primitive type keeps the row's path
+    inline = header + "| o | object | 是 | - | - | o |\n@" + header.replace("\n|", "\n@|")
+    inline += "@| p | string | 是 | - | - | p |\n"
+    assert _facts("param", inline)["field-type", ("o", "p")] == "string"
 
 
 def test_a_dash_default_or_compatibility_cell_is_no_fact() -> None:
     data = json.loads(REFERENCE.read_text("utf-8"))
     facts = _facts("param", data["makeWidget"]["param"])
-    assert ("field-default", ("options", "url")) not in facts
-    assert ("field-compatibility", ("options", "url", "Web")) not in facts
-    assert facts["field-compatibility", ("options", "url", "微信小程序")] == "4.41"
+    assert ("field-default", ("MakeWidgetOptions", "url")) not in facts
+    assert ("field-compatibility", ("MakeWidgetOptions", "url", "Web")) not in facts
+    assert facts["field-compatibility", ("MakeWidgetOptions", "url", "微信小程序")] == "4.41"
 
 
 def test_compatibility_cells_are_facts_per_column_with_versions_normalised() -> None:
@@ -138,8 +166,11 @@ def test_links_are_sorted_by_the_rules_of_categories_json() -> None:
     assert facts["vendor-link", ("支付宝小程序文档",)].startswith("https://open.alipay.com/")
     assert facts["tutorial", ("微信小程序文档",)].startswith("https://developers.weixin")
     param = _facts("param", data["makeWidget"]["param"])
-    assert param["type-link", ("options", "extra", "UTSJSONObject")].startswith("/uts/")
-    assert ("type-link", ("options", "success", "MakeWidgetSuccess")) not in param  # in-page
+    assert param["type-link", ("MakeWidgetOptions", "extra", "UTSJSONObject")].startswith("/uts/")
+    assert (
+        "type-link",
+        ("MakeWidgetOptions", "success", "MakeWidgetSuccess"),
+    ) not in param  # in-page
 
 
 def test_a_struck_api_heading_is_deprecated_and_its_anchor_a_fact() -> None:
@@ -171,11 +202,11 @@ def test_the_fixture_differs_in_exactly_the_facts_it_was_written_to() -> None:
     assert not_equal == {
         (Status.DIFFERENT, "api-compatibility", ("Widget.open", "iOS")),
         (Status.DIFFERENT, "description", ()),
-        (Status.DIFFERENT, "description", ("options", "success")),
-        (Status.ONLY_REFERENCE, "description", ("options", "mode", "lazy")),
-        (Status.DIFFERENT, "field-compatibility", ("options", "url", "Android")),
-        (Status.ONLY_REFERENCE, "field-default", ("options", "size")),
-        (Status.ONLY_REFERENCE, "legal-value", ("options", "mode", "lazy")),
+        (Status.DIFFERENT, "description", ("MakeWidgetOptions", "success")),
+        (Status.ONLY_REFERENCE, "description", ("MakeWidgetOptions", "mode", "lazy")),
+        (Status.DIFFERENT, "field-compatibility", ("MakeWidgetOptions", "url", "Android")),
+        (Status.ONLY_REFERENCE, "field-default", ("MakeWidgetOptions", "size")),
+        (Status.ONLY_REFERENCE, "legal-value", ("MakeWidgetOptions", "mode", "lazy")),
         (Status.ONLY_CANDIDATE, "tutorial", ("参见uni-app x相关文档",)),
         (Status.ONLY_REFERENCE, "vendor-link", ("支付宝小程序文档",)),
         (Status.DIFFERENT, "example", ()),
