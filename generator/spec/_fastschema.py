@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["Check", "compile_schema"]
+__all__ = ["Check", "compile_schema", "ecma_pattern", "ecma_schema"]
 
 Check = Callable[[Any], bool]
 
@@ -257,8 +257,45 @@ def _enum(value: Any) -> Check:
     return lambda v: any(_equal(v, x) for x in options)
 
 
+def ecma_pattern(pattern: str) -> str:
+    """``pattern`` with ECMA-262's ``$`` (JSON Schema's regex dialect): the end of the string.
+    Python's ``$`` also matches before a final newline, so ``^[a-z]+$`` would accept ``"abc\\n"``;
+    each ``$`` outside a character class becomes ``\\Z``."""
+    out: list[str] = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            out.append("\\Z")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def ecma_schema(schema: Any) -> Any:
+    """A copy of ``schema`` whose every ``pattern`` is :func:`ecma_pattern`'s, for validators
+    (jsonschema's among them) that match with Python's ``re``."""
+    if isinstance(schema, dict):
+        return {
+            key: ecma_pattern(value)
+            if key == "pattern" and isinstance(value, str)
+            else ecma_schema(value)
+            for key, value in schema.items()
+        }
+    if isinstance(schema, list):
+        return [ecma_schema(item) for item in schema]
+    return schema
+
+
 def _pattern(value: Any) -> Check:
-    search = re.compile(value).search
+    search = re.compile(ecma_pattern(value)).search
     return lambda v: not isinstance(v, str) or search(v) is not None
 
 

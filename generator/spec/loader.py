@@ -16,6 +16,7 @@ from typing import Any
 
 from generator.spec.bundled import bundled_spec_dir
 from generator.spec.model import Module, payload_schema
+from generator.spec.overlay import Overlay, load_overlay
 from generator.spec.profiles import STRICT, Profile
 from generator.spec.rules import RuleSet
 from generator.spec.validate import validate_paths
@@ -33,6 +34,9 @@ class Spec:
     profiles: Mapping[str, Profile] = field(default_factory=lambda: {"strict": STRICT})
     #: The module the rules describe (the bundled one when the rules came without it).
     rule_module: Module | None = None
+    #: The facts the declarations cannot supply (menu ids, pages, type links…): the overlay
+    #: files of the spec (``overlays/``), else the bundled ones.
+    overlay: Overlay = field(default_factory=Overlay)
 
     def module(self, name: str) -> Module | None:
         return next((m for m in self.modules if m.name == name), None)
@@ -59,6 +63,7 @@ def load_spec(paths: Sequence[Path] | None = None, *, profile_files: Sequence[Pa
         rules=result.rules,
         profiles={"strict": STRICT, **result.profiles},
         rule_module=result.rule_module,
+        overlay=result.overlay if result.overlay is not None else load_overlay(None),
     )
 
 

@@ -18,12 +18,15 @@ from typing import Any
 import jsonschema
 
 from generator.exceptions import Diagnostic, SpecError, SpecReadError
-from generator.spec._fastschema import Check, compile_schema
-from generator.spec._yaml import LoadedYaml, PathKey, load_yaml
+from generator.spec._fastschema import Check, compile_schema, ecma_schema
+from generator.spec._yaml import LoadedYaml, PathKey, load_yaml, read_spec_text
 from generator.spec.bundled import bundled_spec_dir
 from generator.spec.checks import check_module
 from generator.spec.expectations import Expectation, parse_expectations
 from generator.spec.model import Module, build_module
+from generator.spec.overlay import Overlay
+from generator.spec.overlay import _build as build_overlay
+from generator.spec.overlay import _check_pages as check_overlay_pages
 from generator.spec.profiles import Profile, parse_profile
 from generator.spec.rules import Rule, RuleSet, parse_rules
 from generator.spec.typeexpr import BUILTINS
@@ -42,6 +45,7 @@ KINDS: dict[str, str] = {
     "modules": "module.schema.json",
     "rules": "rules.schema.json",
     "profiles": "profile.schema.json",
+    "overlays": "overlay.schema.json",
 }
 
 
@@ -56,6 +60,8 @@ class ValidationResult:
     #: The module the rules were checked against (the bundled one when none was given).
     rule_module: Module | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)
+    #: The overlay files given, merged (None: none was given; consumers use the bundled one).
+    overlay: Overlay | None = None
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -86,7 +92,7 @@ def schema_for(kind: str) -> jsonschema.Draft202012Validator | None:
     path = _schema_dir() / KINDS[kind]
     if not path.is_file():
         return None
-    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema = ecma_schema(json.loads(path.read_text(encoding="utf-8")))
     return jsonschema.Draft202012Validator(schema)
 
 
@@ -116,7 +122,8 @@ def collect_files(paths: Iterable[Path]) -> Iterator[tuple[str | None, Path]]:
 
 
 def _kind_of(file: Path) -> str | None:
-    """The kind a file's folder says (``modules/``, ``rules/``, ``profiles/``); None: read it."""
+    """The kind a file's folder says (``modules/``, ``rules/``, ``profiles/``, ``overlays/``);
+    None: read it."""
     return file.parent.name if file.parent.name in KINDS else None
 
 
@@ -126,6 +133,10 @@ def _kind_of_data(data: Mapping[str, Any]) -> str:
         return "profiles"
     if "rules" in data and "apis" not in data:
         return "rules"
+    if isinstance(data.get("apis"), dict) or (
+        "module" not in data and ("pages" in data or "type-links" in data or "modules" in data)
+    ):
+        return "overlays"
     return "modules"
 
 
@@ -139,7 +150,7 @@ def validate_paths(
     for kind, file in [*collect_files(paths), *extra]:
         name = str(file)
         try:
-            text = file.read_text(encoding="utf-8")
+            text = read_spec_text(file)
         except FileNotFoundError:
             result.read_errors.append(Diagnostic(name, 0, 0, "", "no such file", "read"))
             continue
@@ -183,6 +194,8 @@ def validate_text(text: str, file: str, kind: str | None = "modules") -> LoadedY
             _schema_error(doc, error)
     if not doc.diagnostics and kind == "modules":
         check_module(doc)
+    if not doc.diagnostics and kind == "overlays":
+        check_overlay_pages(doc)
     return doc
 
 
@@ -206,7 +219,8 @@ def _schema_error(doc: LoadedYaml, error: jsonschema.ValidationError) -> None:
     message = error.message
     if error.validator == "pattern" and isinstance(error.instance, str):
         message = (
-            f"{error.instance!r} is not well formed (expected to match {error.validator_value})"
+            f"{error.instance!r} is not well formed (expected to match "
+            f"{str(error.validator_value).replace(chr(92) + 'Z', '$')})"
         )
     elif (
         error.validator == "type"
@@ -233,6 +247,9 @@ def _check_cross_file(result: ValidationResult) -> None:
             modules[name] = doc
             if not doc.diagnostics:
                 result.built_modules.append(build_module(doc.data, doc.file))
+    overlays = result.of_kind("overlays")
+    if overlays and not any(d.diagnostics for d in overlays):
+        result.overlay = build_overlay(overlays)
     rule_docs = [d for d in result.of_kind("rules") if not d.diagnostics]
     given_rules = bool(result.of_kind("rules"))
     if not given_rules and result.of_kind("profiles"):
