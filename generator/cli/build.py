@@ -1,7 +1,13 @@
 """``utsapi build``: every output of the spec in one folder.
 
 Exit codes: 0 built, 1 a step failed (unknown placeholders in a page, stubs, site), 2 usage
-error or unreadable input, 3 invalid spec (nothing is written).
+error, unreadable input or an output folder it will not write into, 3 invalid spec (nothing is
+written).
+
+The output folder is guarded (:func:`check_out`): MkDocs empties ``OUT/site`` before it writes,
+so ``build`` writes only into a new or empty folder, or one that holds its marker file
+(:data:`MARKER`, written on the first build); never into ``/`` or the home directory, nor through
+a symbolic link.
 """
 
 from __future__ import annotations
@@ -9,10 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -28,6 +37,7 @@ from generator.exceptions import PageError
 from generator.flavors.dcloud import COLUMN_SETS, DEFAULT_COLUMNS, build_data
 from generator.flavors.mkdocs import translation_coverage
 from generator.placeholders import fill_page
+from generator.report import ReportError, load_report
 from generator.spec import Spec
 from generator.spec.model import LANGS, Lang
 from generator.stubs import generate_stubs
@@ -35,6 +45,18 @@ from generator.stubs import generate_stubs
 HELP = "render utsApiJson data, filled pages, the MkDocs site and stubs"
 
 EXIT_OK, EXIT_FAILED = 0, 1
+
+#: The file that marks a folder as ``utsapi build`` output (written on the first build).
+MARKER = ".utsapi-build"
+_MARKER_TEXT = (
+    "This folder is the output of 'utsapi build' (utsapi-kit). A later build deletes and\n"
+    "rewrites site/ and overwrites pages/, stubs/, conformance/ and the utsApiJson files here.\n"
+)
+#: What a build writes into OUT, the folders first (a folder is rewritten, site/ emptied).
+_OUTPUTS = ("site", "pages", "stubs", "conformance", "utsApiJson.json", "utsApiJson.en.json")
+#: Entries a folder without the marker may already hold: a report put there for the site's
+#: results page (``conformance run --json OUT/conformance/report.json``, then --no-conformance).
+_INPUTS = frozenset({"conformance"})
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +71,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add_spec_argument(parser)
     parser.add_argument(
-        "--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (build/)"
+        "--out",
+        type=Path,
+        default=Path("build"),
+        metavar="DIR",
+        help=f"output folder (default: build): new, empty, or made by an earlier build (it holds "
+        f"a {MARKER} file); the site in DIR/site is deleted and rebuilt. Refused (exit 2): /, "
+        "the home directory, a symbolic link, any other folder with files in it",
     )
     parser.add_argument(
         "--site",
@@ -101,6 +129,69 @@ class _Progress:
         return done
 
 
+@dataclass(frozen=True)
+class OutCheck:
+    """The verdict on an output folder: ``problem`` (None: it may be written) and what a build
+    there replaces (``replaced``: human-readable lines)."""
+
+    problem: str | None
+    replaced: tuple[tuple[str, str], ...] = ()
+
+
+def _count_files(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def _replaced(out: Path) -> tuple[tuple[str, str], ...]:
+    """``(output name, what happens to it)`` for each output already in ``out``."""
+    lines = []
+    for name in _OUTPUTS:
+        path = out / name
+        if path.is_dir() and not path.is_symlink():
+            verb = "deleted and rebuilt" if name == "site" else "files of the same name overwritten"
+            lines.append((name, f"{path}/ ({_count_files(path)} file(s)): {verb}"))
+        elif path.is_file():
+            lines.append((name, f"{path}: overwritten"))
+    return tuple(lines)
+
+
+def check_out(out: Path) -> OutCheck:
+    """Whether ``utsapi build`` may write into ``out``, and what it would replace there.
+
+    Refused: a symbolic link (``out`` itself or one of the folders it writes), ``/``, the home
+    directory, something that is not a folder, and a non-empty folder without :data:`MARKER`
+    (other than one holding only a conformance report for the results page)."""
+    if out.is_symlink():
+        return OutCheck(f"{out} is a symbolic link (to {os.readlink(out)}); give the real folder")
+    resolved = out.resolve()
+    if resolved == Path(resolved.anchor):
+        return OutCheck(f"{out} is the root of the file system")
+    if resolved == Path.home().resolve():
+        return OutCheck(f"{out} is the home directory")
+    if not out.exists():
+        return OutCheck(None)
+    if not out.is_dir():
+        return OutCheck(f"{out} exists and is not a folder")
+    for name in _OUTPUTS:
+        if (out / name).is_symlink():
+            return OutCheck(f"{out / name} is a symbolic link; building would write through it")
+    entries = sorted(p.name for p in out.iterdir())
+    replaced = _replaced(out)
+    if MARKER in entries or set(entries) <= _INPUTS:
+        return OutCheck(None, replaced)
+    shown = ", ".join(entries[:8]) + (f" and {len(entries) - 8} more" if len(entries) > 8 else "")
+    would = (
+        "; ".join(line for _, line in replaced)
+        if replaced
+        else f"it would write {', '.join(_OUTPUTS)} there"
+    )
+    return OutCheck(
+        f"{out} is not empty ({shown}) and has no {MARKER} file, so it was not made by "
+        f"utsapi build. A build there replaces: {would}. Give a new or empty folder, or "
+        "remove this one first"
+    )
+
+
 def _pages(docs: Path) -> Iterator[tuple[Lang, Path, Path]]:
     """``(lang, source, path under pages/<lang>/)`` for every Markdown page of ``docs``."""
     for source in sorted(docs.rglob("*.md")):
@@ -121,20 +212,48 @@ def _run_conformance(out: Path, spec: Path | None, stderr: TextIO) -> tuple[bool
 
     Run as a subprocess through the ``utsapi`` dispatcher: ``generator`` never imports
     ``conformance`` (which imports ``generator``), and the implementation under test runs in a
-    process of its own, as it would for a user."""
+    process of its own, as it would for a user.  Its line per case (``[n/total] VERDICT id``) is
+    passed on to ``stderr`` as it comes; the implementation's own log lines (callbacks that
+    throw on purpose) are shown only when the run fails."""
     command = [
         sys.executable, "-m", "generator", "conformance", "run", "--impl", "reference_impl:uni",
-        "-q", "--json", str(out / "report.json"), "--junit", str(out / "report.xml"),
-        "--html", str(out / "report.html"), "--docs-url", "../site/websocket/#rule-{rule}",
+        "--json", str(out / "report.json"), "--junit", str(out / "report.xml"),
+        "--html", str(out / "report.html"), "--docs-url", "../site/conformance.html#rule-{rule}",
     ]  # fmt: skip
     if spec is not None and (spec / "rules").is_dir():  # the spec's own rules, module, profiles
         command += ["--rules", str(spec)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    last = (result.stdout.strip().splitlines() or ["no summary"])[-1]
-    if result.returncode in (0, 1):  # conformant, or failures: either way a report
-        return True, last
-    stderr.write(result.stdout + result.stderr)
-    return False, f"conformance run failed (exit {result.returncode})"
+    lines: list[str] = []
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as logs:
+        with subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=logs, text=True, encoding="utf-8", bufsize=1
+        ) as process:
+            assert process.stdout is not None
+            for line in process.stdout:
+                lines.append(line)
+                if _CASE_LINE.match(line):
+                    stderr.write(f"  {line.rstrip()}\n")
+                    stderr.flush()
+        logs.seek(0)
+        log_text = logs.read()
+    if process.returncode in (0, 1):  # conformant, or failures: either way a report
+        return True, _results_summary(out / "report.json")
+    stderr.write("".join(lines) + log_text)
+    return False, f"conformance run failed (exit {process.returncode})"
+
+
+#: A case line of ``conformance run`` (:func:`conformance.report.console_line`) and its detail.
+_CASE_LINE = re.compile(r"^(\[ *\d+/\d+\] |        \S)")
+
+
+def _results_summary(report_path: Path) -> str:
+    """``N cases: counts, conformant or not`` from the report the run wrote."""
+    try:
+        report = load_report(report_path)
+    except ReportError as error:
+        return f"{report_path}: {error.diagnostics[0].message}"
+    counts = ", ".join(f"{n} {v}" for v, n in report.summary.counts.items() if n)
+    verdict = "conformant" if report.summary.conformant else "not conformant"
+    return f"{report.summary.total} cases: {counts} ({verdict})"
 
 
 def _shown(report: Path) -> str:
@@ -153,18 +272,31 @@ def _build_site(
     if not config.is_file():
         return True, f"skipped: {config} not found"
     command = [
-        sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+        sys.executable, "-m", "mkdocs", "build", "--strict",
         "-f", str(config), "-d", str(out.resolve()),
     ]  # fmt: skip
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if spec is not None:  # the site's plugin reads its spec from UTSAPI_SPEC (site/mkdocs.yml)
         env["UTSAPI_SPEC"] = str(spec.resolve())
     env["UTSAPI_REPORT"] = str(report.resolve())  # and the conformance results from here
-    result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
-    if result.returncode != 0:
-        stderr.write(result.stdout + result.stderr)
-        return False, f"mkdocs build failed (exit {result.returncode})"
+    lines: list[str] = []
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, bufsize=1
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if (language := _LANGUAGE_BUILD.search(line)) is not None:
+                stderr.write(f"  the {language.group(1)} pages\n")
+                stderr.flush()
+    if process.returncode != 0:
+        stderr.write("".join(lines))
+        return False, f"mkdocs build failed (exit {process.returncode})"
     return True, "built"
+
+
+#: mkdocs-static-i18n's line as it starts on one language of the site.
+_LANGUAGE_BUILD = re.compile(r"Building '([A-Za-z_-]+)' documentation")
 
 
 def _coverage_lines(spec: Spec) -> list[str]:
@@ -190,6 +322,11 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     out: Path = args.out
     columns = COLUMN_SETS[args.columns]
 
+    checked = check_out(out)
+    if checked.problem is not None:
+        stderr.write(f"utsapi build: refusing to write into {out}: {checked.problem}\n")
+        return EXIT_UNREADABLE
+
     done = progress.step("validating and loading the spec")
     spec = load_spec_reporting(args.spec, stderr)
     if isinstance(spec, int):
@@ -200,6 +337,16 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     summary: list[str] = []
     failed = False
+    skipped = {
+        "site": args.no_site,
+        "conformance": args.no_site or args.no_conformance,
+        "stubs": args.no_stubs,
+    }
+    for name, line in checked.replaced:
+        if not skipped.get(name, False):
+            stderr.write(f"replacing {line}\n")
+    if not write_text(out / MARKER, _MARKER_TEXT, stderr):
+        return EXIT_UNREADABLE
 
     data: dict[Lang, dict[str, dict[str, str]]] = {}
     for lang in LANGS:
