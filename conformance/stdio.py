@@ -223,6 +223,11 @@ class StdioChannel:
                 await asyncio.wait_for(process.wait(), self._close_timeout)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)  # whatever of its group is left
+        if process.stdout is not None:
+            # Read what is left to EOF: a reader paused on a full buffer (a driver that flooded
+            # stdout) never sees EOF otherwise, and its pipe outlives the loop.
+            with contextlib.suppress(TimeoutError, ValueError, asyncio.LimitOverrunError):
+                await asyncio.wait_for(_read_to_eof(process.stdout), self._close_timeout)
 
     def _require_process(self) -> asyncio.subprocess.Process:
         if self._process is None:
@@ -264,3 +269,8 @@ class StdioChannel:
             self._stderr += chunk
             if len(self._stderr) > STDERR_LIMIT:
                 del self._stderr[: len(self._stderr) - STDERR_LIMIT]
+
+
+async def _read_to_eof(stream: asyncio.StreamReader) -> None:
+    while await stream.read(1 << 20):
+        pass

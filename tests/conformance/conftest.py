@@ -32,6 +32,8 @@ def run_engine(
     select: Iterable[str] | None = None,
     profile: Profile = STRICT,
     unit: float = TEST_UNIT,
+    jobs: int = 1,
+    maxfail: int | None = None,
 ) -> RunResult:
     """Run the rules (those whose case id matches one of ``select``) against ``uni``."""
     patterns = list(select) if select is not None else None
@@ -48,6 +50,8 @@ def run_engine(
         where="test",
         schema_for=load_bundled_spec().payload_schema,
         select=chosen,
+        jobs=jobs,
+        maxfail=maxfail,
     )
     return engine.run_sync()
 
