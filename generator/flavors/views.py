@@ -217,13 +217,17 @@ Badges = tuple[Badge, ...]
 
 @dataclass(frozen=True)
 class RuleRow:
-    """A conformance rule under an API; ``anchor`` only where the rule's anchor lives."""
+    """A conformance rule under an API; ``anchor`` only where the rule's anchor lives; ``url``
+    where its full text is (the conformance page); ``apis``: the names it concerns in the
+    section that lists it."""
 
     id: str
     level: str
     title: str
     text: str
     anchor: str | None = None
+    url: str | None = None
+    apis: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,6 +248,8 @@ class CallableView:
     rules: tuple[RuleRow, ...]
     returns: TypeRef | None
     examples: tuple[tuple[str, str], ...] = ()
+    #: The examples as tabs: (tab label, fence language, code).
+    example_tabs: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,6 +280,8 @@ class ExampleView:
     links: tuple[tuple[str, str], ...]
     lang: str
     code: str
+    #: The tab label of the code (the spec's language name).
+    tab: str = ""
 
 
 @dataclass(frozen=True)
