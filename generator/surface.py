@@ -41,7 +41,16 @@ Known deviations go in an allowlist file, one entry a line, each with its reason
 An entry names a spec member (``connectSocket``, ``SocketTask.onClose``) or a surface object
 (``Uni``, ``SocketTask``) and allows every finding about it, from either check.  An entry
 without a reason, naming no member, or repeated is a usage error; an entry that allows nothing
-is a finding (``unused-allowlist-entry``), so deviations go stale visibly.
+is a finding (``unused-allowlist-entry``), so deviations go stale visibly.  Without stubtest
+(``--no-stubtest``) an unused entry is not judged: it may be about what stubtest finds; the report
+lists it as unverified.
+
+Without ``--allowlist``, the check uses the allowlist the implementation ships, if any
+(:func:`find_allowlist`): a file :data:`SHIPPED_ALLOWLIST` in the implementation's top-level
+package (package data, installed with it), or, for the kit's own ``reference_impl``, the one the
+kit ships in ``generator/templates/stubs/reference_impl.allowlist``.  ``--no-allowlist`` ignores
+it.  A shipped allowlist may name members of spec modules that are not checked (``--module``,
+another ``--spec``): those entries are left out, not errors.
 """
 
 from __future__ import annotations
@@ -76,16 +85,24 @@ from generator.stubs import (
 from generator.targets import resolve_target
 
 __all__ = [
+    "SHIPPED_ALLOWLIST",
     "AllowlistEntry",
     "Finding",
     "SurfaceError",
     "SurfaceReport",
     "check_surface",
+    "find_allowlist",
     "load_allowlist",
     "select_modules",
 ]
 
 Check = Literal["surface", "stubtest", "allowlist"]
+
+#: The allowlist an implementation ships in its top-level package, found without ``--allowlist``.
+SHIPPED_ALLOWLIST = "utsapi-surface.allowlist"
+#: Allowlists of the kit's own implementations, ``<top-level package>.allowlist``: package data
+#: of ``generator``, shipped in the kit's wheel.
+_KIT_ALLOWLISTS = Path(__file__).resolve().parent / "templates" / "stubs"
 
 
 class SurfaceError(UtsApiError):
@@ -141,6 +158,10 @@ class SurfaceReport:
     stubtest: bool
     findings: tuple[Finding, ...]
     allowed: tuple[tuple[Finding, AllowlistEntry], ...] = field(default=())
+    #: The allowlist used, given or found (:func:`find_allowlist`); None: none.
+    allowlist: str | None = None
+    #: Entries not judged because stubtest did not run (``--no-stubtest``).
+    unverified: tuple[AllowlistEntry, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
@@ -156,6 +177,11 @@ class SurfaceReport:
             "findings": [asdict(f) for f in self.findings],
             "allowed": [
                 {**asdict(f), "allowlist": e.location, "reason": e.reason} for f, e in self.allowed
+            ],
+            "allowlist": self.allowlist,
+            "unverified": [
+                {"member": e.member, "allowlist": e.location, "reason": e.reason}
+                for e in self.unverified
             ],
         }
 
@@ -201,6 +227,13 @@ def _interface_class(impl: object, target: str, interface: str, api: Callable) -
             ]
         ) from exc
     returned = hints.get("return")
+    if returned is typing.Any:  # a class since Python 3.11: it must not pass for one
+        raise SurfaceError(
+            [
+                f"{target}: {api.name} returns Any, which names no {interface} class to check; "
+                f"annotate it with the class it returns or pass --task-class MODULE:ATTR"
+            ]
+        )
     if not isinstance(returned, type) or _is_protocol(returned):
         described = "no return annotation" if returned is None else f"returns {returned!r}"
         raise SurfaceError(
@@ -209,7 +242,24 @@ def _interface_class(impl: object, target: str, interface: str, api: Callable) -
                 "pass --task-class MODULE:ATTR"
             ]
         )
+    library = _library_module(returned)
+    if library is not None:
+        raise SurfaceError(
+            [
+                f"{target}: {api.name} returns {returned.__qualname__}, a class of the standard "
+                f"library ({library}), not the implementation's {interface} class; annotate it "
+                "with the class it returns or pass --task-class MODULE:ATTR"
+            ]
+        )
     return returned
+
+
+def _library_module(obj: type | types.ModuleType) -> str | None:
+    """The standard-library module a class or module is (from): ``typing``, ``builtins``; else
+    None.  stubtest cannot describe it: a ``.pyi`` of that name would shadow the library's."""
+    name = obj.__name__ if isinstance(obj, types.ModuleType) else obj.__module__
+    top = name.partition(".")[0]
+    return name if top in sys.stdlib_module_names or top == "builtins" else None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -341,6 +391,16 @@ _STUB_HEADER = "from collections.abc import Callable, Mapping, Sequence\nfrom ty
 
 
 def _require_top_level(cls: type, role: str) -> None:
+    hint = "pass --no-stubtest" if role == MODULE_PROTOCOL else "pass --task-class MODULE:ATTR"
+    library = _library_module(cls)
+    if library is not None:
+        raise SurfaceError(
+            [
+                f"{_runtime_name(cls)}: the {role} class is the standard library's "
+                f"({library}), not one of the implementation's; stubtest can only check a class "
+                f"the implementation defines ({hint})"
+            ]
+        )
     if "." in cls.__qualname__ or "<" in cls.__qualname__:
         raise SurfaceError(
             [
@@ -358,6 +418,14 @@ def _plan(
     is_module = isinstance(impl, types.ModuleType)
     owner_path: tuple[str, ...]
     if isinstance(impl, types.ModuleType):
+        library = _library_module(impl)
+        if library is not None:
+            raise SurfaceError(
+                [
+                    f"{target}: the module {library} is the standard library's, not an "
+                    "implementation stubtest can check; pass --no-stubtest"
+                ]
+            )
         owner_module, owner_path, opening = impl.__name__, (impl.__name__,), ""
     else:
         cls = type(impl)
@@ -465,8 +533,32 @@ def _run_stubtest(plan: _StubPlan, folder: Path) -> Iterator[Finding]:
 # Allowlist
 
 
-def load_allowlist(path: Path, spec: Spec) -> tuple[AllowlistEntry, ...]:
-    """Parse an allowlist; every problem of the file is reported at once, as ``file:line: what``."""
+def find_allowlist(target: str) -> Path | None:
+    """The allowlist the implementation ``target`` (``MODULE:ATTR``, already imported) ships:
+    :data:`SHIPPED_ALLOWLIST` in its top-level package, else, for a package of the kit itself
+    (installed beside ``generator``), the kit's ``<package>.allowlist``; None when there is none."""
+    top = target.partition(":")[0].partition(".")[0]
+    package = sys.modules.get(top)
+    if package is None or not hasattr(package, "__path__"):
+        return None  # a plain module ships no package data
+    for folder in package.__path__:
+        shipped = Path(folder) / SHIPPED_ALLOWLIST
+        if shipped.is_file():
+            return shipped
+    kit = _KIT_ALLOWLISTS / f"{top}.allowlist"
+    kit_root = Path(__file__).resolve().parents[1]
+    if kit.is_file() and any(Path(f).resolve().parent == kit_root for f in package.__path__):
+        return kit
+    return None
+
+
+def load_allowlist(
+    path: Path, spec: Spec, *, skip_unknown: bool = False
+) -> tuple[AllowlistEntry, ...]:
+    """Parse an allowlist; every problem of the file is reported at once, as ``file:line: what``.
+
+    ``skip_unknown``: an entry naming no member of ``spec`` is left out instead of being an
+    error (a shipped allowlist may be about modules this run does not check)."""
     known = _known_members(spec)
     try:
         text = path.read_text(encoding="utf-8")
@@ -485,6 +577,8 @@ def load_allowlist(path: Path, spec: Spec) -> tuple[AllowlistEntry, ...]:
             problems.append(f"{where}: entry {member!r} has no reason; write '{member}  # why'")
             continue
         if member not in known:
+            if skip_unknown:
+                continue
             near = difflib.get_close_matches(member, sorted(known), n=3)
             hint = f"; did you mean {', '.join(near)}?" if near else ""
             problems.append(f"{where}: {member!r} is no member of the spec's surface{hint}")
@@ -520,17 +614,25 @@ def check_surface(
     *,
     task_class: str | None = None,
     allowlist: Path | None = None,
+    shipped_allowlist: bool = True,
     stubtest: bool = True,
     modules: Sequence[str] = (),
 ) -> SurfaceReport:
     """Check the object ``target`` (``MODULE:ATTR``) against every module of ``spec``, or
     against the spec modules named in ``modules``.
 
+    Deviations are allowed by ``allowlist``, or, when it is None and ``shipped_allowlist`` is
+    true, by the one the implementation ships (:func:`find_allowlist`).
+
     Raises :class:`SurfaceError` when the check cannot run (exit 2 for the CLI).
     """
     spec = select_modules(spec, modules)
     entries = load_allowlist(allowlist, spec) if allowlist is not None else ()
     impl = _resolve(target)
+    if allowlist is None and shipped_allowlist:
+        allowlist = find_allowlist(target)
+        if allowlist is not None:
+            entries = load_allowlist(allowlist, spec, skip_unknown=True)
     try:
         python_modules = module_names(spec)
         views = {m.name: module_view(m, python_modules[m.name]) for m in spec.modules}
@@ -586,6 +688,7 @@ def check_surface(
         stubtest=stubtest,
         findings=findings,
         entries=entries,
+        allowlist=allowlist,
     )
 
 
@@ -622,6 +725,7 @@ def _apply_allowlist(
     stubtest: bool,
     findings: list[Finding],
     entries: tuple[AllowlistEntry, ...],
+    allowlist: Path | None,
 ) -> SurfaceReport:
     by_member = {e.member: e for e in entries}
     kept: list[Finding] = []
@@ -633,14 +737,22 @@ def _apply_allowlist(
         else:
             allowed.append((finding, entry))
     used = {e.member for _, e in allowed}
-    kept.extend(
-        Finding(e.member, "allowlist", "unused-allowlist-entry",
-                f"the entry allows nothing (its reason: {e.reason})", e.location)
-        for e in entries
-        if e.member not in used
-    )  # fmt: skip
+    unused = [e for e in entries if e.member not in used]
+    if stubtest:  # without it, an entry about what stubtest finds cannot be judged
+        kept.extend(
+            Finding(e.member, "allowlist", "unused-allowlist-entry",
+                    f"the entry allows nothing (its reason: {e.reason})", e.location)
+            for e in unused
+        )  # fmt: skip
     surface_classes = {MODULE_PROTOCOL: _runtime_name(impl)}
     surface_classes.update({name: _runtime_name(cls) for name, cls in classes.items()})
     return SurfaceReport(
-        target, surface_classes, tuple(checked), stubtest, tuple(kept), tuple(allowed)
+        target,
+        surface_classes,
+        tuple(checked),
+        stubtest,
+        tuple(kept),
+        tuple(allowed),
+        allowlist=None if allowlist is None else str(allowlist),
+        unverified=() if stubtest else tuple(unused),
     )

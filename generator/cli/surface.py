@@ -14,7 +14,7 @@ from typing import TextIO
 from generator.cli._common import add_spec_argument
 from generator.exceptions import SpecError
 from generator.spec import load_spec
-from generator.surface import SurfaceError, SurfaceReport, check_surface
+from generator.surface import SHIPPED_ALLOWLIST, SurfaceError, SurfaceReport, check_surface
 
 HELP = "check that an implementation object exposes the spec's API surface"
 
@@ -28,7 +28,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "(SocketTask) has every method, each callable with the spec's parameters; then run mypy's "
         "stubtest against .pyi stubs generated from the spec for the implementation's modules. "
         "Nothing is called: the SocketTask class comes from --task-class or from the return "
-        "annotation of connectSocket. Exit 0 ok, 1 mismatch, 2 usage or import error."
+        "annotation of connectSocket. Known deviations come from --allowlist, or else from the "
+        "allowlist the implementation ships (reference_impl's ships with the kit). "
+        "Exit 0 ok, 1 mismatch, 2 usage or import error."
     )
     parser.add_argument("target", metavar="MODULE:ATTR", help="the implementation object")
     parser.add_argument(
@@ -36,11 +38,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="MODULE:ATTR",
         help="the class implementing SocketTask (default: connectSocket's return annotation)",
     )
-    parser.add_argument(
+    allowlists = parser.add_mutually_exclusive_group()
+    allowlists.add_argument(
         "--allowlist",
         type=Path,
         metavar="FILE",
-        help="known deviations, one 'Member  # reason' a line; an unused entry fails the run",
+        help="known deviations, one 'Member  # reason' a line; an unused entry fails the run "
+        f"(default: the implementation's own: {SHIPPED_ALLOWLIST} in its top-level package, "
+        "or the kit's for reference_impl)",
+    )
+    allowlists.add_argument(
+        "--no-allowlist",
+        action="store_true",
+        help="allow no deviation: ignore the allowlist the implementation ships",
     )
     parser.add_argument(
         "--no-stubtest", action="store_true", help="only the inspect-based check, no stubtest"
@@ -64,6 +74,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             spec,
             task_class=args.task_class,
             allowlist=args.allowlist,
+            shipped_allowlist=not args.no_allowlist,
             stubtest=not args.no_stubtest,
             modules=args.module,
         )
@@ -91,8 +102,15 @@ def _write_text(report: SurfaceReport, stdout: TextIO, stderr: TextIO) -> None:
             f"{finding.where}: {finding.member}: allowed by {entry.location} ({entry.reason}): "
             f"{finding.problem}: {finding.message} [{finding.check}]\n"
         )
+    for entry in report.unverified:
+        stdout.write(
+            f"{entry.location}: {entry.member}: not verified: the entry may be about what "
+            "stubtest finds, which did not run (--no-stubtest)\n"
+        )
     classes = ", ".join(f"{name}={runtime}" for name, runtime in report.classes.items())
     how = "inspect and stubtest" if report.stubtest else "inspect only (--no-stubtest)"
+    if report.allowlist is not None:
+        how += f"; allowlist {report.allowlist}"
     if report.ok:
         stderr.write(
             f"ok: {report.target} exposes the spec's surface: {len(report.checked)} member(s), "

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import generator
 from generator.cli import run as cli
+from generator.surface import SHIPPED_ALLOWLIST, find_allowlist
 from tests.stubs.support import FIXTURES
 
 
@@ -191,16 +194,101 @@ def test_allowlist_entries_need_a_reason_and_a_real_member_all_reported(tmp_path
     assert f"{allowlist}:4: 'closeSocket' is already allowed on line 3" in err
 
 
-def test_the_reference_implementation_passes_with_its_reasoned_allowlist() -> None:
-    code, report, err = check(
-        "reference_impl:uni", "--allowlist", str(FIXTURES / "reference_impl.allowlist")
-    )
+KIT_ALLOWLIST = Path(generator.__file__).parent / "templates" / "stubs" / "reference_impl.allowlist"
+
+
+def test_the_reference_implementation_passes_with_no_flag_by_the_allowlist_the_kit_ships() -> None:
+    code, report, err = check("reference_impl:uni")
     assert code == 0, (report, err)
     assert report["classes"] == {
         "Uni": "reference_impl._runtime.Runtime",
         "SocketTask": "reference_impl._runtime.SocketTask",
     }
     assert report["checked"] == ALL_MEMBERS
+    assert report["allowlist"] == str(KIT_ALLOWLIST)
+    assert {(a["member"], a["check"]) for a in report["allowed"]} == {
+        ("SocketTask.close", "stubtest"),
+        ("closeSocket", "stubtest"),
+    }
+    code, _, err = check_text("reference_impl:uni")
+    assert code == 0
+    assert f"allowlist {KIT_ALLOWLIST}" in err
+
+
+def test_no_allowlist_ignores_the_shipped_one() -> None:
+    code, report, _ = check("reference_impl:uni", "--no-allowlist")
+    assert code == 1
+    assert report["allowlist"] is None
+    assert findings(report) == {
+        ("SocketTask.close", "stubtest", "stubtest"),
+        ("closeSocket", "stubtest", "stubtest"),
+    }
+
+
+def test_an_implementation_package_ships_its_own_allowlist_as_package_data() -> None:
+    shipped = FIXTURES / "surface_pkg_shipped" / SHIPPED_ALLOWLIST
+    code, report, err = check("surface_pkg_shipped:uni")
+    assert code == 0, (report, err)
+    assert report["allowlist"] == str(shipped)
+    # getLocation is no member of the websocket spec: left out of a shipped list, not an error
+    assert {(a["member"], a["allowlist"]) for a in report["allowed"]} == {
+        ("SocketTask.onClose", f"{shipped}:2")
+    }
+    # --allowlist wins over the shipped one
+    code, report, _ = check("surface_pkg_shipped:uni", "--allowlist", os.devnull)
+    assert code == 1
+    assert ("SocketTask.onClose", "surface", "missing") in findings(report)
+
+
+def test_a_plain_module_or_a_package_without_one_has_no_allowlist() -> None:
+    assert find_allowlist("surface_impl_complete:uni") is None
+    assert find_allowlist("generator.surface:check_surface") is None
+
+
+def test_without_stubtest_unused_entries_are_unverified_not_failures() -> None:
+    code, report, _ = check("reference_impl:uni", "--no-stubtest")
+    assert code == 0, report
+    assert {e["member"] for e in report["unverified"]} == {"SocketTask.close", "closeSocket"}
+    code, out, _ = check_text("reference_impl:uni", "--no-stubtest")
+    assert code == 0
+    assert f"{KIT_ALLOWLIST}:8: SocketTask.close: not verified" in out
+
+
+def test_an_implementation_typed_any_gets_a_clear_error_not_a_mypy_one() -> None:
+    code, out, err = check_text("surface_impl_any:uni")
+    assert (code, out) == (2, "")
+    assert "shadows" not in err
+    assert err == (
+        "utsapi check-surface: surface_impl_any:uni: connectSocket returns Any, which names no "
+        "SocketTask class to check; annotate it with the class it returns or pass "
+        "--task-class MODULE:ATTR\n"
+    )
+    code, report, _ = check("surface_impl_any:uni", "--task-class", "surface_impl_complete:Task")
+    assert code == 0, report
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (
+            ("surface_impl_complete:uni", "--task-class", "typing:Any"),
+            "typing.Any: the SocketTask class is the standard library's (typing)",
+        ),
+        (
+            ("surface_impl_complete:uni", "--task-class", "builtins:dict"),
+            "builtins.dict: the SocketTask class is the standard library's (builtins)",
+        ),
+        (("json:loads",), "builtins.function: the Uni class is the standard library's (builtins)"),
+        (("os:path",), "the standard library's, not an implementation stubtest can check"),
+    ],
+)
+def test_standard_library_classes_and_modules_are_refused_before_stubtest(
+    argv: tuple[str, ...], says: str
+) -> None:
+    code, out, err = check_text(*argv)
+    assert (code, out) == (2, "")
+    assert says in err
+    assert "shadows" not in err
 
 
 WEBSOCKET = Path(__file__).resolve().parents[2] / "spec" / "modules" / "websocket.yaml"
