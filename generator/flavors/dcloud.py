@@ -105,6 +105,22 @@ BUILTIN_LINKS: Mapping[str, str] = {
 
 _MAX_DEPTH = 6
 
+#: The fields of the runtime's base types that an imported type may extend without declaring
+#: them (:data:`generator.spec.typeexpr.GLOBAL_TYPES`): facts of ``types/native/IUniError.d.ts``
+#: and ``AsyncApiResult.d.ts`` of npm ``@dcloudio/uni-app-x`` (name, type, required; ``T | null``
+#: shown as ``T``, not required), each base followed by its own base.  The whole-surface docs
+#: list them under every type that extends one (an ``IUniError``'s ``errSubject``…).
+RUNTIME_BASES: Mapping[str, tuple[tuple[tuple[str, str, bool], ...], str | None]] = {
+    "IUniError": (
+        (("errCode", "number", True), ("errSubject", "string", True)),
+        "_IUniErrorTail",
+    ),
+    "_IUniErrorTail": ((("data", "any", False), ("cause", "Error", False)), "AsyncApiResult"),
+    "UniError": ((), "IUniError"),
+    "AsyncApiResult": ((("errMsg", "string", True),), None),
+    "AsyncApiSuccessResult": ((), "AsyncApiResult"),
+}
+
 #: The ten mini-program "see also" links the docs list for every API (Alipay, Baidu, Douyin,
 #: Feishu, DingTalk, QQ, Kuaishou, JD, Huawei quick app, 360), ``{name}`` the API's name; their
 #: labels are :attr:`generator.flavors.labels.Labels.vendors`, in this order.
@@ -243,6 +259,47 @@ class _ModuleView:
 
     # -- types ---------------------------------------------------------------------------------
 
+    def fields_of(self, name: str) -> tuple[Field, ...]:
+        """An object type's fields (:meth:`Module.fields`); in the whole-surface docs followed
+        by those of a runtime base type it extends (:data:`RUNTIME_BASES`)."""
+        own = self.module.fields(name)
+        if not self.columns.fill:
+            return own
+        base: str | None = None
+        seen: set[str] = set()
+        current: str | None = name
+        while current is not None and current not in seen:
+            seen.add(current)
+            named = self.module.types.get(current)
+            if not isinstance(named, ObjectType):
+                base = current if current in RUNTIME_BASES else None
+                break
+            current = named.extends
+        names = {f.name for f in own}
+        extra: list[Field] = []
+        while base is not None:
+            rows, base = RUNTIME_BASES[base]
+            for field_name, type_name, required in rows:
+                if field_name not in names:
+                    names.add(field_name)
+                    extra.append(Field(field_name, Named(type_name), required=required))
+        return own + tuple(extra)
+
+    def object_of(self, expr: TypeExpr) -> tuple[str, ObjectType] | None:
+        """``(shown name, object type)`` when ``expr`` names a non-general object type, through
+        aliases; the whole-surface docs show the name as written (``GetLocationFail``, an alias
+        of ``IGetLocationFail``), the others the aliased type's."""
+        if not isinstance(expr, Named):
+            return None
+        shown = self.module.types.get(expr.name)
+        resolved = self.resolve(expr)
+        target = self.module.types.get(resolved.name) if isinstance(resolved, Named) else None
+        if not isinstance(target, ObjectType) or target.general or shown is None:
+            return None
+        if not self.columns.fill:
+            return target.name, target
+        return shown.name, target
+
     def resolve(self, expr: TypeExpr) -> TypeExpr:
         """Aliases expanded (the docs show the aliased type)."""
         seen: set[str] = set()
@@ -261,6 +318,11 @@ class _ModuleView:
         depth, in order of first reference); general types are only linked, their table is the
         ``general_type`` entry.
         """
+        shown = self.object_of(expr)
+        if shown is not None:
+            name = shown[0]
+            wanted.setdefault(name, min(depth, _MAX_DEPTH))
+            return TypeRef("name", text=name, url=f"#{self.module.types[name].anchor}")
         expr = self.resolve(expr)
         if isinstance(expr, Union):
             return TypeRef("union", args=tuple(self.ref(m, wanted, depth) for m in expr.members))
@@ -301,22 +363,20 @@ class _ModuleView:
         values: tuple[ValueRow, ...] = self.legal_values(f)
         description = self.text(f.description)
         if codes is not None:
-            listed = tuple(ValueRow(str(c.code), self.text(c.description)) for c in codes.codes)
-            if nested:  # no third level of rows: list the codes in the description (seed style)
+            listed = self.code_rows(codes)
+            if nested and not self.columns.fill:
+                # no third level of rows: list the codes in the description (seed style)
                 description = "\n".join(
                     [description, *(f"- {v.value} {v.description}" for v in listed)]
                 )
             else:
                 values = listed
-        resolved = self.resolve(f.type)
-        target = (
-            self.module.types.get(resolved.name) if expand and isinstance(resolved, Named) else None
-        )
+        shown = self.object_of(f.type) if expand else None
         children: tuple[_Row, ...] = ()
-        if isinstance(target, ObjectType):
-            type_ref = TypeRef("bold", text=target.name)
+        if shown is not None:
+            type_ref = TypeRef("bold", text=shown[0])
             children = self.field_rows(
-                self.module.fields(target.name), wanted, depth + 1, nested=True
+                self.fields_of(shown[1].name), wanted, depth + 1, nested=True
             )
         else:
             type_ref = self.ref(f.type, wanted, depth)
@@ -331,6 +391,21 @@ class _ModuleView:
             values=values,
             nested=children,
             deprecated=f.deprecated is not None,
+        )
+
+    def code_rows(self, codes: ErrorCodesType) -> tuple[ValueRow, ...]:
+        """The 合法值 rows of an error-code type; the whole-surface docs give each code its
+        own compatibility cell (unfilled: a code's cells are its own) and strike deprecated ones."""
+        if not self.columns.fill:
+            return tuple(ValueRow(str(c.code), self.text(c.description)) for c in codes.codes)
+        return tuple(
+            ValueRow(
+                str(c.code),
+                self.text(c.description),
+                compat=self.columns.table(c.platforms),
+                deprecated=c.deprecated is not None,
+            )
+            for c in codes.codes
         )
 
     def deprecated_field(self, f: Field, description: str) -> str:
@@ -379,8 +454,9 @@ class _ModuleView:
         while done < len(wanted):
             name, depth = list(wanted.items())[done]
             named = self.module.types[name]
-            assert isinstance(named, ObjectType)
-            rows = self.field_rows(self.module.fields(name), wanted, depth, nested=False)
+            shown = self.object_of(Named(name))
+            assert shown is not None
+            rows = self.field_rows(self.fields_of(shown[1].name), wanted, depth, nested=False)
             out.append(TypeTable(name, named.anchor, depth, rows))
             done += 1
         return tuple(out)

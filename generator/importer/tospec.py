@@ -51,7 +51,6 @@ from generator.importer._specdocs import (
     default_value,
     documented,
     example_items,
-    overridden,
     provenance_of,
     tutorial_links,
     zh,
@@ -376,13 +375,18 @@ def _error_codes(d: Declaration, ctx: Context) -> dict[str, Any] | None:
             continue
         seen.add(code)
         item: dict[str, Any] = {"code": code}
-        if m.doc is not None:
-            # An error code keeps no platforms (DCloud's code tables have no compatibility
-            # column); an override of its block is still consumed, so it does not go stale.
-            overridden(m.doc, ctx, where)
         description = zh(m.doc.description if m.doc else listed.get(code))
         if description is not None:
             item["description"] = description
+        if m.doc is not None:
+            # the code's own compatibility: DCloud's code tables (2026-04) have a cell per code
+            scratch: dict[str, Any] = {}
+            documented(scratch, m.doc, ctx, where)
+            if "platforms" in scratch:
+                item["platforms"] = scratch["platforms"]
+            deprecation = _deprecation(m.doc)
+            if deprecation is not None:
+                item["deprecated"] = deprecation
         item["provenance"] = provenance_of(m.provenance)
         codes.append(item)
     if not codes:

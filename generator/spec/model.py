@@ -254,6 +254,9 @@ class ErrorCode:
     code: int
     description: Text
     errMsg: str  # empty in an imported module: the declarations do not say it
+    #: the code's own compatibility (an imported union member's ``@uniPlatform``)
+    platforms: Platforms = field(default_factory=Platforms)
+    deprecated: Deprecation | None = None
 
 
 @dataclass(frozen=True)
@@ -481,7 +484,14 @@ def _named(name: str, data: Mapping[str, Any], shared: _Shared) -> NamedType:
             subject=data.get("subject", ""),
             description=_description(data),
             codes=tuple(
-                ErrorCode(c["code"], _description(c), c.get("errMsg", "")) for c in data["codes"]
+                ErrorCode(
+                    c["code"],
+                    _description(c),
+                    c.get("errMsg", ""),
+                    _platforms(c.get("platforms"), shared),
+                    _deprecation(c.get("deprecated")),
+                )
+                for c in data["codes"]
             ),
             platforms=_platforms(data.get("platforms"), shared),
         )

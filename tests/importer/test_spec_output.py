@@ -206,6 +206,11 @@ def test_object_types_interfaces_aliases_and_error_codes(imported: tuple[Path, s
         (710002, {"zh": "The widget is gone."}),
         (710003, None),
     ]
+    # a code's own @uniPlatform and @deprecated are kept (DCloud's 2026-04 code tables show them)
+    gone = codes["codes"][1]
+    assert gone["platforms"] == {"app": {"android": {"unixVer": "4.1"}}}
+    assert gone["deprecated"] == {"text": {"zh": "Gone for good."}}
+    assert "platforms" not in codes["codes"][0] and "deprecated" not in codes["codes"][0]
 
 
 def test_fields_types_nullability_and_defaults(imported: tuple[Path, str, str]) -> None:
