@@ -148,6 +148,16 @@ def _version(cell: str) -> str:
     return value[:-1] if value.endswith("+") and value[:-1][:1].isdigit() else value
 
 
+def _signature(text: str) -> str:
+    """A method signature as declared, without spacing that carries nothing: DCloud copies the
+    declaration's text (``close() : void``, ``options ?: T``, a trailing ``,`` or ``;``)."""
+    text = " ".join(text.split()).rstrip(";,").strip()
+    text = re.sub(r"\s*(\?)?\s*:\s*", lambda m: f"{m.group(1) or ''}: ", text)
+    text = re.sub(r"\(\s+", "(", text)
+    text = re.sub(r",?\s+\)", ")", text)
+    return text
+
+
 def _split_anchor(text: str) -> tuple[str, str]:
     head, sep, anchor = text.rpartition(" @")
     if sep and anchor and " " not in anchor.strip():
@@ -178,6 +188,10 @@ class _Reader:
         self.scope: tuple[str, ...] = ()
         self.scope_level = 0
         self.interface = ""
+        #: (heading level, name) of every "X 的方法" heading still open: a method heading at a
+        #: level closes the interfaces opened deeper (``###### Stats 的方法`` inside a method of
+        #: ``#### FileSystemManager 的方法`` ends at the next ``####`` method)
+        self.interfaces: list[tuple[int, str]] = []
         self.expect = ""  # what the next table is: "fields", "return", "compat", ""
         self.owner: tuple[str, ...] = ()
         self.tables: dict[int, _Table] = {}
@@ -257,7 +271,9 @@ class _Reader:
             self.expect = "fields"
             self.fact("type", (name,), "")
         elif text.endswith("的方法"):
-            self.interface = _plain(text[: -len("的方法")])
+            self.interfaces = [(lv, n) for lv, n in self.interfaces if lv < level]
+            self.interfaces.append((level, _plain(text[: -len("的方法")])))
+            self.interface = self.interfaces[-1][1]
             self.fact("type", (self.interface,), "")
         elif text in ("参见", "示例", "通用类型"):
             pass
@@ -280,10 +296,12 @@ class _Reader:
             if anchor:
                 self.fact("anchor", (), anchor)
             return
+        self.interfaces = [(lv, n) for lv, n in self.interfaces if lv <= level]
+        self.interface = self.interfaces[-1][1] if self.interfaces else ""
         owner = f"{self.interface}.{name}" if self.interface else name
         self.scope = (owner,)
         self.scope_level = level
-        self.fact("method", (owner,), signature.rstrip(";").strip())
+        self.fact("method", (owner,), _signature(signature))
         self.fact("deprecated", (owner,), "yes" if deprecated else "no")
         if anchor:
             self.fact("anchor", (owner,), anchor)

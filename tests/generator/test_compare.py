@@ -424,3 +424,24 @@ def test_the_public_surface_is_pinned() -> None:
     ])  # fmt: skip
     for name in generator.compare.__all__:
         assert hasattr(generator.compare, name), name
+
+
+def test_method_signatures_compare_without_the_declarations_spacing() -> None:
+    spaced = "#### X 的方法 @x-values \n#### close(options ?: CloseOptions | null) : void, @close\n"
+    plain = "#### X 的方法 @x-values \n#### close(options?: CloseOptions | null): void; @close\n"
+    assert _facts("returnValue", spaced) == _facts("returnValue", plain)
+    assert _facts("returnValue", plain)["method", ("X.close",)] == (
+        "close(options?: CloseOptions | null): void"
+    )
+
+
+def test_an_interface_opened_inside_a_method_ends_at_the_next_method_of_the_outer_one() -> None:
+    text = (
+        "#### Manager 的方法 @manager-values \n"
+        "#### stat(options: StatOptions): void; @stat\n"
+        "###### Stats 的方法 @stats-values \n"
+        "###### isFile(): boolean; @isfile\n"
+        "#### open(options: OpenOptions): void; @open\n"
+    )
+    methods = {p for (c, p) in _facts("returnValue", text) if c == "method"}
+    assert methods == {("Manager.stat",), ("Stats.isFile",), ("Manager.open",)}
