@@ -480,13 +480,28 @@ class _ModuleView:
         return self.labels.deprecated.format(replacement=replacement)
 
     def signature(self, c: Callable) -> str:
-        inner = ", ".join(f"{p.name}: {p.type}" for p in c.params)
+        """``name(p: T): R;``; the whole-surface docs write the declaration: ``p?: T | null``."""
+        if not self.columns.fill:
+            inner = ", ".join(f"{p.name}: {p.type}" for p in c.params)
+            return f"{c.name}({inner}): {c.returns};"
+        inner = ", ".join(
+            f"{p.name}{'' if p.required else '?'}: {p.type}{' | null' if p.nullable else ''}"
+            for p in c.params
+        )
         return f"{c.name}({inner}): {c.returns};"
 
     def return_value(self, c: Callable) -> ReturnValue | None:
         expr = self.resolve(c.returns)
         if isinstance(expr, Named) and expr.name == "void":
             return None
+        if self.columns.fill and isinstance(expr, Union):
+            # `X | null` of an interface: the docs list X's methods (the row says 必备 否)
+            kept = [m for m in expr.members if not (isinstance(m, Named) and m.name == "null")]
+            only = kept[0] if len(kept) == 1 else None
+            if isinstance(only, Named) and isinstance(
+                self.module.types.get(only.name), InterfaceType
+            ):
+                expr = only
         named = self.module.types.get(expr.name) if isinstance(expr, Named) else None
         if isinstance(named, InterfaceType):
             method_depth = 4

@@ -139,3 +139,47 @@ def test_the_seed_columns_keep_the_aliased_name_the_own_fields_and_bare_codes(
     assert "errSubject" not in param
     assert "@| 1001 | - | 一。 |" in param
     assert "~~1002~~" not in param
+
+
+INTERFACE = """\
+format: 1
+module: box
+version: 1.0.0
+title: {zh: 盒, en: Box}
+description: {zh: 盒。, en: Box.}
+apis:
+  - name: createBox
+    description: {zh: 建。, en: Creates.}
+    params: []
+    returns: Box | null
+    platforms:
+      app:
+        android: {unixVer: "4.0"}
+types:
+  Box:
+    kind: interface
+    description: {zh: 盒。, en: Box.}
+    methods:
+      - name: close
+        description: {zh: 关。, en: Closes.}
+        params:
+          - name: code
+            type: number
+            nullable: true
+        returns: void
+        platforms:
+          app:
+            android: {unixVer: "4.0"}
+"""
+
+
+def test_a_nullable_interface_return_lists_its_methods_with_declared_signatures(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "box.yaml").write_text(INTERFACE, encoding="utf-8")
+    whole = build_data(load_spec([tmp_path]), "zh", columns=WHOLE)["createBox"]["returnValue"]
+    assert "#### Box 的方法 @box-values" in whole
+    assert "#### close(code?: number &#124; null): void; @close" in whole
+    seed = build_data(load_spec([tmp_path]), "zh", columns=DEFAULT_COLUMNS)["createBox"]
+    assert "的方法" not in seed["returnValue"]
