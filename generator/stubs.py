@@ -23,6 +23,13 @@ The direction flips inside a function type's parameters: a callback the caller g
 values the API gives.  An object type takes the direction of the places that use it (an options
 type is ``in``, a result type ``out``; a type used both ways is rendered ``in``, the wider form).
 
+A callback the spec types ``(result: any) => void`` is typed with the result it receives where
+the spec itself says what that is (:func:`_narrow_callbacks`): a method that replaces a deprecated
+global takes the global's callback result (``SocketTask.onClose`` receives what
+``uni.onSocketClose``'s callback receives, ``OnSocketCloseCallbackResult``), and an options type's
+``complete`` receives what its ``success`` or ``fail`` receives.  The docstring says so.  A type
+alias the spec leaves undescribed gets a docstring from its type and its users.
+
 The module runs past 500 lines because that view model is one pass over a spec module (the
 direction of each type, the order of declarations and the imports depend on each other); split,
 each part would need the others' intermediate state.
@@ -35,7 +42,7 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -54,6 +61,7 @@ from generator.spec.model import (
     Module,
     NamedType,
     ObjectType,
+    Text,
 )
 from generator.spec.typeexpr import Function, Generic, Named, TypeExpr, Union, base_name
 
@@ -703,6 +711,7 @@ def module_view(module: Module, python_module: str | None = None) -> ModuleView:
     if _VERSION.fullmatch(module.version) is None:
         raise StubsError(module.file, f"version {module.version!r} is not MAJOR.MINOR.PATCH")
     _check_identifier(module.file, "module name", module.name)
+    module = _narrow_callbacks(module)
     imports = _Imports()
     names = type_names(module)
     mapper = _Mapper(module, imports, names)
@@ -736,6 +745,8 @@ def module_view(module: Module, python_module: str | None = None) -> ModuleView:
             decls.append(
                 _declaration(module.types[name], names[name], mapper, scope, direction=direction)
             )
+            if decls[-1].kind == "alias" and decls[-1].doc is None:
+                decls[-1] = replace(decls[-1], doc=_docstring(_alias_doc(module, name), 0))
         scope.defined.add(decls[-1].name)
 
     deprecates = any(m.decorators for d in decls for m in d.methods)
@@ -865,6 +876,163 @@ def _spec_label(module: Module) -> str:
     path = Path(module.file or f"{module.name}.yaml")
     label = f"spec/modules/{path.name}" if path.parent.name == "modules" else path.name
     return _label(label)
+
+
+# ----------------------------------------------------------------------------------------------
+# Callbacks the spec types ``any`` where it says elsewhere what they receive
+
+#: The spec's "any": a callback receiving it is a candidate for narrowing.
+_ANY = Named("any")
+#: How many users an alias's generated docstring names before "and N more".
+_USERS_SHOWN = 5
+
+
+def _callback(module: Module, expr: TypeExpr, depth: int = 0) -> Function | None:
+    """The function type of a callback-typed field or parameter: the function itself, the one
+    function of a union with null, or the type of an alias to either; else None."""
+    if isinstance(expr, Function):
+        return expr
+    if isinstance(expr, Union):
+        functions = [m for m in expr.members if isinstance(m, Function)]
+        others = [m for m in expr.members if not isinstance(m, Function)]
+        if len(functions) == 1 and all(m == Named("null") for m in others):
+            return functions[0]
+        return None
+    named = module.types.get(expr.name) if isinstance(expr, Named) else None
+    if isinstance(named, AliasType) and depth < 8:
+        return _callback(module, named.type, depth + 1)
+    return None
+
+
+def _receives_any(module: Module, expr: TypeExpr) -> bool:
+    """Whether ``expr`` is written inline as a callback of one ``any`` parameter."""
+    function = _callback(module, expr) if not isinstance(expr, Named) else None
+    return function is not None and len(function.params) == 1 and function.params[0][1] == _ANY
+
+
+def _declared_result(module: Module, expr: TypeExpr) -> TypeExpr | None:
+    """The result type a callback declares: its one parameter's type when that is a type the
+    module declares (a result object, not ``any``, not another module's)."""
+    function = _callback(module, expr)
+    if function is None or len(function.params) != 1:
+        return None
+    result = function.params[0][1]
+    return result if isinstance(result, Named) and result.name in module.types else None
+
+
+def _with_result(expr: TypeExpr, result: TypeExpr) -> TypeExpr:
+    """``expr`` (an inline callback, maybe ``| null``) with its one parameter typed ``result``."""
+    if isinstance(expr, Function):
+        return Function(((expr.params[0][0], result),), expr.returns, expr.optional)
+    assert isinstance(expr, Union)
+    return Union(tuple(_with_result(m, result) if isinstance(m, Function) else m
+                       for m in expr.members))  # fmt: skip
+
+
+def _noted(text: Text | None, note: str) -> Text:
+    if text is None:
+        return Text(zh="", en=note)
+    return replace(text, en=f"{_sentence(text.en) or ''} {note}".strip())
+
+
+def _narrow_callbacks(module: Module) -> Module:
+    """``module`` with each callback the spec types ``(result: any) => void`` typed with the
+    result the spec declares for it elsewhere:
+
+    - a parameter of a callable that a deprecated API names as its replacement takes the result
+      of that API's callback in the same place (``SocketTask.onClose`` <- ``uni.onSocketClose``);
+    - a ``complete`` field of an object type with ``success`` and ``fail`` fields receives what
+      they receive ("called when the API call ends, after success or fail", with their result).
+
+    Where the spec says nothing more, ``any`` stays (``Any`` in the package)."""
+    replaced_by = {
+        (a.deprecated.replacement.removeprefix("uni.")): a
+        for a in module.apis
+        if a.deprecated is not None and a.deprecated.replacement
+    }
+
+    def narrow_callable(c: Callable) -> Callable:
+        old = replaced_by.get(c.qualname)
+        if old is None:
+            return c
+        params = list(c.params)
+        notes = []
+        for i, p in enumerate(params):
+            if i >= len(old.params) or not _receives_any(module, p.type):
+                continue
+            result = _declared_result(module, old.params[i].type)
+            if result is None:
+                continue
+            params[i] = replace(p, type=_with_result(p.type, result))
+            notes.append(
+                f"The callback receives ``{result}``, the result ``uni.{old.name}`` declares for "
+                "it (the spec types it ``any`` here)."
+            )
+        if not notes:
+            return c
+        return replace(c, params=tuple(params), description=_noted(c.description, " ".join(notes)))
+
+    def narrow_fields(named: ObjectType) -> ObjectType:
+        siblings = {f.name: f for f in module.fields(named.name)}
+        fields = list(named.fields)
+        for i, f in enumerate(fields):
+            if f.name != "complete" or not _receives_any(module, f.type):
+                continue
+            results = [
+                _declared_result(module, siblings[k].type) if k in siblings else None
+                for k in ("success", "fail")
+            ]
+            if any(r is None for r in results):
+                continue
+            members = tuple(dict.fromkeys(r for r in results if r is not None))
+            result = members[0] if len(members) == 1 else Union(members)
+            fields[i] = replace(
+                f,
+                type=_with_result(f.type, result),
+                description=_noted(
+                    f.description, "Receives what ``success`` or ``fail`` receives."
+                ),
+            )
+        return replace(named, fields=tuple(fields)) if fields != list(named.fields) else named
+
+    types: dict[str, NamedType] = {}
+    for name, named in module.types.items():
+        if isinstance(named, ObjectType):
+            types[name] = narrow_fields(named)
+        elif isinstance(named, InterfaceType):
+            types[name] = replace(named, methods=tuple(narrow_callable(m) for m in named.methods))
+        else:
+            types[name] = named
+    return replace(module, apis=tuple(narrow_callable(a) for a in module.apis), types=types)
+
+
+def _alias_doc(module: Module, name: str) -> str:
+    """A docstring for an alias the spec does not describe: what it is, and who uses it."""
+    alias = module.types[name]
+    assert isinstance(alias, AliasType)
+    function = _callback(module, alias.type)
+    if function is not None:
+        received = ", ".join(f"``{t}``" for _, t in function.params) or "nothing"
+        text = f"A callback: receives {received}; what it returns is ignored."
+    else:
+        text = f"The spec type ``{alias.type}``."
+    users = [
+        f"``{'uni.' if c.owner is None else ''}{c.qualname}``"
+        for c in module.callables()
+        if any(name in _references(p.type) for p in c.params)
+    ]
+    users += [
+        f"``{t.name}.{f.name}``"
+        for t in module.types.values()
+        if isinstance(t, ObjectType)
+        for f in t.fields
+        if name in _references(f.type)
+    ]
+    if users:
+        more = len(users) - _USERS_SHOWN
+        shown = ", ".join(users[:_USERS_SHOWN]) + (f" and {more} more" if more > 0 else "")
+        text += f"\n\nUsed by {shown}."
+    return text
 
 
 # Declaration order: error-code literals, object types, callback aliases, Protocols, each in spec

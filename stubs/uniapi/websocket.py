@@ -105,8 +105,10 @@ class ConnectSocketOptions(TypedDict):
     fail: NotRequired[Callable[[ConnectSocketFail], object] | None]
     """Called when the API call fails. Default: ``None``."""
 
-    complete: NotRequired[Callable[[Any], object] | None]
-    """Called when the API call ends, after success or fail. Default: ``None``."""
+    complete: NotRequired[Callable[[ConnectSocketSuccess | ConnectSocketFail], object] | None]
+    """Called when the API call ends, after success or fail. Receives what ``success`` or
+    ``fail`` receives. Default: ``None``.
+    """
 
     forceCellularNetwork: NotRequired[bool]
     """Forces the request over the cellular network. Requires base library `2.29.0`. Documented
@@ -184,8 +186,10 @@ class SendSocketMessageOptions(TypedDict):
     fail: NotRequired[Callable[[SendSocketMessageFail], object] | None]
     """Called when the API call fails. Default: ``None``."""
 
-    complete: NotRequired[Callable[[Any], object] | None]
-    """Called when the API call ends, after success or fail. Default: ``None``."""
+    complete: NotRequired[Callable[[GeneralCallbackResult | SendSocketMessageFail], object] | None]
+    """Called when the API call ends, after success or fail. Receives what ``success`` or
+    ``fail`` receives. Default: ``None``.
+    """
 
 
 class CloseSocketOptions(TypedDict):
@@ -243,15 +247,31 @@ class OnSocketErrorCallbackResult(TypedDict):
 
 
 OnSocketOpenCallback: TypeAlias = Callable[[OnSocketOpenCallbackResult], object]
+"""A callback: receives ``OnSocketOpenCallbackResult``; what it returns is ignored.
+
+Used by ``uni.onSocketOpen``.
+"""
 
 
 OnSocketErrorCallback: TypeAlias = Callable[[OnSocketErrorCallbackResult], object]
+"""A callback: receives ``OnSocketErrorCallbackResult``; what it returns is ignored.
+
+Used by ``uni.onSocketError``.
+"""
 
 
 OnSocketMessageCallback: TypeAlias = Callable[[OnSocketMessageCallbackResult], object]
+"""A callback: receives ``OnSocketMessageCallbackResult``; what it returns is ignored.
+
+Used by ``uni.onSocketMessage``.
+"""
 
 
 OnSocketCloseCallback: TypeAlias = Callable[[OnSocketCloseCallbackResult], object]
+"""A callback: receives ``OnSocketCloseCallbackResult``; what it returns is ignored.
+
+Used by ``uni.onSocketClose``.
+"""
 
 
 class SocketTask(Protocol):
@@ -269,8 +289,11 @@ class SocketTask(Protocol):
         """Registers a callback for the moment the connection opens."""
         ...
 
-    def onClose(self, callback: Callable[[Any], object]) -> None:
-        """Registers a callback for the moment the connection closes."""
+    def onClose(self, callback: Callable[[OnSocketCloseCallbackResult], object]) -> None:
+        """Registers a callback for the moment the connection closes. The callback receives
+        ``OnSocketCloseCallbackResult``, the result ``uni.onSocketClose`` declares for it
+        (the spec types it ``any`` here).
+        """
         ...
 
     def onError(self, callback: Callable[[GeneralCallbackResult], object]) -> None:

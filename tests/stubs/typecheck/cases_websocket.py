@@ -39,7 +39,7 @@ def connect_options() -> None:
         "protocols": ["chat", "superchat"],
         "success": lambda res: assert_type(res, ConnectSocketSuccess),
         "fail": lambda res: assert_type(res, ConnectSocketFail),
-        "complete": lambda res: assert_type(res, Any),
+        "complete": lambda res: assert_type(res, ConnectSocketSuccess | ConnectSocketFail),
         "forceCellularNetwork": False,
         "perMessageDeflate": True,
         "tcpNoDelay": True,
@@ -81,6 +81,7 @@ def send_and_close(task: SocketTask, payload: bytes, view: memoryview) -> None:
             "data": "with callbacks",
             "success": lambda res: assert_type(res, GeneralCallbackResult),
             "fail": lambda res: assert_type(res, SendSocketMessageFail),
+            "complete": lambda res: assert_type(res["errMsg"], str),
         }
     )
     close: CloseSocketOptions = {"code": 1000, "reason": "done"}
@@ -99,7 +100,10 @@ def task_events(task: SocketTask) -> None:
     received: list[str | bytes] = []
     task.onOpen(lambda res: assert_type(res["header"], Any))
     task.onMessage(lambda res: received.append(res["data"]))  # a callback's return is ignored
-    task.onClose(lambda res: assert_type(res, Any))
+    task.onClose(lambda res: assert_type(res, OnSocketCloseCallbackResult))
+    task.onClose(lambda res: assert_type(res["reason"], str))
+    task.onClose(on_close)
+    task.onClose(print)  # a callback typed more widely fits too
     task.onError(lambda res: assert_type(res["errMsg"], str))
 
 
