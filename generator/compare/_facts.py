@@ -7,10 +7,10 @@ The sections are Markdown as the uni-app x docs render it (see
   ``### 参数``, ``### 返回值``, ``#### T 的属性值 @t-values``, ``#### T 的方法 @t-values``, method
   headings ``#### send(options: T): void; @send``, ``### 参见``, ``## 示例``;
 - tables whose nested rows carry one ``@`` per level (``@|``, ``@@|`` …): a nested table describes
-  the fields of the row above it, or its legal values (``合法值``).  When the row above names one
-  declared type (``**T**``, ``Array<T>``, a capitalised name), the nested fields are ``T``'s and
-  get the path ``(T, field)`` (and a ``type`` fact), the same facts as a ``T 的属性值`` table:
-  where a type's table is printed is rendering, not a fact;
+  the fields of the row above it, or its legal values (``合法值``).  When the row above names
+  one declared type (``**T**``, ``Array<T>``, ``T<U>``, a capitalised name), the nested fields
+  are ``T``'s and get the path ``(T, field)`` (and a ``type`` fact), the same facts as a
+  ``T 的属性值`` table: where a type's table is printed is rendering, not a fact;
 - compatibility cells ``<CompatibilityTable table='{"headers":[{"title":…}],"rows":[[…]]}' />``;
 - link lists ``- [label](url)`` and source links ``> GitHub: url``.
 
@@ -76,7 +76,7 @@ _ANCHOR_TAG = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _ERROR_LINE = re.compile(r"^-\s*(-?\d+)\s*[:：]?\s*(.*)$")  # "- 4: text" too
 #: a type cell naming one declared type (``T``, ``Array<T>``); a lower-case name is primitive
-_NAMED_TYPE = re.compile(r"Array<([A-Z_$][\w$]*)>|([A-Z_$][\w$.]*)")
+_NAMED_TYPE = re.compile(r"Array<([A-Z_$][\w$]*)>|([A-Z_$][\w$.]*)(?:<[\w$, .]*>)?")
 _CODE_BLOCK = re.compile(r"^\s*(```|~~~)")
 
 #: header cell -> role, for the field, legal-value and return tables.
@@ -134,6 +134,7 @@ def _split_cells(body: str) -> list[str]:
 
 def _plain(text: str) -> str:
     """Text without Markdown links, emphasis, tags and entities, whitespace collapsed."""
+    text = text.replace("\\<", "&lt;")  # DCloud's escaped "Array\<T>" is text, not a tag
     text = _LINK.sub(r"\1", text)
     text = _ANCHOR_TAG.sub(r"\1", text)
     text = re.sub(r"<br\s*/?>", " ", text)
@@ -461,7 +462,7 @@ class _Reader:
     def note_row_type(self, depth: int, cell: str) -> None:
         """Remember the type a row names (``T``, ``Array<T>``), for a nested table below it."""
         match = _NAMED_TYPE.fullmatch(_plain(cell))
-        if match is not None:
+        if match is not None and (match.group(1) or match.group(2) != "Array"):
             self.row_types[depth] = match.group(1) or match.group(2)
 
     def type_cell(self, path: tuple[str, ...], category: str, cell: str) -> None:

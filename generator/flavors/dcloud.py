@@ -242,6 +242,8 @@ class _ModuleView:
         self.overlay = overlay or Overlay()
         #: the cells of the API or method being rendered (for :meth:`_Columns.filled`)
         self.owner: tuple[str, ...] | None = None
+        #: the @-rows of the returned interface's properties (whole-surface docs)
+        self.return_fields: tuple[_Row, ...] = ()
 
     def compat(self, platforms: Any) -> CompatTable | None:
         if self.owner is None:
@@ -289,6 +291,11 @@ class _ModuleView:
         """``(shown name, object type)`` when ``expr`` names a non-general object type, through
         aliases; the whole-surface docs show the name as written (``GetLocationFail``, an alias
         of ``IGetLocationFail``), the others the aliased type's."""
+        if isinstance(expr, Generic) and self.columns.fill and expr.name != "Array":
+            generic = self.module.types.get(expr.name)
+            if isinstance(generic, ObjectType) and not generic.general:
+                return str(expr), generic
+            return None
         if not isinstance(expr, Named):
             return None
         shown = self.module.types.get(expr.name)
@@ -319,7 +326,7 @@ class _ModuleView:
         ``general_type`` entry.
         """
         shown = self.object_of(expr)
-        if shown is not None:
+        if shown is not None and not isinstance(expr, Generic):
             name = shown[0]
             wanted.setdefault(name, min(depth, _MAX_DEPTH))
             return TypeRef("name", text=name, url=f"#{self.module.types[name].anchor}")
@@ -506,6 +513,11 @@ class _ModuleView:
         if isinstance(named, InterfaceType):
             method_depth = 4
             outer = self.owner
+            wanted: dict[str, int] = {}
+            if self.columns.fill and named.fields:
+                # the whole-surface docs list an interface's properties as @-rows of the
+                # return row, before its methods
+                self.return_fields = self.field_rows(named.fields, wanted, 4, nested=True)
             methods: list[Method] = []
             for m in named.methods:
                 self.owner = self.columns.values(m.platforms) if self.columns.fill else None
@@ -527,12 +539,13 @@ class _ModuleView:
                 interface=named.name,
                 anchor=named.anchor,
                 methods=tuple(methods),
+                tables=self.tables(wanted),
             )
         if self.columns.fill and isinstance(expr, Union):
             kept = [m for m in expr.members if not (isinstance(m, Named) and m.name == "null")]
             if len(kept) == 1 and isinstance(kept[0], Named) and kept[0].name == "any":
                 expr = kept[0]  # the docs show `any | null` as `any`
-        wanted: dict[str, int] = {}
+        wanted = {}
         type_ref = self.ref(expr, wanted, 4)
         return ReturnValue(type_ref, depth=3, tables=self.tables(wanted))
 
@@ -591,6 +604,8 @@ class _ModuleView:
         return out
 
     def _api_context(self, c: Callable) -> dict[str, Any]:
+        self.return_fields = ()
+        returns = self.return_value(c)
         return {
             "api": c,
             "name": c.name,
@@ -603,7 +618,8 @@ class _ModuleView:
             "deprecation": self.deprecation_note(c),
             "compat": self.columns.table(c.platforms),
             "params": self.params(c, 3),
-            "returns": self.return_value(c),
+            "returns": returns,
+            "return_fields": self.return_fields,
             "tutorial": self.tutorial(c),
         }
 

@@ -445,3 +445,17 @@ def test_an_interface_opened_inside_a_method_ends_at_the_next_method_of_the_oute
     )
     methods = {p for (c, p) in _facts("returnValue", text) if c == "method"}
     assert methods == {("Manager.stat",), ("Stats.isFile",), ("Manager.open",)}
+
+
+def test_a_generic_type_cell_names_its_type_for_the_nested_rows() -> None:
+    header = "| 名称 | 类型 | 必备 | 默认值 | 兼容性 | 描述 |\n| :- | :- | :- | :- | :-: | :- |\n"
+    text = (
+        header
+        + "| param | [RequestOptions\\<T>](#requestoptions-values) | 是 | - | - | p |\n"
+        + "@"
+        + header.replace("\n|", "\n@|")
+        + "@| url | string | 是 | - | - | u |\n"
+    )
+    facts = _facts("param", text)
+    assert facts["field-type", ("param",)] == "RequestOptions<T>"
+    assert facts["field-type", ("RequestOptions", "url")] == "string"

@@ -159,6 +159,11 @@ types:
   Box:
     kind: interface
     description: {zh: 盒。, en: Box.}
+    fields:
+      - name: size
+        type: number
+        required: true
+        description: {zh: 大小。, en: Size.}
     methods:
       - name: close
         description: {zh: 关。, en: Closes.}
@@ -181,5 +186,7 @@ def test_a_nullable_interface_return_lists_its_methods_with_declared_signatures(
     whole = build_data(load_spec([tmp_path]), "zh", columns=WHOLE)["createBox"]["returnValue"]
     assert "#### Box 的方法 @box-values" in whole
     assert "#### close(code?: number &#124; null): void; @close" in whole
+    # the interface's properties are @-rows of the return row, before the methods
+    assert whole.index("@| size | number | 是 |") < whole.index("#### Box 的方法")
     seed = build_data(load_spec([tmp_path]), "zh", columns=DEFAULT_COLUMNS)["createBox"]
     assert "的方法" not in seed["returnValue"]
