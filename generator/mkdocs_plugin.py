@@ -95,13 +95,16 @@ _CONTAINER_OPEN = re.compile(r"^:::[ \t]*([A-Za-z]+)[ \t]*(.*?)[ \t]*$")
 _CONTAINER_CLOSE = re.compile(r"^:::[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(```+|~~~+)")
 _AT_HEADING = re.compile(r"^(#{1,6}[ \t]+.*?)[ \t]+@([A-Za-z0-9_-]+)[ \t]*$")
+#: The seed's deprecated heading ``uni.~~name(options)~~``, which strikes only part of the name.
+_PART_STRUCK = re.compile(r"^(#{1,6}[ \t]+)uni\.~~([^~\n]+)~~")
 _ADMONITION_TYPES = {"tip": "tip", "warning": "warning", "danger": "danger", "info": "info",
                      "note": "note", "details": "note"}  # fmt: skip
 
 
 def vuepress_to_mkdocs(markdown: str) -> str:
     """``::: type TITLE`` … ``:::`` → ``!!! type "TITLE"`` with the body indented; ``# h @id`` →
-    ``# h {#id}``.  Fenced code is left alone; an unclosed container runs to the end of the page.
+    ``# h {#id}``; a heading ``uni.~~name()~~`` is struck through as a whole, ``~~uni.name()~~``.
+    Fenced code is left alone; an unclosed container runs to the end of the page.
     """
     out: list[str] = []
     fence: str | None = None
@@ -134,8 +137,9 @@ def vuepress_to_mkdocs(markdown: str) -> str:
             depth -= 1
             out.append("")
             continue
-        heading = _AT_HEADING.match(line)
-        text = f"{heading.group(1)} {{#{heading.group(2)}}}" if heading else line
+        struck = _PART_STRUCK.sub(r"\1~~uni.\2~~", line)
+        heading = _AT_HEADING.match(struck)
+        text = f"{heading.group(1)} {{#{heading.group(2)}}}" if heading else struck
         out.append(indent + text if text.strip() else "")
     return "\n".join(out)
 
@@ -189,8 +193,8 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         self._spec: Spec | None = None
         self._spec_dir: Path = Path()
         self._rules: Sequence[Rule] = ()
-        self._data: dict[str, dict[str, dict[str, str]]] = {}
-        self._module_data: dict[tuple[str, Lang], dict[str, dict[str, str]]] = {}
+        self._data: dict[tuple[Lang, str], dict[str, dict[str, str]]] = {}
+        self._module_data: dict[tuple[str, Lang, str], dict[str, dict[str, str]]] = {}
         self._problems: list[str] = []
         #: The generated API pages (modules without a hand-written page), by path.
         self._pages: dict[str, SitePage] = {}
@@ -260,11 +264,11 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
             path = Path(config.config_file_path or ".").parent / path
         return path
 
-    def _data_for(self, lang: Lang) -> dict[str, dict[str, str]]:
-        if lang not in self._data:
+    def _data_for(self, lang: Lang, root: str) -> dict[str, dict[str, str]]:
+        if (lang, root) not in self._data:
             assert self._spec is not None
-            self._data[lang] = build_data(self._spec, lang, rules=self._rules)
-        return self._data[lang]
+            self._data[lang, root] = build_data(self._spec, lang, rules=self._rules, root=root)
+        return self._data[lang, root]
 
     # -- files ---------------------------------------------------------------------------------
 
@@ -359,13 +363,17 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
     ) -> str | None:
         assert self._spec is not None
         lang = _page_lang(page.file, self.config.default_language)
-        generated = self._pages.get(_without_lang(page.file.src_uri).removesuffix(".md"))
+        within = _without_lang(page.file.src_uri)
+        generated = self._pages.get(within.removesuffix(".md"))
+        root = "../" * within.count("/")  # the language folder, relative to this page
         text = vuepress_to_mkdocs(markdown)
         try:
             text = fill_page(
                 text,
                 page.file.abs_src_path or page.file.src_uri,
-                self._data_for(lang) if generated is None else self._page_data(generated, lang),
+                self._data_for(lang, root)
+                if generated is None
+                else self._page_data(generated, lang, root),
                 allow_missing=self.config.allow_missing,
             )
         except PageError as exc:
@@ -374,21 +382,22 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
             self._problems.extend(str(d) for d in exc.diagnostics)
         if RESULTS_MARKER in text:
             report = self._report_path(config)
-            text = text.replace(
-                RESULTS_MARKER, render_results(report, lang, shown_path=self.config.report)
-            )
+            results = render_results(report, lang, shown_path=self.config.report, rules=self._rules)
+            text = text.replace(RESULTS_MARKER, results)
         if generated is not None:
             page.meta["title"] = escape(generated.title.get(lang))
         self._set_title(page, text)
         return text
 
-    def _page_data(self, page: SitePage, lang: Lang) -> dict[str, dict[str, str]]:
-        key = (page.module, lang)
+    def _page_data(self, page: SitePage, lang: Lang, root: str) -> dict[str, dict[str, str]]:
+        key = (page.module, lang, root)
         if key not in self._module_data:
             assert self._spec is not None
             module = self._spec.module(page.module)
             assert module is not None
-            self._module_data[key] = build_module_data(self._spec, module, lang, rules=self._rules)
+            self._module_data[key] = build_module_data(
+                self._spec, module, lang, rules=self._rules, root=root
+            )
         return self._module_data[key]
 
     def _set_title(self, page: Page, markdown: str) -> None:
@@ -422,6 +431,19 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         return unique_heading_ids(html)
+
+    @event_priority(-110)  # after mkdocs-static-i18n (50) has set the language selector's links
+    def on_page_context(
+        self, context: Any, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> Any:
+        """The language selector's links relative to the site, never from the server's root
+        (``/``, ``/en/``): the site then works from disk and under any base URL; the theme
+        makes them relative to the page."""
+        for alternate in config.extra.get("alternate") or ():
+            link = alternate.get("link")
+            if isinstance(link, str) and link.startswith("/") and not link.startswith("//"):
+                alternate["link"] = link.lstrip("/") or "."
+        return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self._problems:

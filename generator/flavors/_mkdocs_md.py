@@ -11,6 +11,8 @@ HTML; code spans keep their content.  The filters (:data:`FILTERS`) all return
     an HTML attribute value in double quotes, or an ``attr_list`` id.
 ``url``
     a Markdown link target (:func:`safe_url`; anything but http(s) becomes ``#``).
+``link_title``
+    a Markdown link's tooltip (:func:`_link_title`).
 ``fence``
     the backtick fence that encloses a code block (:func:`generator.flavors.views.fence`).
 ``md_type``
@@ -104,6 +106,15 @@ def _url(value: object) -> Markup:
     return Markup(safe_url(str(value)) or "#")
 
 
+_TITLE_UNSAFE = re.compile(r'["`\\\[\]()<>&\x00-\x1f\x7f]+')
+
+
+def _link_title(value: object) -> Markup:
+    """Text for a Markdown link's title ``[x](url "title")`` (a tooltip): what could end the
+    title, open a code span or carry markup becomes a space; the HTML writer escapes the rest."""
+    return Markup(" ".join(_TITLE_UNSAFE.sub(" ", str(value)).split()))
+
+
 def _fence(code: object) -> Markup:
     return Markup(fence(str(code)))
 
@@ -116,6 +127,7 @@ FILTERS: dict[str, templating.Filter] = {
     "attr": _attr,
     "url": _url,
     "fence": _fence,
+    "link_title": _link_title,
     "md_type": _md_type,
 }
 

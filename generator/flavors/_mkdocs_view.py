@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -49,7 +50,7 @@ from generator.spec.model import (
 from generator.spec.rules import Rule
 from generator.spec.typeexpr import Function, Generic, Named, TypeExpr, Union
 
-__all__ = ["KIND_LABELS", "ModuleView", "expr_names", "type_page_name"]
+__all__ = ["KIND_LABELS", "RULES_PAGE", "ModuleView", "expr_names", "type_page_name"]
 
 _Row = Row[Badges]
 _Table = TypeTable[Badges]
@@ -68,6 +69,10 @@ _EXTERNAL_TYPES = {
 }
 
 _CODE_LANGS = {"uts": "ts", "uvue": "vue"}
+#: The tab label of an example's language (else the language as the spec names it).
+_TAB_LABELS = {"uts": "UTS", "ts": "TypeScript", "js": "JavaScript", "uvue": "uvue", "vue": "Vue"}
+#: The page, relative to a language folder, that holds each rule's full text (``#rule-<id>``).
+RULES_PAGE = "conformance.md"
 _LANG_NAME = re.compile(r"[^A-Za-z0-9_+-]")
 
 
@@ -79,6 +84,10 @@ def type_page_name(type_name: str) -> str:
 def _code_lang(lang: str) -> str:
     """A fenced block's language: Pygments knows UTS as TypeScript; nothing but a name passes."""
     return _LANG_NAME.sub("", _CODE_LANGS.get(lang, lang))
+
+
+def _tab_label(lang: str) -> str:
+    return _TAB_LABELS.get(lang, _LANG_NAME.sub("", lang) or "code")
 
 
 def _code_text(code: str) -> str:
@@ -126,8 +135,13 @@ class ModuleView:
         columns: Sequence[Column],
         rules: Sequence[Rule],
         type_pages: Mapping[str, str] | None = None,
+        *,
+        root: str = "",
     ) -> None:
         self.module = module
+        #: The language folder's root relative to the page shown ("" or "../"): the rules' and
+        #: the type pages' links start with it.
+        self.root = root
         #: Type name -> its page under ``types/`` (names shared by several modules get the
         #: module's name in theirs); default :func:`type_page_name`.
         self.type_pages = type_pages or {}
@@ -221,7 +235,7 @@ class ModuleView:
         description = escape_md(self.text(f.description))
         if f.requires is not None:
             requires = escape_md(self.text(f.requires))
-            description = Markup(f"{requires}<br><br>{description}" if description else requires)
+            description = Markup(f"{requires}<br>{description}" if description else requires)
         codes = self.module.types.get(f.type.name) if isinstance(f.type, Named) else None
         return Row(
             name=f.name,
@@ -260,9 +274,17 @@ class ModuleView:
         named = self.module.types.get(p.type.name) if isinstance(p.type, Named) else None
         return named if isinstance(named, ObjectType) and not named.general else None
 
-    def callable_view(self, c: Callable, level: int, section: _Section | None) -> CallableView:
+    def callable_view(
+        self,
+        c: Callable,
+        level: int,
+        section: _Section | None,
+        rules: tuple[RuleRow, ...] = (),
+    ) -> CallableView:
         """One API or method; on a type page (``section`` None) without the tables of the types
-        it reaches, its deprecation and its return type, which have pages of their own."""
+        it reaches, its deprecation and its return type, which have pages of their own.
+        ``rules``: the compact rule list it shows (an API section lists each rule once, under
+        the API, for the API and the methods of what it returns)."""
         params: tuple[_Row, ...] = tuple(self.field_row(p, None) for p in c.params)
         types: tuple[_Table, ...] = ()
         if section is not None:
@@ -293,7 +315,7 @@ class ModuleView:
         deprecated = deprecated_since = None
         if section is not None and c.deprecated is not None:
             if c.deprecated.replacement is not None:
-                replacement = f"`{c.deprecated.replacement}`"
+                replacement = self.replacement_link(c.deprecated.replacement)
                 deprecated = Markup(self.label("use_instead", replacement=replacement))
             else:  # imported: the declarations name no replacement; their text, if any
                 deprecated = escape_md(self.text(c.deprecated.text)) or Markup("-")
@@ -312,35 +334,68 @@ class ModuleView:
             compat=self.compat(c.platforms),
             params=params,
             types=types,
-            rules=self.rule_rows(c.qualname),
+            rules=rules,
             returns=None if section is None or void else self.type_ref(c.returns, section),
             examples=tuple((_code_lang(e.lang), _code_text(e.code)) for e in c.examples),
+            example_tabs=tuple(
+                (_tab_label(e.lang), _code_lang(e.lang), _code_text(e.code)) for e in c.examples
+            ),
         )
 
     def api(self, api: Callable) -> CallableView:
         """An API as its placeholder sections show it."""
-        return self.callable_view(api, 2, _Section())
+        return self.callable_view(api, 2, _Section(), self.section_rules(api))
 
     def title(self, c: Callable) -> Markup:
+        """The heading of ``c``; a deprecated API is struck through as a whole."""
         signature = escape_md(f"{c.name}({', '.join(p.name for p in c.params)})")
         if c.owner is not None:
-            return signature
+            return Markup(f"~~{signature}~~") if c.deprecated is not None else signature
         if c.deprecated is not None:
-            return Markup(f"uni.~~{signature}~~")
+            return Markup(f"~~uni.{signature}~~")
         return Markup(f"uni.{signature}")
 
-    def rule_rows(self, qualname: str) -> tuple[RuleRow, ...]:
-        """The rules listed under ``qualname``; a rule's anchor (``#rule-<id>``, the target of
-        the conformance reports' links) sits under the first API it names."""
+    def replacement_link(self, replacement: str) -> Markup:
+        """A deprecated API's replacement as a link: a method to its heading on its
+        interface's type page, an API of the module to its heading on this page."""
+        shown = escape_md(replacement)
+        owner, _, name = replacement.rpartition(".")
+        if owner and owner in self.module.types:
+            return Markup(f"[{shown}]({self.root}types/{self.page_of(owner)}#{name.lower()})")
+        api = self.module.api(replacement) if not owner else None
+        if api is not None:
+            return Markup(f"[{shown}](#{api.anchor})")
+        return Markup(f"`{replacement}`") if "`" not in replacement else shown
+
+    def section_rules(self, api: Callable) -> tuple[RuleRow, ...]:
+        """The rules of an API section, each once: those of the API, then those of the methods
+        of the interface it returns, in the order met; each names the callables it concerns
+        there and links to its full text on the conformance page."""
+        names = [api.qualname]
+        named = self.module.types.get(api.returns.name) if isinstance(api.returns, Named) else None
+        if isinstance(named, InterfaceType):
+            names.extend(m.qualname for m in named.methods)
+        return self.rule_rows(names)
+
+    def rule_rows(self, names: Sequence[str]) -> tuple[RuleRow, ...]:
+        """The rules of the callables ``names`` (qualified), each once, grouped under the first
+        of ``names`` it concerns (``apis[0]``), groups in the order of ``names``."""
+        found: dict[str, tuple[Rule, list[str]]] = {}
+        for qualname in names:
+            for r in self.rules.get(qualname, ()):
+                found.setdefault(r.id, (r, []))[1].append(qualname.rpartition(".")[2])
+        order = {qualname.rpartition(".")[2]: i for i, qualname in reversed(list(enumerate(names)))}
+        rows = sorted(found.values(), key=lambda item: order[item[1][0]])
         return tuple(
             RuleRow(
                 r.id,
                 r.level,
                 self.text(r.title),
                 self.text(r.text),
-                f"rule-{r.id}" if r.apis[0] == qualname else None,
+                url=f"{self.root}{RULES_PAGE}#rule-{quote(r.id, safe='.-_~')}",
+                apis=tuple(apis),
             )
-            for r in self.rules.get(qualname, ())
+            for r, apis in rows
         )
 
     def tutorial(self, api: Callable) -> list[tuple[str, str | None]]:
@@ -379,6 +434,7 @@ class ModuleView:
             links=tuple((label, url) for label, url in links if url and safe_url(url) is not None),
             lang=_code_lang(example.lang),
             code=_code_text(example.code),
+            tab=_tab_label(example.lang),
         )
 
     def general_tables(self) -> list[_Table]:
@@ -405,7 +461,9 @@ class ModuleView:
             extends = None if named.extends is None else self.named_ref(named.extends, None)
             return replace(page, extends=extends, rows=self.rows(named.name, None))
         if isinstance(named, InterfaceType):
-            methods = tuple(self.callable_view(m, 2, None) for m in named.methods)
+            methods = tuple(
+                self.callable_view(m, 2, None, self.rule_rows([m.qualname])) for m in named.methods
+            )
             return replace(page, methods=methods)
         if isinstance(named, ErrorCodesType):
             return replace(page, subject=named.subject, codes=self._values(named))

@@ -28,21 +28,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from generator.flavors import labels
-from generator.flavors._mkdocs_md import escape_md, make_environment, safe_url
-from generator.flavors._mkdocs_view import KIND_LABELS, ModuleView, expr_names, type_page_name
+from generator.flavors._mkdocs_md import FILTERS, escape_md, make_environment, safe_url
+from generator.flavors._mkdocs_view import (
+    KIND_LABELS,
+    RULES_PAGE,
+    ModuleView,
+    expr_names,
+    type_page_name,
+)
 from generator.flavors._results import render_results
 from generator.flavors.columns import MKDOCS_COLUMNS as DEFAULT_COLUMNS
 from generator.flavors.columns import Column
 from generator.flavors.views import Badges, TypeTable
 from generator.spec import Spec
-from generator.spec.model import AliasType, Callable, Lang, Module, ObjectType, Text
+from generator.spec.model import AliasType, Callable, Lang, Module, NamedType, ObjectType, Text
 from generator.spec.overlay import OverlayPage, load_overlay
 from generator.spec.rules import Rule
 from generator.spec.typeexpr import Named, TypeExpr
 
 __all__ = [
     "DEFAULT_COLUMNS",
+    "RULES_PAGE",
     "SITE_WORDS",
     "Column",
     "Coverage",
@@ -67,6 +76,7 @@ SITE_WORDS: dict[str, Text] = {
     "api_reference": Text("API 参考", "API reference"),
     "module_types": Text("本模块的类型", "Types of this module"),
     "not_translated": Text("尚未翻译", "Not yet translated"),
+    "alias_text": Text("{type} 的别名", "Alias of {type}"),
     "not_translated_text": Text(
         "本模块尚无英文说明，以下显示中文原文。",
         "This module has no English text yet: its descriptions are shown in Chinese.",
@@ -96,13 +106,14 @@ def _api_sections(view: ModuleView, api: Callable) -> dict[str, str]:
     sections["returnValue"] = _render_view(
         "return_value.md.j2", view.return_value(api), view.labels
     )
-    sections["tutorial"] = _render("tutorial.md.j2", labels=view.labels, links=view.tutorial(api))
+    sections["tutorial"] = _render("tutorial.md.j2", **context, links=view.tutorial(api))
     return sections
 
 
 def _module_data(
     data: dict[str, dict[str, str]], view: ModuleView, module: Module
 ) -> list[TypeTable[Badges]]:
+    """Fill ``data`` with the sections of ``module``'s APIs and its example; its general types."""
     for api in module.apis:
         data[api.name] = _api_sections(view, api)
     # A module may share its name with one of its APIs (addPhoneContact): one key, both sections.
@@ -125,10 +136,14 @@ def build_data(
     *,
     columns: Sequence[Column] = DEFAULT_COLUMNS,
     rules: Sequence[Rule] | None = None,
+    root: str = "",
 ) -> dict[str, dict[str, str]]:
     """``key -> section -> markdown`` for every placeholder, in the mkdocs flavour.
 
     ``rules`` defaults to the spec's own conformance rules (none when it has no ``rules/``).
+    ``root`` is the language folder relative to the page filled ("" for a page at its top,
+    ``../`` one folder down): links to the type pages and to the rules' full text on the
+    conformance page (:data:`RULES_PAGE`) start with it.
     An API name that several modules declare keeps the last module's sections here; the
     generated pages fill theirs from :func:`build_module_data`.
     """
@@ -136,8 +151,10 @@ def build_data(
         rules = spec.rules.rules
     data: dict[str, dict[str, str]] = {}
     general: list[TypeTable[Badges]] = []
+    files = type_page_files(spec)
     for module in spec.modules:
-        general.extend(_module_data(data, ModuleView(module, lang, columns, rules), module))
+        view = ModuleView(module, lang, columns, rules, files[module.name], root=root)
+        general.extend(_module_data(data, view, module))
     _general(data, lang, general)
     return data
 
@@ -149,13 +166,17 @@ def build_module_data(
     *,
     columns: Sequence[Column] = DEFAULT_COLUMNS,
     rules: Sequence[Rule] | None = None,
+    root: str = "",
 ) -> dict[str, dict[str, str]]:
     """The placeholder data of one module alone: its APIs, its ``example`` key and
-    ``general_type`` (its own general types), for a page generated for that module."""
+    ``general_type`` (its own general types), for a page generated for that module
+    (``root``: as in :func:`build_data`)."""
     if rules is None:
         rules = spec.rules.rules
     data: dict[str, dict[str, str]] = {}
-    _general(data, lang, _module_data(data, ModuleView(module, lang, columns, rules), module))
+    files = type_page_files(spec)[module.name]
+    view = ModuleView(module, lang, columns, rules, files, root=root)
+    _general(data, lang, _module_data(data, view, module))
     return data
 
 
@@ -206,6 +227,25 @@ def _user_link(
     if user in module.types:
         return user, pages.get(user) or type_page_name(user)
     return user, None if api_page is None else f"{api_page}#{user.lower()}"
+
+
+def _index_description(view: ModuleView, named: NamedType) -> Markup:
+    """A type's description in the types index; an alias without one says what it aliases,
+    any other type without one shows "-" (no empty cell)."""
+    text = view.text(named.description)
+    if text:
+        return escape_md(text)
+    if isinstance(named, AliasType):
+        aliased = FILTERS["md_type"](view.type_ref(named.type, None))
+        before, _, after = SITE_WORDS["alias_text"].get(view.lang).partition("{type}")
+        return Markup(
+            escape_md(before)
+            + (" " if before.endswith(" ") else "")
+            + aliased
+            + (" " if after.startswith(" ") else "")
+            + escape_md(after)
+        )
+    return Markup("-")
 
 
 def type_page_files(spec: Spec) -> dict[str, dict[str, str]]:
@@ -274,7 +314,7 @@ def build_type_pages(
     links = api_pages or {}
     for module in spec.modules:
         mine = files[module.name]
-        view = ModuleView(module, lang, columns, rules, mine)
+        view = ModuleView(module, lang, columns, rules, mine, root="../")
         used = _used_by(module)
         note = not_translated_note(lang) if _untranslated(module, lang) else ""
         entries = []
@@ -293,7 +333,7 @@ def build_type_pages(
                     "name": named.name,
                     "page": mine[named.name],
                     "kind": view.label(KIND_LABELS[named.kind]),
-                    "description": view.text(named.description),
+                    "description": _index_description(view, named),
                 }
             )
         listing.append({"title": view.text(module.title), "types": entries})

@@ -21,6 +21,6 @@ def test_build_site_uses_the_given_spec(tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     code = cli_run(["build", "--spec", str(spec), "--out", str(tmp_path / "out")], out, err)
     assert code == 0, err.getvalue()
-    page = (tmp_path / "out" / "site" / "en" / "websocket" / "index.html").read_text("utf-8")
+    page = (tmp_path / "out" / "site" / "en" / "websocket.html").read_text("utf-8")
     assert "marker 7f3a" in page
     assert "marker 7f3a" in (tmp_path / "out" / "utsApiJson.en.json").read_text("utf-8")

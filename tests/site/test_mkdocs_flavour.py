@@ -64,7 +64,9 @@ def test_each_api_links_only_to_anchors_its_own_sections_or_general_type_define(
 def test_connectsocket_sections_show_what_the_seed_page_needs(spec: Spec) -> None:
     data = build_data(spec, "zh")["connectSocket"]
     assert data["name"].strip() == "## uni.connectSocket(options) {#connectsocket}"
-    assert "| Web | 微信小程序 | Android | iOS | HarmonyOS |" in data["compatibility"]
+    # Compatibility: one line of badges, each naming its platform.
+    platforms = re.findall(r'utsapi-platform">([^<]+)<', data["compatibility"])
+    assert platforms == ["Web", "微信小程序", "Android", "iOS", "HarmonyOS"]
     assert "✓ 3.91" in data["compatibility"]
     assert "**options 的属性（ConnectSocketOptions）**" in data["param"]
     assert "#### ConnectSocketFail 的属性值 {#connectsocketfail-values}" in data["param"]
@@ -73,17 +75,31 @@ def test_connectsocket_sections_show_what_the_seed_page_needs(spec: Spec) -> Non
     for method in ("send", "close", "onopen", "onclose", "onerror", "onmessage"):
         assert f"{{#{method}}}" in data["returnValue"]
     assert (
-        "- [相关 Bug](https://issues.dcloud.net.cn/?mid=api.network.websocket.connectSocket)"
+        "[相关 Bug](https://issues.dcloud.net.cn/?mid=api.network.websocket.connectSocket)"
         in (data["tutorial"])
     )
+    # The spec's own example of connectSocket, under a tab named after its language.
+    example = spec.modules[0].api("connectSocket").examples[0]  # type: ignore[union-attr]
+    assert '=== "UTS"\n\n    ```ts\n' in data["tutorial"]
+    assert "\n".join("    " + line for line in example.code.splitlines()) in data["tutorial"]
+
+
+def test_the_module_example_is_under_a_language_tab(spec: Spec) -> None:
+    example = build_data(spec, "en")["websocket"]["example"]
+    assert "## Example {#example}\n" in example
+    assert '=== "UTS"\n\n    ```ts\n    let task' in example
 
 
 def test_deprecated_global_is_struck_through_and_names_its_replacement(spec: Spec) -> None:
     data = build_data(spec, "en")["onSocketOpen"]
-    assert data["name"].strip() == "## uni.~~onSocketOpen(options)~~ {#onsocketopen}"
+    # The whole name is struck through, uni. included (issue 13).
+    assert data["name"].strip() == "## ~~uni.onSocketOpen(options)~~ {#onsocketopen}"
     assert '!!! warning "Deprecated"' in data["description"]
-    assert "Use `SocketTask.onOpen` instead." in data["description"]
+    # The replacement is a link to its heading on its interface's page.
+    assert "Use [SocketTask.onOpen](types/sockettask.md#onopen) instead." in data["description"]
     assert data["returnValue"] == ""
+    nested = build_data(spec, "en", root="../")["closeSocket"]["description"]
+    assert "[SocketTask.close](../types/sockettask.md#close)" in nested
 
 
 def test_english_data_has_no_chinese(spec: Spec) -> None:
@@ -93,17 +109,27 @@ def test_english_data_has_no_chinese(spec: Spec) -> None:
             assert not CJK.search(text), (key, section, CJK.findall(text)[:5])
 
 
-def test_every_rule_is_shown_under_each_api_it_concerns(spec: Spec) -> None:
+def test_each_rule_is_listed_once_per_api_section_with_a_link_to_its_text(spec: Spec) -> None:
+    """An API section (the API and the methods of what it returns) lists each of its rules
+    once, linking to the rule's full text on the conformance page (issue 13: the WebSocket
+    page had 91 rule rows for 51 rules)."""
     rules = spec.rules.rules
     if not rules:
         pytest.skip("the spec has no rules/*.yaml yet")
     data = build_data(spec, "en")
+    listed: dict[str, list[str]] = {}
+    for api in spec.modules[0].apis:
+        text = "\n".join(data[api.name].values())
+        ids = re.findall(r"\[<code>([^<]+)</code>\]\(conformance\.md#rule-([^ )]+)", text)
+        assert all(a == b for a, b in ids), ids
+        assert len({a for a, _ in ids}) == len(ids), (api.name, ids)  # once per section
+        listed[api.name] = [a for a, _ in ids]
     for rule in rules:
         for api in rule.apis:
             owner, _, _ = api.rpartition(".")
-            section = data["connectSocket"]["returnValue"] if owner else data[api]["param"]
-            assert f"<code>{rule.id}</code>" in section, (rule.id, api)
-            assert rule.level in section
+            assert rule.id in listed["connectSocket" if owner else api], (rule.id, api)
+    # No rule's full text on an API page: it is on the conformance page.
+    assert rules[0].text.en not in "\n".join(data["connectSocket"].values())
 
 
 def test_no_rules_directory_means_no_rules_table(spec: Spec) -> None:

@@ -32,7 +32,12 @@ class Built:
         self.stdout = stdout
 
     def html(self, page: str, lang_dir: str = "") -> str:
-        return (self.site / lang_dir / page / "index.html").read_text(encoding="utf-8")
+        return (self.site / lang_dir / html_file(page)).read_text(encoding="utf-8")
+
+
+def html_file(page: str) -> str:
+    """The built file of a page (``use_directory_urls: false``): ``x`` -> ``x.html``."""
+    return f"{page}.html" if page else "index.html"
 
 
 def _nav(html: str) -> str:
@@ -73,15 +78,15 @@ def test_every_page_of_the_grouping_is_built_and_in_the_navigation(
     built: Built, lang_dir: str
 ) -> None:
     for page in (*PAGES, "", "websocket", "types/diceresult", "types/getclocktimeoptions"):
-        assert (built.site / lang_dir / page / "index.html").is_file(), lang_dir + page
+        assert (built.site / lang_dir / html_file(page)).is_file(), lang_dir + page
     for page in ("", "websocket", *PAGES):
         html = built.html(page, lang_dir)
         targets = {
-            posixpath.normpath(posixpath.join(lang_dir, page, href))
+            posixpath.normpath(posixpath.join(lang_dir, posixpath.dirname(page), href))
             for href in re.findall(r'href="([^"#]*)"', _nav(html))
         }
         for target in PAGES:  # every page's navigation links every module's page
-            assert posixpath.normpath(lang_dir + target) in targets, (page, target)
+            assert posixpath.normpath(lang_dir + target + ".html") in targets, (page, target)
         assert "<!-- UTSAPIJSON" not in html
 
 
@@ -91,7 +96,7 @@ def test_generated_pages_hold_headings_and_filled_sections_only(built: Built) ->
     assert 'id="setclockalarm"' not in html  # on the other page of the grouping
     assert 'id="setclockalarm"' in built.html("api/clock-alarm", "en/")
     # the module's types are listed with links to their pages
-    assert 'href="../../types/getclocktimeoptions/"' in html
+    assert 'href="../types/getclocktimeoptions.html"' in html
 
 
 def test_the_english_site_marks_a_module_without_english(built: Built) -> None:
