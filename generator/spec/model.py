@@ -67,6 +67,7 @@ __all__ = [
     "ErrorCodesType",
     "Example",
     "Field",
+    "ImportDifference",
     "InterfaceType",
     "Lang",
     "Link",
@@ -306,6 +307,15 @@ class ModuleExample:
 
 
 @dataclass(frozen=True)
+class ImportDifference:
+    """A fact on which a curated module deliberately differs from its import, and why
+    (``path`` as :mod:`generator.importer.crosscheck` names facts, or an ``fnmatch`` pattern)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Module:
     name: str
     version: str
@@ -324,6 +334,8 @@ class Module:
     imported: bool = False
     #: Type name -> the module that declares it, for names used here but declared elsewhere.
     external: Mapping[str, str] = field(default_factory=dict)
+    #: A curated module's accepted differences from its import (fact path or pattern, reason).
+    import_differences: tuple[ImportDifference, ...] = ()
 
     def api(self, name: str) -> Callable | None:
         return next((a for a in self.apis if a.name == name), None)
@@ -577,6 +589,9 @@ def build_module(data: Mapping[str, Any], file: str = "") -> Module:
         languages=tuple(data.get("languages", LANGS)),
         imported=imported,
         external=dict(data.get("external", {})),
+        import_differences=tuple(
+            ImportDifference(d["path"], d["reason"]) for d in data.get("import-differences", ())
+        ),
     )
 
 
