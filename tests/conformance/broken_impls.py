@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 Options = dict[str, Any]
 Listener = Callable[[Any], None]
@@ -280,20 +279,37 @@ class GlobalsNewest(UniWrapper):
         self.globals["onSocketClose"] = listener
 
 
-class Reentrant(UniWrapper):
-    """connectSocket runs success and complete inside the call (X-AND, X-IOS, X-WEB do)."""
+class _DoubleFailTask(TaskWrapper):
+    def _errored(self, _res: Any) -> None:
+        """Not OPEN from onClose on (after onError a send still reaches the real task, so a send
+        racing the queue-limit onError is judged the same way every run)."""
 
-    def connectSocket(self, options: Options) -> TaskWrapper:
-        url = urlsplit(str(options.get("url", "")))
-        if url.scheme not in ("ws", "wss") or not url.hostname or " " in url.netloc:
-            return super().connectSocket(options)
-        rest = {k: v for k, v in options.items() if k not in ("success", "complete")}
-        task = super().connectSocket(rest)
-        res = {"errMsg": "connectSocket:ok"}
-        for name in ("success", "complete"):
-            if callable(options.get(name)):
-                options[name](res)
-        return task
+    def send(self, options: Options) -> None:
+        if self.state == "open":
+            self.real.send(options)
+            return
+        for code, detail in ((10002, "readyState is not OPEN"), (602001, "Error: not OPEN")):
+            res = {"errCode": code, "errMsg": f"sendSocketMessage:fail {detail}"}
+            for name in ("fail", "complete"):
+                if callable(options.get(name)):
+                    _later(options[name], res)
+
+    def close(self, options: Options) -> None:
+        reason = str(options.get("reason", ""))
+        valid = (
+            options.get("code", 1000) in VALID_CLOSE
+            and len(reason.encode("utf-8", "surrogatepass")) <= 123
+        )
+        if valid and self.state == "open":
+            self.state = "closing"
+        self.real.close(options)
+
+
+class DoubleFailWhenNotOpen(UniWrapper):
+    """send() on a task that is not OPEN calls fail/complete twice, 10002 then 602001 (X-WEB
+    since commit 0cfa467004, behavior-rules.md S4)."""
+
+    task_class = _DoubleFailTask
 
 
 BROKEN: dict[str, type[UniWrapper]] = {
@@ -304,5 +320,5 @@ BROKEN: dict[str, type[UniWrapper]] = {
     "reordered": Reorder,
     "no-close-after-error": NoCloseAfterError,
     "globals-newest": GlobalsNewest,
-    "reentrant": Reentrant,
+    "double-fail-not-open": DoubleFailWhenNotOpen,
 }

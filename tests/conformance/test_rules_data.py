@@ -49,6 +49,30 @@ def test_texts_are_bilingual_and_titles_short(rules: RuleSet) -> None:
         assert set(rule.requires) <= set(CAPABILITIES), rule.id
 
 
+def test_every_rule_cites_where_its_sentences_are(rules: RuleSet) -> None:
+    """Each source names a URL or a repository path at a commit (issue 11: every expectation
+    traceable); research-note tags alone ("behavior-rules C1") are not sources."""
+    for rule in rules.rules:
+        for source in rule.sources:
+            assert "https://" in source or "@" in source, (rule.id, source)
+            assert not source.startswith("behavior-rules"), (rule.id, source)
+        assert any('"' in s or ": " in s for s in rule.sources), rule.id
+
+
+def test_levels_follow_the_reviewed_sources(rules: RuleSet) -> None:
+    """The rules whose level or existence the review changed (docs/rule-review.md)."""
+    level = {r.id: r.level for r in rules.rules}
+    assert level["socket.receive.protocol-violation-close-code"] == "SHOULD"
+    assert level["socket.receive.max-size-accepted"] == "SHOULD"
+    assert level["connect.relative-url-without-base"] == "SHOULD"
+    assert "callbacks.not-reentrant" not in level
+    assert "socket.receive.oversized-closes" not in level
+    cases = {c.id for _, c in rules.cases()}
+    for dropped in ("http-scheme", "relative", "empty"):
+        assert f"connect.invalid-url[{dropped}]" not in cases
+    assert "socket.close.invalid-code[string]" not in cases
+
+
 def test_wpt_argument_rules_are_present(rules: RuleSet) -> None:
     cases = {c.id for _, c in rules.cases()}
     for code in ("0", "999", "1004", "1005", "1006", "2999", "5000", "65536"):
