@@ -18,7 +18,7 @@ from tests.site.support import SITE, UNIT_MS, mkdocs_build
 
 pytestmark = pytest.mark.browser
 
-COMPAT_HEADERS = {
+COMPAT_PLATFORMS = {
     "zh": ["Web", "微信小程序", "Android", "iOS", "HarmonyOS"],
     "en": ["Web", "WeChat mini program", "Android", "iOS", "HarmonyOS"],
 }
@@ -105,12 +105,14 @@ def test_websocket_page_shows_tables_and_every_anchor_lands(
     lang: str,
 ) -> None:
     base = serve(built_site)
-    page = visit(f"{base}{PREFIX[lang]}websocket/")
+    page = visit(f"{base}{PREFIX[lang]}websocket.html")
 
+    compat = page.page.locator("#connectsocket ~ .utsapi-compat").first
+    assert compat.is_visible()
+    badges = compat.locator(".utsapi-badge").all_inner_texts()
+    assert [b.split(" ✓")[0] for b in badges] == COMPAT_PLATFORMS[lang], badges
+    assert all(" ✓" in b for b in badges)
     tables = page.page.evaluate(TABLES_UNDER, "connectsocket")
-    compat = [t for t in tables if t["headers"] == COMPAT_HEADERS[lang]]
-    assert compat and compat[0]["visible"], [t["headers"] for t in tables]
-    assert all(cell.startswith("✓") for cell in compat[0]["rows"][0][:5])
     params = [t for t in tables if t["headers"] == PARAM_HEADERS[lang]]
     assert params and params[0]["visible"]
     assert params[0]["rows"][0][0] == "options"
@@ -134,7 +136,10 @@ def test_websocket_page_shows_tables_and_every_anchor_lands(
     assert page.dialogs == []
 
 
-@pytest.mark.parametrize("path", ["", "types/", "types/sockettask/", "conformance/", "en/types/"])
+@pytest.mark.parametrize(
+    "path",
+    ["", "types/index.html", "types/sockettask.html", "conformance.html", "en/types/index.html"],
+)
 def test_other_pages_load_cleanly(
     built_site: Path, serve: Callable[[Path], str], visit: Callable[[str], Visit], path: str
 ) -> None:
@@ -148,10 +153,9 @@ def test_language_switch_leads_to_the_same_page_in_english(
     built_site: Path, serve: Callable[[Path], str], visit: Callable[[str], Visit]
 ) -> None:
     base = serve(built_site)
-    page = visit(f"{base}websocket/")
-    href = page.page.locator('a.md-select__link[hreflang="en"]').get_attribute("href")
-    page.page.goto(f"{base}websocket/{href}")
-    assert page.page.url == f"{base}en/websocket/"
+    page = visit(f"{base}websocket.html")
+    page.page.locator('a.md-select__link[hreflang="en"]').dispatch_event("click")
+    page.page.wait_for_url(f"{base}en/websocket.html")
     assert page.page.locator("h1").first.inner_text() == "WebSocket"
 
 
@@ -200,7 +204,7 @@ def test_hostile_spec_text_stays_text_in_the_browser(
     screenshots: Path,
     lang: str,
 ) -> None:
-    page = visit(f"{serve(hostile_site)}{PREFIX[lang]}websocket/")
+    page = visit(f"{serve(hostile_site)}{PREFIX[lang]}websocket.html")
     injected = page.page.evaluate(
         """() => ({
           scripts: [...document.scripts].filter((s) => /alert\\(/.test(s.textContent)).length,
@@ -241,7 +245,7 @@ CLIPPED = """() => [...document.querySelectorAll(".md-nav .md-ellipsis")]
 def test_the_table_of_contents_is_on_the_right_and_no_entry_is_cut_off(
     built_site: Path, serve: Callable[[Path], str], visit: Callable[[str], Visit], lang: str
 ) -> None:
-    page = visit(f"{serve(built_site)}{PREFIX[lang]}websocket/")
+    page = visit(f"{serve(built_site)}{PREFIX[lang]}websocket.html")
     page.page.set_viewport_size({"width": 1280, "height": 1000})
     toc = page.page.locator(".md-sidebar--secondary .md-nav--secondary")
     assert toc.is_visible()
@@ -267,9 +271,112 @@ def test_a_module_title_with_markup_runs_nothing_on_its_generated_page(
     result = mkdocs_build(SITE / "mkdocs.yml", tmp_path / "out", spec=spec_copy)
     assert result.returncode == 0, result.stderr
     base = serve(tmp_path / "out")
-    for path in ("api/dice/", "en/api/dice/", "types/diceresult/"):
+    for path in ("api/dice.html", "en/api/dice.html", "types/diceresult.html"):
         page = visit(base + path)
         assert page.dialogs == [], path
         assert payload in page.page.title() or path.startswith("types"), path
         assert page.page.locator("img[src=x]").count() == 0, path
         assert payload in page.page.locator(".md-nav--primary").inner_text(), path
+
+
+# ----------------------------------------------------------------------------------------------
+# From disk and under a base path (issue 13)
+
+#: The primary navigation's page links (absolute, as the browser resolved them).
+NAV_LINKS = """() => [...document.querySelectorAll(".md-nav--primary a.md-nav__link[href]")]
+  .map((a) => a.href)"""
+#: The language selector's links.
+LANGUAGE_LINKS = """() => [...document.querySelectorAll("a.md-select__link")].map((a) => a.href)"""
+
+
+def _walk(visit: Callable[[str], Visit], start: str) -> dict[str, str]:
+    """Every page the navigation and language selector of ``start`` and of the pages they lead
+    to reach: URL (without fragment) -> the page's h1; fails on a page without an article."""
+    seen: dict[str, str] = {}
+    queue = [start]
+    while queue:
+        url = queue.pop().split("#")[0]
+        if url in seen:
+            continue
+        page = visit(url)
+        assert page.page.locator("article h1").count() >= 1, f"{url} is not a page"
+        seen[url] = page.page.locator("article h1").first.inner_text()
+        assert page.errors == [], (url, page.errors)
+        for link in page.page.evaluate(NAV_LINKS) + page.page.evaluate(LANGUAGE_LINKS):
+            if link.split("#")[0] not in seen:
+                queue.append(link)
+        page.close()
+    return seen
+
+
+def test_every_navigation_link_lands_on_a_page_when_opened_from_disk(
+    built_site: Path, visit: Callable[[str], Visit]
+) -> None:
+    """file://.../index.html: a folder link would show a directory listing (issue 13)."""
+    start = (built_site / "index.html").as_uri()
+    pages = _walk(visit, start)
+    root = built_site.as_uri()
+    assert all(url.startswith(root) and url.endswith(".html") for url in pages), pages
+    assert f"{root}/websocket.html" in pages and f"{root}/en/websocket.html" in pages
+    assert f"{root}/en/index.html" in pages  # the English home, through the language selector
+
+
+class _Recording:
+    """Responses with an error status seen by a page (a 404 under a base path)."""
+
+    def __init__(self) -> None:
+        self.failed: list[str] = []
+
+    def __call__(self, response: Any) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.status} {response.url}")
+
+
+def test_every_link_works_under_a_base_path(
+    built_site: Path, serve: Callable[[Path], str], browser: Any
+) -> None:
+    """The site served from http://127.0.0.1:PORT/<sub>/ (its parent folder served): no link
+    may climb to the server's root, as the home pages' language links / and /en/ did."""
+    base = f"{serve(built_site.parent)}{built_site.name}/"
+    recording = _Recording()
+    opened: list[Visit] = []
+
+    def visit_recorded(url: str) -> Visit:
+        page = Visit(browser, url)
+        page.page.on("response", recording)
+        page.page.reload(wait_until="networkidle")  # every request again, recorded
+        opened.append(page)
+        return page
+
+    pages = _walk(visit_recorded, base + "index.html")
+    assert all(url.startswith(base) for url in pages), sorted(pages)
+    assert {f"{base}en/index.html", f"{base}conformance.html", f"{base}types/index.html"} <= set(
+        pages
+    )
+    assert opened and recording.failed == []
+
+
+#: The WebSocket page's height at 1280 px before issue 13 (zh, en), measured the same way.
+HEIGHT_BEFORE = {"zh": 25068, "en": 27252}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_websocket_page_height_at_1280_px(
+    built_site: Path,
+    serve: Callable[[Path], str],
+    visit: Callable[[str], Visit],
+    screenshots: Path,
+    lang: str,
+) -> None:
+    """Reported in docs/design-notes.md; the bound keeps what was gained (issue 13's target is
+    9,000 px: not reached, see the notes)."""
+    page = visit(f"{serve(built_site)}{PREFIX[lang]}websocket.html")
+    page.page.set_viewport_size({"width": 1280, "height": 1000})
+    height = page.page.evaluate("document.documentElement.scrollHeight")
+    (screenshots / f"websocket-{lang}-height.txt").write_text(f"{height}\n", encoding="utf-8")
+    assert height < 14500, height
+    assert height < HEIGHT_BEFORE[lang] * 0.6, height
+    # Nothing lost: every rule of the page is linked, every API and method has its heading.
+    links = page.page.locator(".utsapi-rules a").count()
+    assert links >= 51
+    assert page.errors == []
