@@ -18,7 +18,7 @@ templates in ``generator/templates/dcloud/`` only format, and the filters of
 
 The compatibility columns are data (:mod:`generator.flavors.columns`): a :class:`ColumnSet` per
 era of the docs (§1.5), selectable by name through :data:`COLUMN_SETS`; :data:`DEFAULT_COLUMNS` is
-the 2025 set the seed page used.
+``2026-04``, the set of DCloud's data for the pinned npm version (``2025`` is the seed page's).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """The dcloud flavour, section by section, against Markdown written by hand from
-``shared/reference/uni-websocket-facts.md`` §1.3-§1.5 (the seed-era ``utsApiJson.json``)."""
+``shared/reference/uni-websocket-facts.md`` §1.3-§1.5 (the seed-era ``utsApiJson.json``, so built
+with the seed page's column set ``2025``; the default, ``2026-04``, is tested in
+``test_dcloud_whole_surface.py``)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,9 @@ from generator.flavors.dcloud import (
 from generator.spec import load_bundled_spec
 
 SPEC = load_bundled_spec()
-ZH = build_data(SPEC, "zh")
-EN = build_data(SPEC, "en")
+SEED = column_set("2025")
+ZH = build_data(SPEC, "zh", columns=SEED)
+EN = build_data(SPEC, "en", columns=SEED)
 
 SEVEN = ["Web", "微信小程序", "Android", "Android uni-app x UTS 插件", "iOS",
          "iOS uni-app x UTS 插件", "HarmonyOS"]  # fmt: skip
@@ -127,7 +130,7 @@ def test_callback_parameter_type_table_is_at_the_level_of_the_param_heading() ->
         "\n"
         "### OnSocketOpenCallbackResult 的属性值 @onsocketopencallbackresult-values \n\n"
         + TYPE_HEADER
-        + "| header | any | 是 | - | - | 握手成功时 HTTP 响应的 Header |\n"
+        + f"| header | any | 是 | - | {CT_ALL} | 握手成功时 HTTP 响应的 Header |\n"
     )
 
 
@@ -175,6 +178,8 @@ def test_tutorial_link_list() -> None:
     assert ZH["onSocketError"]["tutorial"] == (
         "\n### 参见\n"
         "- [相关 Bug](https://issues.dcloud.net.cn/?mid=api.network.websocket.onSocketError)\n"
+        "- [参见uni-app相关文档](https://uniapp.dcloud.net.cn/api/request/websocket.html"
+        "#onsocketerror)\n"
         "- [微信小程序文档](https://developers.weixin.qq.com/miniprogram/dev/api/network/"
         "websocket/wx.onSocketError.html)\n"
         "- [参见uni-app x相关文档](https://doc.dcloud.net.cn/uni-app-x/api/websocket-global.html"
@@ -241,9 +246,10 @@ def test_module_example() -> None:
 # -- column sets --------------------------------------------------------------------------------
 
 
-def test_default_column_set_is_the_2025_one() -> None:
-    assert DEFAULT_COLUMNS is COLUMN_SETS["2025"]
-    assert [c.title.zh for c in DEFAULT_COLUMNS.columns] == SEVEN
+def test_default_column_set_is_the_one_of_the_pinned_npm_version() -> None:
+    assert DEFAULT_COLUMNS is COLUMN_SETS["2026-04"]
+    assert DEFAULT_COLUMNS.whole_surface
+    assert [c.title.zh for c in COLUMN_SETS["2025"].columns] == SEVEN
 
 
 def test_2026_column_set_adds_help_vapor_and_status() -> None:
@@ -310,4 +316,4 @@ def test_unknown_column_set_names_the_known_ones() -> None:
 
 
 def test_a_module_renders_like_a_spec_of_that_module() -> None:
-    assert build_data(SPEC.modules[0], "zh") == ZH
+    assert build_data(SPEC.modules[0], "zh", columns=SEED) == ZH

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.flavors.dcloud import DEFAULT_COLUMNS, build_data, column_set
+from generator.flavors.dcloud import build_data, column_set
 from generator.spec.loader import load_spec
 
 MODULE = """\
@@ -72,6 +72,7 @@ types:
 """
 
 WHOLE = column_set("2026-04")
+SEED = column_set("2025")
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _param(root: Path, whole: bool) -> str:
-    columns = WHOLE if whole else DEFAULT_COLUMNS
+    columns = WHOLE if whole else SEED
     return build_data(load_spec([root]), "zh", columns=columns)["getThing"]["param"]
 
 
@@ -188,5 +189,5 @@ def test_a_nullable_interface_return_lists_its_methods_with_declared_signatures(
     assert "#### close(code?: number &#124; null): void; @close" in whole
     # the interface's properties are @-rows of the return row, before the methods
     assert whole.index("@| size | number | 是 |") < whole.index("#### Box 的方法")
-    seed = build_data(load_spec([tmp_path]), "zh", columns=DEFAULT_COLUMNS)["createBox"]
+    seed = build_data(load_spec([tmp_path]), "zh", columns=SEED)["createBox"]
     assert "的方法" not in seed["returnValue"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.flavors.dcloud import DEFAULT_COLUMNS, VENDOR_LINKS, build_data, column_set
+from generator.flavors.dcloud import VENDOR_LINKS, build_data, column_set
 from generator.spec import load_bundled_spec
 from generator.spec.loader import load_spec
 from generator.spec.overlay import load_overlay
@@ -88,6 +88,7 @@ type-links:
 """
 
 WHOLE = column_set("2026-04")
+SEED = column_set("2025")
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +144,7 @@ def test_empty_field_cells_are_x_where_the_api_is_unsupported(
     assert _cells(param, "@| data ")["Web"] == "4.1"
     assert _cells(param, "@| data ")["iOS"] == "x"
     # the seed-era set keeps '-' (and no table at all for a field without platforms)
-    seed = build_data(load_spec([root]), "zh", columns=DEFAULT_COLUMNS)
+    seed = build_data(load_spec([root]), "zh", columns=SEED)
     assert "@| mode | string | 否 | - | - |" in seed["openThing"]["param"]
 
 
@@ -205,7 +206,8 @@ def test_the_bundled_websocket_in_the_whole_surface_form() -> None:
     assert "(https://issues.dcloud.net.cn/?mid=api.network.websocket.connectSocket)" in tutorial
     assert tutorial.count("小程序文档") == 10  # WeChat and nine vendors; the tenth is 华为快应用
     assert "websocket" in zh and set(zh["websocket"]) == {"example"}
-    # the seed-era default is untouched
-    seed = build_data(spec, "zh")
+    # the default is the whole-surface set; the seed page's set keeps the seed era's form
+    assert build_data(spec, "zh") == zh
+    seed = build_data(spec, "zh", columns=SEED)
     assert "originName" not in seed["connectSocket"]
     assert seed["connectSocket"]["name"].startswith("## uni.connectSocket(options)")
