@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from generator.importer._spectypes import Context
-from generator.importer.model import Doc, PlatformTable, PlatformValueKind, Provenance
+from generator.importer._spectypes import Context, zh
+from generator.importer.model import Doc, PlatformTable, PlatformValueKind
 
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
 _URL = re.compile(r"https?://\S+")
@@ -27,15 +27,6 @@ _TUTORIAL_LABELS["tutorial_mp_weixin"] = _TUTORIAL_LABELS["tutorial_weixin"]
 _TUTORIAL_LABELS["tutorial-uni-app-x"] = _TUTORIAL_LABELS["tutorial_uni_app_x"]
 _FENCE_LANGS = {"uts": "uts", "ts": "ts", "typescript": "ts", "js": "js", "javascript": "js"}
 _FENCE_LANGS |= {"vue": "vue"}
-
-
-def zh(text: str | None) -> dict[str, str] | None:
-    text = (text or "").strip()
-    return {"zh": text} if text else None
-
-
-def provenance_of(prov: Provenance) -> dict[str, int]:
-    return {"line": prov.line, "column": prov.column}
 
 
 @cache

@@ -186,12 +186,21 @@ def _function(signature: Signature, ctx: Context, where: str, node: TypeNode) ->
     return f"({', '.join(params)}) => {returns}"
 
 
+def zh(text: str | None) -> dict[str, str] | None:
+    """A description in the spec's form (Chinese only), or None for no text."""
+    text = (text or "").strip()
+    return {"zh": text} if text else None
+
+
+def provenance_of(prov: Provenance) -> dict[str, int]:
+    """Where an item was declared, as the spec writes it (the file is the module's)."""
+    return {"line": prov.line, "column": prov.column}
+
+
 def literal_values(node: TypeNode, ctx: Context) -> list[dict[str, Any]]:
     """The ``values`` of a literal union (or of one literal) with one base type: each value with
     its member's description and platforms; [] when ``node`` is not one (``null`` members and
     the base keyword itself, ``'a' | 'b' | string``, are allowed beside the literals)."""
-    from generator.importer._specdocs import provenance_of, zh  # noqa: PLC0415
-
     inner = node
     while inner.kind == "parenthesized" and inner.element is not None:
         inner = inner.element

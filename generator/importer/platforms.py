@@ -298,15 +298,14 @@ def load_overrides(path: Path) -> tuple[Overrides, list[Diagnostic]]:
     """Read an overrides file: ``format: 1``, ``package: NAME@VERSION`` and ``overrides:``, a
     list of ``{file, path, reason, platforms}``.  Every problem is a diagnostic at its
     ``file:line:col``; the overrides that are well formed are returned beside them."""
-    from generator.spec._yaml import load_yaml, read_spec_text  # noqa: PLC0415
+    from generator.spec.overlay import read_overlay_yaml  # noqa: PLC0415
 
     name = str(path)
     try:
-        text = read_spec_text(path)
-    except OSError as exc:
+        doc = read_overlay_yaml(path)
+    except (OSError, UnicodeDecodeError) as exc:
         unreadable = Diagnostic(name, 0, 0, "", f"cannot read: {exc}", "overrides:read")
         return Overrides("", ()), [unreadable]
-    doc = load_yaml(text, name)
     if doc.diagnostics:
         return Overrides("", ()), list(doc.diagnostics)
     data = doc.data

@@ -51,9 +51,7 @@ from generator.importer._specdocs import (
     default_value,
     documented,
     example_items,
-    provenance_of,
     tutorial_links,
-    zh,
 )
 from generator.importer._spectypes import (
     IDENTIFIER,
@@ -61,7 +59,9 @@ from generator.importer._spectypes import (
     Unmappable,
     field_type,
     literal_values,
+    provenance_of,
     type_text,
+    zh,
 )
 from generator.importer.merge import merge_interfaces
 from generator.importer.model import (

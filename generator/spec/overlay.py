@@ -37,7 +37,7 @@ import jsonschema
 
 from generator.exceptions import Diagnostic, SpecError, SpecReadError
 from generator.spec._fastschema import Check, compile_schema
-from generator.spec._yaml import LoadedYaml, load_yaml
+from generator.spec._yaml import LoadedYaml, load_yaml, read_spec_text
 from generator.spec.bundled import bundled_spec_dir
 from generator.spec.model import Text
 
@@ -49,6 +49,7 @@ __all__ = [
     "check_overlay_text",
     "load_overlay",
     "load_overlay_files",
+    "read_overlay_yaml",
 ]
 
 GITCODE = "https://gitcode.com/dcloud/{repository}/tree/alpha/uni_modules/{folder}"
@@ -227,6 +228,14 @@ def _build(docs: Iterable[LoadedYaml]) -> Overlay:
     return Overlay(modules, tuple(pages), apis, links, tuple(files))
 
 
+def read_overlay_yaml(path: Path) -> LoadedYaml:
+    """An overlay-like data file of another package (the importer's overrides file) read the
+    way every spec file is: a regular file under the size cap, safe YAML with positions, its
+    problems in ``diagnostics``.  Raises :class:`OSError` or :class:`UnicodeDecodeError` when
+    the file cannot be read; the caller checks the shape."""
+    return load_yaml(read_spec_text(path), str(path))
+
+
 def load_overlay_files(files: Iterable[Path]) -> Overlay:
     """Validate and merge overlay files (later files win on a shared name); raises
     :class:`SpecError` (or :class:`SpecReadError`) listing every problem."""
@@ -234,7 +243,7 @@ def load_overlay_files(files: Iterable[Path]) -> Overlay:
     read_errors: list[Diagnostic] = []
     for file in files:
         try:
-            text = file.read_text(encoding="utf-8")
+            text = read_spec_text(file)
         except (OSError, UnicodeDecodeError) as exc:
             read_errors.append(Diagnostic(str(file), 0, 0, "", f"cannot read: {exc}", "read"))
             continue
