@@ -18,7 +18,9 @@ words them its own way, so they are compared and counted apart) or ``overlay`` (
 cannot supply it: examples, menu ids, the ten vendor links, type-name links, module keys; counted
 apart, each with its reason).  ``not_in_data`` names what the declarations cannot supply and the
 data file never holds (runtime ``errMsg``, English, page grouping); ``column_aliases`` maps a
-renamed compatibility column to its earlier title.  Its ``links`` rules
+renamed compatibility column to its earlier title; ``undeclared_apis`` names the API keys that
+the pinned npm version does not declare at all (their facts go to the ``overlay`` category
+``undeclared-api``, the original category first in the path).  Its ``links`` rules
 sort the 参见 links into ``menu-id``, ``vendor-link`` or ``tutorial``.  Recall is the share of the
 reference's facts that the candidate has with the same value:
 ``equal / (equal + different + only_reference)``.

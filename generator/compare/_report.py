@@ -32,6 +32,10 @@ __all__ = [
 FORMAT = "utsapi-compare-data"
 FORMAT_VERSION = 1
 
+#: The category of every fact of an API key that the pinned declarations do not declare
+#: (``categories.json``'s ``undeclared_apis``): counted apart, with its reason.
+UNDECLARED = "undeclared-api"
+
 
 class Group(enum.StrEnum):
     """What a category is: a fact the declarations supply (counted in the recall), prose they
@@ -66,6 +70,7 @@ class Categories:
     links: tuple[tuple[re.Pattern[str], str], ...]
     column_aliases: Mapping[str, str]
     not_in_data: Mapping[str, str]
+    undeclared_apis: frozenset[str] = frozenset()
 
 
 def load_categories() -> Categories:
@@ -77,7 +82,8 @@ def load_categories() -> Categories:
     }
     links = tuple((re.compile(r["pattern"]), str(r["category"])) for r in raw["links"])
     aliases = {str(k): str(v) for k, v in raw["column_aliases"].items() if not k.startswith("//")}
-    return Categories(by_name, links, aliases, dict(raw["not_in_data"]))
+    undeclared = frozenset(str(n) for n in raw.get("undeclared_apis", {}).get("names", []))
+    return Categories(by_name, links, aliases, dict(raw["not_in_data"]), undeclared)
 
 
 @dataclass(frozen=True)
@@ -254,7 +260,12 @@ def data_facts(
             found = section_facts(
                 key, section, text, categories.links, columns=categories.column_aliases
             )
-            facts.extend(found.facts)
+            if key in categories.undeclared_apis:
+                facts.extend(
+                    Fact(f.key, UNDECLARED, (f.category, *f.path), f.value) for f in found.facts
+                )
+            else:
+                facts.extend(found.facts)
             problems.extend(found.problems)
     unknown = {f.category for f in facts} - set(categories.by_name)
     if unknown:  # a programming error: the reader and categories.json disagree

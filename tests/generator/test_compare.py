@@ -210,12 +210,15 @@ def test_the_fixture_differs_in_exactly_the_facts_it_was_written_to() -> None:
         (Status.ONLY_CANDIDATE, "tutorial", ("参见uni-app x相关文档",)),
         (Status.ONLY_REFERENCE, "vendor-link", ("支付宝小程序文档",)),
         (Status.DIFFERENT, "example", ()),
+        (Status.ONLY_REFERENCE, "undeclared-api", ("anchor",)),
+        (Status.ONLY_REFERENCE, "undeclared-api", ("deprecated",)),
+        (Status.ONLY_REFERENCE, "undeclared-api", ("name",)),
     }
     counts = report.by_category()
     assert counts["legal-value"].recall == pytest.approx(2 / 3)
     assert counts["error-code"].recall == 1.0  # table form and line form agree
     assert counts["tutorial"].recall == 1.0  # a fact only in the candidate costs no recall
-    assert report.total(Group.OVERLAY).only_reference == 1
+    assert report.total(Group.OVERLAY).only_reference == 4
 
 
 def test_a_file_against_itself_is_identical_and_all_sections_byte_identical() -> None:
@@ -248,6 +251,20 @@ def test_every_category_is_produced_and_every_link_rule_names_a_category() -> No
     seen = {d.category for d in compare_files(REFERENCE, CANDIDATE).diffs}
     assert seen == set(categories.by_name), "a category the fixtures never produce is stale"
     assert {c for _, c in categories.links} <= set(categories.by_name)
+
+
+def test_an_undeclared_api_is_counted_apart_with_its_facts_own_category_first() -> None:
+    reference = {
+        "getBatteryInfoSync": {"name": "## uni.getBatteryInfoSync() @getbatteryinfosync\n"},
+        "getWidget": {"name": "## uni.getWidget() @getwidget\n"},
+    }
+    report = compare_data(reference, {})
+    undeclared = {d.path for d in report.diffs if d.key == "getBatteryInfoSync"}
+    assert undeclared == {("anchor",), ("deprecated",), ("name",)}
+    assert {d.category for d in report.diffs if d.key == "getBatteryInfoSync"} == {"undeclared-api"}
+    assert report.total(Group.FACT).only_reference == 3  # getWidget's only
+    assert report.by_key()["getBatteryInfoSync"].reference_total == 0
+    assert "getBatteryInfoSync" in load_categories().undeclared_apis
 
 
 def test_every_category_the_declarations_cannot_supply_says_why() -> None:

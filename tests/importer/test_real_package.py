@@ -6,12 +6,16 @@ importer rule that moves them fails here and must say why in the same commit.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
 
+from generator.compare import load_categories
 from generator.importer import PINNED, import_package
 from generator.importer.model import Surface
+from generator.importer.node import find_tools
+from generator.importer.package import fetch_package
 from generator.importer.platforms import BUNDLED_OVERRIDES, load_overrides
 from generator.importer.tospec import surface_to_specs
 from generator.importer.write import write_spec_dir
@@ -145,3 +149,20 @@ def test_every_written_module_validates_and_warns_only_for_overridden_blocks(
         "codes": 365,
         "warnings": 10,
     }
+
+
+def test_the_apis_compare_data_counts_as_undeclared_are_declared_nowhere() -> None:
+    """``categories.json``'s ``undeclared_apis`` holds only names no ``.d.ts`` of the pinned
+    package mentions (TypeScript's own lib excepted): a name that appears must leave the list."""
+    needs_node()
+    root = fetch_package(find_tools(), PINNED)
+    names = load_categories().undeclared_apis
+    assert len(names) == 17
+    words = re.compile(r"\b(" + "|".join(sorted(names)) + r")\b")
+    found = {
+        (m.group(1), str(path.relative_to(root)))
+        for path in root.rglob("*.d.ts")
+        if "node_modules" not in path.parts
+        for m in words.finditer(path.read_text("utf-8", errors="replace"))
+    }
+    assert found == set()
