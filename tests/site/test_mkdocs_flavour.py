@@ -34,8 +34,10 @@ def spec() -> Spec:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_same_keys_sections_and_anchor_links_as_the_dcloud_flavour(spec: Spec, lang: Lang) -> None:
+    """The sections a page can use; the whole-surface column sets' ``originName`` is a key of
+    the data file only (no page of the docs names it), so the seed's set is compared."""
     ours = build_data(spec, lang)
-    theirs = dcloud.build_data(spec, lang)
+    theirs = dcloud.build_data(spec, lang, columns=dcloud.column_set("2025"))
     assert {k: sorted(v) for k, v in ours.items()} == {k: sorted(v) for k, v in theirs.items()}
 
     def links(data: dict[str, dict[str, str]]) -> set[str]:
