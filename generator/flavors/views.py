@@ -128,6 +128,8 @@ class Row(Generic[C]):
     nested: tuple[Row[C], ...] = ()
     #: struck through (``@deprecated``), after the other rows
     deprecated: bool = False
+    #: the id of the ``nested`` table, where a page links to it from elsewhere
+    nested_anchor: str | None = None
 
 
 @dataclass(frozen=True)
