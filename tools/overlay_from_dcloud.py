@@ -33,14 +33,46 @@ _TYPE_LINK = re.compile(r"\[([A-Za-z_$][\w$.]*)\]\(((?:https://|/)[^)\s#]*(?:#[^
 _PLACEHOLDER = re.compile(r"<!--\s*UTSAPIJSON\.([A-Za-z0-9_$-]+)\.([A-Za-z]+)\s*-->")
 
 
-def main(argv: list[str]) -> int:
-    data_file, git_dir, commit, spec_dir, out = argv
-    data = json.loads(Path(data_file).read_text("utf-8"))
-    module_of: dict[str, str] = {}
+def _modules_shown(data: dict[str, dict[str, str]], spec_dir: Path) -> dict[str, str]:
+    """API name -> the module whose declaration the docs show.  An API several modules declare
+    (createCameraContext in api/ and biz/uni-camera, getLocation in uni-location and the
+    unexported uni-getLocation, previewImage in uni-media and uni-previewImage...) goes to the
+    module whose rendering agrees with the docs' data on most facts of that key; a tie, to the
+    first module in file order."""
+    from generator.compare import compare_data  # noqa: PLC0415
+    from generator.flavors.dcloud import build_data  # noqa: PLC0415
+    from generator.spec import load_spec  # noqa: PLC0415
+    from generator.spec.overlay import load_overlay  # noqa: PLC0415
+
+    declaring: dict[str, list[str]] = {}
     for file in sorted(Path(spec_dir, "modules").glob("*.yaml")):
         doc = yaml.safe_load(file.read_text("utf-8"))
         for api in doc.get("apis") or ():
-            module_of.setdefault(api["name"], doc["module"])
+            declaring.setdefault(api["name"], []).append(doc["module"])
+    module_of = {name: found[0] for name, found in declaring.items()}
+    several = {name: found for name, found in declaring.items() if len(found) > 1}
+    if not several:
+        return module_of
+    spec = load_spec([spec_dir])
+    overlay = load_overlay(None)
+    by_name = {m.name: m for m in spec.modules}
+    for name, found in several.items():
+        if name not in data:
+            continue
+        agreed = [
+            compare_data(data, build_data(by_name[m], "zh", overlay=overlay), keys=[name])
+            .total()
+            .equal
+            for m in found
+        ]
+        module_of[name] = found[agreed.index(max(agreed))]
+    return module_of
+
+
+def main(argv: list[str]) -> int:
+    data_file, git_dir, commit, spec_dir, out = argv
+    data = json.loads(Path(data_file).read_text("utf-8"))
+    module_of = _modules_shown(data, Path(spec_dir))
     module_keys = {k for k, e in data.items() if set(e) == {"example"}}
 
     apis: dict[str, dict[str, object]] = {}

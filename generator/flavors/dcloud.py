@@ -664,6 +664,17 @@ def _literal(value: object) -> str:
     return str(value)
 
 
+def _shows(module: str, declaring: set[str], overlay: Overlay, api: str) -> bool:
+    """Whether ``module``'s declaration of ``api`` is the one shown: the only one, or the one of
+    the module of the overlay page listing ``api`` (the docs show one copy of an API several
+    modules declare: api/uni-camera's createCameraContext, not biz/uni-camera's), else the
+    first module's."""
+    if len(declaring) == 1:
+        return True
+    chosen = overlay.page_module(api)
+    return chosen not in declaring or chosen == module
+
+
 def build_data(
     spec_or_module: Spec | Module,
     lang: Lang,
@@ -675,7 +686,8 @@ def build_data(
 
     Keys: every API name; every module key (section ``example``: the overlay's keys of the
     module, else its name); ``general_type`` (``name`` and ``param``, every general type of
-    every module).  If two modules define the same API name, the first one wins.
+    every module).  If two modules define the same API name, the module of the overlay page
+    listing it wins (:func:`_shows`), else the first one.
 
     ``overlay`` supplies what the declarations cannot (menu ids, source folders, type links,
     module keys); with a ``whole_surface`` column set and no overlay given, the spec
@@ -693,16 +705,23 @@ def build_data(
     data: dict[str, dict[str, str]] = {}
     general: list[tuple[ObjectType, tuple[_Row, ...]]] = []
     seen_general: set[str] = set()
-    for module in _modules(spec_or_module):
+    modules = _modules(spec_or_module)
+    declared_by: dict[str, set[str]] = {}
+    for module in modules:
+        for api in module.apis:
+            declared_by.setdefault(api.name, set()).add(module.name)
+    for module in modules:
         view = _ModuleView(module, lang, cols, overlay)
         for api in module.apis:
-            if api.name in data:
+            if api.name in data or not _shows(
+                module.name, declared_by[api.name], overlay, api.name
+            ):
                 continue
             context = {**common, **view.api_context(api)}
             data[api.name] = {s: t.render(context) for s, t in section_templates.items()}
         keys = overlay.module_keys(module.name) if columns.whole_surface else None
         for key in (module.name,) if keys is None else keys:
-            if key in data:
+            if key in data or key in declared_by:  # an API's key is never a module's
                 continue
             example = module.example
             data[key] = {

@@ -127,6 +127,11 @@ class Overlay:
             GITHUB.format(repository=repository, folder=folder),
         )
 
+    def page_module(self, api: str) -> str | None:
+        """The module of the first page that lists ``api``: for an API several modules declare,
+        the one whose declaration the docs show."""
+        return next((p.module for p in self.pages if api in p.apis), None)
+
     def module_keys(self, module: str) -> tuple[str, ...] | None:
         """The docs' module keys of ``module``; None when the overlay does not know it."""
         entry = self.modules.get(module)

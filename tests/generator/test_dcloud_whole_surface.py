@@ -211,3 +211,42 @@ def test_the_bundled_websocket_in_the_whole_surface_form() -> None:
     seed = build_data(spec, "zh", columns=SEED)
     assert "originName" not in seed["connectSocket"]
     assert seed["connectSocket"]["name"].startswith("## uni.connectSocket(options)")
+
+
+def _twin(name: str, description: str) -> str:
+    return (
+        f"format: 1\nmodule: {name}\nversion: 1.0.0\ntitle: {{zh: {name}}}\n"
+        f"description: {{zh: {name}}}\nlanguages: [zh]\napis:\n"
+        f"  - name: makeTwin\n    description: {{zh: {description}}}\n"
+        "    params: []\n    returns: void\ntypes: {}\n"
+    )
+
+
+@pytest.mark.parametrize(("page_module", "shown"), [("b_twin", "第二份"), (None, "第一份")])
+def test_an_api_two_modules_declare_is_the_one_of_its_overlay_page(
+    tmp_path: Path, page_module: str | None, shown: str
+) -> None:
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "a_twin.yaml").write_text(_twin("a_twin", "第一份"), "utf-8")
+    (tmp_path / "modules" / "b_twin.yaml").write_text(_twin("b_twin", "第二份"), "utf-8")
+    (tmp_path / "overlays").mkdir()
+    pages = (
+        ""
+        if page_module is None
+        else f"pages:\n  - path: api/twin\n    title: {{zh: t, en: t}}\n"
+        f"    module: {page_module}\n    apis: [makeTwin]\n"
+    )
+    overlay = "format: 1\nmodules:\n  a_twin: {}\n  b_twin: {}\n" + pages
+    (tmp_path / "overlays" / "twin.yaml").write_text(overlay, "utf-8")
+    data = build_data(load_spec([tmp_path]), "zh", columns=WHOLE)
+    assert data["makeTwin"]["description"] == shown
+
+
+def test_a_module_key_never_replaces_an_api_of_that_name(tmp_path: Path) -> None:
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "a.yaml").write_text(
+        _twin("makeTwin", "模块").replace("makeTwin\n    desc", "other\n    desc"), "utf-8"
+    )
+    (tmp_path / "modules" / "b.yaml").write_text(_twin("b_twin", "接口"), "utf-8")
+    data = build_data(load_spec([tmp_path]), "zh", columns=WHOLE)
+    assert data["makeTwin"]["description"] == "接口"
