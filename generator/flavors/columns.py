@@ -32,6 +32,9 @@ class Column:
     title: Text
     optional: bool = False
     short: Text | None = None
+    #: An OS-version column: a cell at or below this version (the platform's minimum for
+    #: uni-app x), ``x`` or ``√`` says nothing the platform column does not, and shows ``-``.
+    floor: str | None = None
 
     def short_title(self, lang: Lang) -> str:
         return (self.short or self.title).get(lang)
@@ -58,8 +61,10 @@ class ColumnSet:
     whole_surface: bool = False
 
 
-def _col(platform: str, key: str, zh: str, en: str, *, optional: bool = False) -> Column:
-    return Column(platform, key, Text(zh, en), optional)
+def _col(
+    platform: str, key: str, zh: str, en: str, *, optional: bool = False, floor: str | None = None
+) -> Column:
+    return Column(platform, key, Text(zh, en), optional, floor=floor)
 
 
 _UTS = "unixUtsPlugin"
@@ -84,6 +89,21 @@ _HARMONY_UTS = _col(
     "HarmonyOS uni-app x UTS 插件",
     "HarmonyOS uni-app x UTS Plugin",
     optional=True,
+)
+#: A platform's OS version (``osVer``), shown only where a cell needs more than the minimum
+#: OS of uni-app x (Android 5.0, iOS 12.0, HarmonyOS 5.0.0(11)): DCloud's data at 9416194a
+#: shows ``iOS 系统版本 15.0`` (virtual payment) and never the 1,535 cells ``12.0``.
+_ANDROID_OS = _col(
+    "app.android", "osVer", "Android 系统版本", "Android OS version", optional=True, floor="5.0"
+)
+_IOS_OS = _col("app.ios", "osVer", "iOS 系统版本", "iOS OS version", optional=True, floor="12.0")
+_HARMONY_OS = _col(
+    "app.harmony",
+    "osVer",
+    "HarmonyOS 系统版本",
+    "HarmonyOS OS version",
+    optional=True,
+    floor="5.0.0(11)",
 )
 #: npm 0.7.122 spells the Vapor key ``unixVaporVer`` (``unixvVer`` in earlier declarations).
 _HARMONY_VAPOR_2026 = _col(
@@ -110,7 +130,10 @@ COLUMN_SETS: Mapping[str, ColumnSet] = {
         # the data file at 9416194a (2026-04-30), which matches npm 0.7.122: the whole surface
         ColumnSet(
             "2026-04",
-            (_WEB, _WEIXIN, _ANDROID, _IOS, _IOS_UTS, _HARMONY, _HARMONY_UTS, _HARMONY_VAPOR_2026),
+            (
+                _WEB, _WEIXIN, _ANDROID_OS, _ANDROID, _IOS_OS, _IOS, _IOS_UTS, _HARMONY_OS,
+                _HARMONY, _HARMONY_UTS, _HARMONY_VAPOR_2026,
+            ),
             whole_surface=True,
         ),
     )

@@ -87,6 +87,24 @@ def _cell_value(raw: str | None) -> str:
     return raw[:-1] if raw.endswith("+") else raw
 
 
+def _version(text: str) -> tuple[int, ...] | None:
+    """``5.0.0(11)`` -> (5, 0, 0, 11); None for anything but a plain version."""
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)*(\([0-9]+\))?", text):
+        return None
+    return tuple(int(n) for n in re.findall(r"[0-9]+", text))
+
+
+def _floored(value: str, column: Column) -> str:
+    """``-`` for an OS-version cell that says no more than its platform column
+    (:attr:`Column.floor`)."""
+    if column.floor is None or value == "-":
+        return value
+    if value in ("x", "√"):
+        return "-"
+    version, floor = _version(value), _version(column.floor)
+    return "-" if version is not None and floor is not None and version <= floor else value
+
+
 def compute_status(values: Iterable[str]) -> Status:
     """§1.4: all supported → SUPPORTED, all ``x`` → NOT_SUPPORTED, anything else → partial."""
     cells = list(values)
@@ -182,7 +200,7 @@ class _Columns:
     def values(self, platforms: Any) -> tuple[str, ...]:
         """Every column's cell of ``platforms`` (``-`` where it says nothing)."""
         return tuple(
-            _cell_value(platforms.get(c.platform, c.key) if platforms else None)
+            _floored(_cell_value(platforms.get(c.platform, c.key) if platforms else None), c)
             for c in self.set.columns
         )
 
@@ -509,6 +527,16 @@ class _ModuleView:
                 self.module.types.get(only.name), InterfaceType
             ):
                 expr = only
+        shown_type: TypeRef | None = None
+        if self.columns.fill and isinstance(expr, Function) and not expr.params:
+            # `() => X` of an interface (getVirtualPaymentManager): the docs keep the cell as
+            # written and list X's methods
+            inner = self.resolve(expr.returns)
+            if isinstance(inner, Named) and isinstance(
+                self.module.types.get(inner.name), InterfaceType
+            ):
+                shown_type = self.ref(expr, {}, 4)
+                expr = inner
         named = self.module.types.get(expr.name) if isinstance(expr, Named) else None
         if isinstance(named, InterfaceType):
             method_depth = 4
@@ -534,7 +562,7 @@ class _ModuleView:
                 )
             self.owner = outer
             return ReturnValue(
-                TypeRef("name", text=named.name, url=f"#{named.anchor}"),
+                shown_type or TypeRef("name", text=named.name, url=f"#{named.anchor}"),
                 depth=3,
                 interface=named.name,
                 anchor=named.anchor,

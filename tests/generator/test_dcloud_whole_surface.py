@@ -250,3 +250,21 @@ def test_a_module_key_never_replaces_an_api_of_that_name(tmp_path: Path) -> None
     (tmp_path / "modules" / "b.yaml").write_text(_twin("b_twin", "接口"), "utf-8")
     data = build_data(load_spec([tmp_path]), "zh", columns=WHOLE)
     assert data["makeTwin"]["description"] == "接口"
+
+
+@pytest.mark.parametrize(("os_version", "header"), [("15.0", True), ("12.0", False), ("x", False)])
+def test_an_os_version_column_shows_only_a_version_above_the_platforms_minimum(
+    tmp_path: Path, os_version: str, header: bool
+) -> None:
+    module = _twin("osv", "系统").replace(
+        "    returns: void\n",
+        "    returns: void\n    platforms:\n      app:\n"
+        f'        ios: {{osVer: "{os_version}", unixVer: "4.25"}}\n',
+    )
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "osv.yaml").write_text(module, "utf-8")
+    compatibility = build_data(load_spec([tmp_path]), "zh", columns=WHOLE)["makeTwin"][
+        "compatibility"
+    ]
+    assert ("| iOS 系统版本 | iOS |" in compatibility) is header
+    assert (f"| {os_version} | 4.25 |" in compatibility) is header
