@@ -26,6 +26,18 @@ def test_reference_run_is_fast(reference_run: RunResult) -> None:
     assert reference_run.duration < 60
 
 
+def test_no_reference_case_waits_out_its_teardown(reference_run: RunResult) -> None:
+    """Every task the reference leaves behind is seen closing: a rule that does not listen to a
+    task's onClose while the task fails on its own makes the teardown wait 3 units for an onClose
+    that already fired unheard (listeners are not replayed); that was 3 s of each
+    socket.receive.protocol-violation-close-code case."""
+    waited = {
+        r.id: [line for line in r.logs if line.startswith("teardown:")]
+        for r in reference_run.results
+    }
+    assert {k: v for k, v in waited.items() if v} == {}
+
+
 def test_every_rule_is_exercised(reference_run: RunResult, rules: RuleSet) -> None:
     """Each case really ran steps: it made calls and saw the implementation answer."""
     for result in reference_run.results:
