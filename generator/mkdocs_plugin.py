@@ -45,6 +45,7 @@ from generator.flavors.mkdocs import (
     SitePage,
     build_data,
     build_module_data,
+    build_page_data,
     build_type_pages,
     module_page_markdown,
     overlay_pages,
@@ -52,7 +53,7 @@ from generator.flavors.mkdocs import (
     site_pages,
     type_page_files,
 )
-from generator.placeholders import fill_page
+from generator.placeholders import fill_page, find_placeholders
 from generator.spec import Spec, bundled_spec_dir, load_spec
 from generator.spec.model import LANGS, Lang, Text
 from generator.spec.rules import Rule
@@ -368,12 +369,15 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         root = "../" * within.count("/")  # the language folder, relative to this page
         text = vuepress_to_mkdocs(markdown)
         try:
+            base = (
+                self._data_for(lang, root)
+                if generated is None
+                else self._page_data(generated, lang, root)
+            )
             text = fill_page(
                 text,
                 page.file.abs_src_path or page.file.src_uri,
-                self._data_for(lang, root)
-                if generated is None
-                else self._page_data(generated, lang, root),
+                self._on_page(text, base, lang, root, generated),
                 allow_missing=self.config.allow_missing,
             )
         except PageError as exc:
@@ -388,6 +392,24 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
             page.meta["title"] = escape(generated.title.get(lang))
         self._set_title(page, text)
         return text
+
+    def _on_page(
+        self,
+        text: str,
+        base: dict[str, dict[str, str]],
+        lang: Lang,
+        root: str,
+        generated: SitePage | None,
+    ) -> dict[str, dict[str, str]]:
+        """The data of one page: each type's table shown once on it (:func:`build_page_data`)."""
+        assert self._spec is not None
+        placeholders = [
+            (p.key, p.section or "") for p in find_placeholders(text) if p.section is not None
+        ]
+        module = None if generated is None else self._spec.module(generated.module)
+        return build_page_data(
+            self._spec, lang, placeholders, base, rules=self._rules, root=root, module=module
+        )
 
     def _page_data(self, page: SitePage, lang: Lang, root: str) -> dict[str, dict[str, str]]:
         key = (page.module, lang, root)

@@ -137,8 +137,15 @@ class ModuleView:
         type_pages: Mapping[str, str] | None = None,
         *,
         root: str = "",
+        shown: dict[str, str] | None = None,
     ) -> None:
         self.module = module
+        #: For a page rendered as a whole: type name -> the id of its table on the page, once
+        #: shown; a later section links there instead of showing the table again.  None: every
+        #: section shows its own tables (the sections may land on different pages).
+        self.shown = shown
+        #: Whether the tables of what is rendered now are on the page (``shown`` records them).
+        self.record = True
         #: The language folder's root relative to the page shown ("" or "../"): the rules' and
         #: the type pages' links start with it.
         self.root = root
@@ -217,6 +224,8 @@ class ModuleView:
             return TypeRef("name", text=name, url=f"#{named.anchor}")
         if isinstance(named, InterfaceType) and name in section.returned:
             return TypeRef("name", text=name, url=f"#{named.anchor}")
+        if self.shown is not None and name in self.shown:  # its table is elsewhere on the page
+            return TypeRef("name", text=name, url=f"#{self.shown[name]}")
         return TypeRef("bold", text=name)
 
     def _values(self, codes: ErrorCodesType) -> tuple[ValueRow, ...]:
@@ -264,10 +273,15 @@ class ModuleView:
                 and not named.general
                 and name not in section.nested
                 and all(t.name != name for t in section.tabulated)
+                and (self.shown is None or name not in self.shown)
             ):
                 section.tabulated.append(named)
                 for f in self.module.fields(name):
                     self.collect(f.type, section)
+
+    def _with_nested(self, p: Field, section: _Section, named: ObjectType) -> _Row:
+        row = self.field_row(p, section, self.rows(named.name, section))
+        return replace(row, nested_anchor=named.anchor) if self.shown is not None else row
 
     def _nested_type(self, p: Field) -> ObjectType | None:
         """The object type whose properties follow parameter ``p`` in a table of their own."""
@@ -288,7 +302,12 @@ class ModuleView:
         params: tuple[_Row, ...] = tuple(self.field_row(p, None) for p in c.params)
         types: tuple[_Table, ...] = ()
         if section is not None:
-            nested = {p.name: t for p in c.params if (t := self._nested_type(p)) is not None}
+            nested = {
+                p.name: t
+                for p in c.params
+                if (t := self._nested_type(p)) is not None
+                and (self.shown is None or t.name not in self.shown)
+            }
             section.nested.update(t.name for t in nested.values())
             for p in c.params:
                 if p.name in nested:
@@ -297,11 +316,14 @@ class ModuleView:
                 else:
                     self.collect(p.type, section)
             params = tuple(
-                self.field_row(p, section, self.rows(nested[p.name].name, section))
+                self._with_nested(p, section, nested[p.name])
                 if p.name in nested
                 else self.field_row(p, section)
                 for p in c.params
             )
+            if self.shown is not None and self.record:
+                self.shown.update((t.name, t.anchor) for t in nested.values())
+                self.shown.update((t.name, t.anchor) for t in section.tabulated)
             types = tuple(
                 TypeTable(
                     name=t.name,

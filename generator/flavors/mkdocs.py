@@ -59,6 +59,7 @@ __all__ = [
     "TypePage",
     "build_data",
     "build_module_data",
+    "build_page_data",
     "build_type_pages",
     "escape_md",
     "module_page_markdown",
@@ -100,12 +101,19 @@ def _render_view(template: str, view: object | None, words: Mapping[str, str]) -
     return "" if view is None else _render(template, labels=words, **vars(view))
 
 
-def _api_sections(view: ModuleView, api: Callable) -> dict[str, str]:
+def _api_sections(
+    view: ModuleView, api: Callable, on_page: Sequence[str] = ("param", "returnValue")
+) -> dict[str, str]:
+    """The sections of ``api``; ``on_page``: those of them the page shows, in the order it shows
+    them (the tables of a section not shown are not recorded as shown)."""
+    view.record = "param" in on_page
     context = {"c": view.api(api), "labels": view.labels}
     sections = {key: _render(t, **context, level=2) for key, t in _API_SECTIONS.items()}
+    view.record = "returnValue" in on_page
     sections["returnValue"] = _render_view(
         "return_value.md.j2", view.return_value(api), view.labels
     )
+    view.record = True
     sections["tutorial"] = _render("tutorial.md.j2", **context, links=view.tutorial(api))
     return sections
 
@@ -177,6 +185,50 @@ def build_module_data(
     files = type_page_files(spec)[module.name]
     view = ModuleView(module, lang, columns, rules, files, root=root)
     _general(data, lang, _module_data(data, view, module))
+    return data
+
+
+def build_page_data(
+    spec: Spec,
+    lang: Lang,
+    placeholders: Sequence[tuple[str, str]],
+    base: Mapping[str, Mapping[str, str]],
+    *,
+    columns: Sequence[Column] = DEFAULT_COLUMNS,
+    rules: Sequence[Rule] | None = None,
+    root: str = "",
+    module: Module | None = None,
+) -> dict[str, dict[str, str]]:
+    """The placeholder data of one page that shows ``placeholders`` (key, section), in order:
+    a type's table is shown once on the page, where it first comes; later sections link to it
+    (issue 13: the deprecated globals repeated the tables of the methods replacing them).
+
+    ``base`` is the data of every key (:func:`build_data` or :func:`build_module_data` with the
+    same ``root``); the APIs the page shows are rendered again, in page order, over it.
+    ``module``: the module of a generated page (else each key's module as in :func:`build_data`).
+    """
+    if rules is None:
+        rules = spec.rules.rules
+    owners: dict[str, tuple[Module, Callable]] = {}
+    for candidate in (module,) if module is not None else spec.modules:
+        for api in candidate.apis:
+            owners[api.name] = (candidate, api)
+    sections: dict[str, list[str]] = {}
+    for key, section in placeholders:
+        if key in owners:
+            sections.setdefault(key, []).append(section)
+    files = type_page_files(spec)
+    views: dict[str, ModuleView] = {}
+    data = {key: dict(value) for key, value in base.items()}
+    for key, on_page in sections.items():
+        owner, api = owners[key]
+        if owner.name not in views:
+            views[owner.name] = ModuleView(
+                owner, lang, columns, rules, files[owner.name], root=root, shown={}
+            )
+        data[key] = _api_sections(views[owner.name], api, on_page)
+        if key in base and "example" in base[key]:
+            data[key]["example"] = base[key]["example"]
     return data
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from generator.flavors import dcloud
 from generator.flavors.mkdocs import (
     build_data,
+    build_page_data,
     build_type_pages,
     escape_md,
     safe_url,
@@ -96,7 +97,9 @@ def test_deprecated_global_is_struck_through_and_names_its_replacement(spec: Spe
     data = build_data(spec, "en")["onSocketOpen"]
     # The whole name is struck through, uni. included (issue 13).
     assert data["name"].strip() == "## ~~uni.onSocketOpen(options)~~ {#onsocketopen}"
-    assert '!!! warning "Deprecated"' in data["description"]
+    assert (
+        '<p class="utsapi-deprecated" markdown><strong>Deprecated</strong>' in data["description"]
+    )
     # The replacement is a link to its heading on its interface's page.
     assert "Use [SocketTask.onOpen](types/sockettask.md#onopen) instead." in data["description"]
     assert data["returnValue"] == ""
@@ -209,3 +212,30 @@ def test_any_text_stays_in_one_cell_without_markup(text: str) -> None:
 )
 def test_only_http_urls_become_link_targets(url: str, expected: str | None) -> None:
     assert safe_url(url) == expected
+
+
+def test_a_page_shows_each_type_table_once_and_links_to_it_later(spec: Spec) -> None:
+    """The deprecated globals repeated the tables of the SocketTask methods that replace them;
+    rendered as one page, a later section links to the table shown earlier."""
+    order = [(a.name, s) for a in spec.modules[0].apis for s in ("param", "returnValue")]
+    base = build_data(spec, "en")
+    page = build_page_data(spec, "en", order, base)
+    send = page["connectSocket"]["returnValue"]
+    assert 'id="sendsocketmessageoptions-values"' in send  # shown once, under SocketTask.send
+    assert "Properties of options (SendSocketMessageOptions)" in send
+    later = page["sendSocketMessage"]["param"]
+    assert "Properties of options" not in later
+    assert "[SendSocketMessageOptions](#sendsocketmessageoptions-values)" in later
+    # Nothing lost: every field of the type is on the page.
+    fields = spec.modules[0].fields("SendSocketMessageOptions")
+    whole = "\n".join(v for sections in page.values() for v in sections.values())
+    assert all(f"| {f.name} |" in whole for f in fields)
+    # Unrelated data is left as it was; without a page, each section shows its own tables.
+    assert page["general_type"] == base["general_type"]
+    assert "Properties of options (SendSocketMessageOptions)" in base["sendSocketMessage"]["param"]
+
+
+def test_a_section_the_page_does_not_show_does_not_hide_a_later_table(spec: Spec) -> None:
+    order = [("connectSocket", "param"), ("sendSocketMessage", "param")]  # no returnValue
+    page = build_page_data(spec, "en", order, build_data(spec, "en"))
+    assert "Properties of options (SendSocketMessageOptions)" in page["sendSocketMessage"]["param"]
