@@ -1,0 +1,233 @@
+"""The Chromium driver: DCloud's Web runtime in real headless Chromium, bridged to the driver
+protocol (``docs/driver-protocol.md``) on this process's stdin/stdout.
+
+A page is served from ``127.0.0.1`` (port 0) by a small static server: the page itself, the
+adapter's ``page.mjs``/``protocol.mjs`` and the pinned install's ``node_modules`` (JavaScript files
+only).  Its import map resolves the runtime's bare imports as the uni-app x compiler does (``vue``
+is DCloud's ``@dcloudio/uni-h5-vue`` dist-x build; the others each package's ``module`` entry), and
+a classic script defines ``process.env`` with what the compiler replaces in a release build.
+Playwright drives Chromium (the system's, never a downloaded one): each harness line is handed to
+the page, each line the page writes comes back through an exposed function, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import json
+import os
+import shutil
+import sys
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from conformance.adapters.uni_h5.install import ADAPTER_DIR, AdapterSetupError
+
+__all__ = ["ChromiumSetupError", "find_chromium", "import_map", "page_html", "serve"]
+
+#: Bare specifiers the runtime and its dependencies import, and the package that provides each.
+#: ``vue`` is aliased to DCloud's Vue build, as the uni-app x compiler aliases it.
+BARE_IMPORTS = {
+    "@dcloudio/uni-h5": ("@dcloudio/uni-h5", "dist-x/uni-h5.es.js"),
+    "vue": ("@dcloudio/uni-h5-vue", "dist-x/vue.runtime.esm.js"),
+    "@dcloudio/uni-shared": ("@dcloudio/uni-shared", None),
+    "@dcloudio/uni-i18n": ("@dcloudio/uni-i18n", None),
+    "@vue/shared": ("@vue/shared", None),
+    "vue-router": ("vue-router", None),
+    "@vue/devtools-api": ("@vue/devtools-api", None),
+}
+#: What the uni-app x compiler defines for a release build (it replaces ``process.env.*``).
+PROCESS_ENV = {"NODE_ENV": "production", "UNI_APP_X": "true"}
+ADAPTER_FILES = ("page.mjs", "protocol.mjs")
+_READY_TIMEOUT_MS = 30_000
+_BYE_GRACE_S = 2.0
+
+
+class ChromiumSetupError(AdapterSetupError):
+    """Chromium or Playwright is missing, or the page did not load the runtime."""
+
+
+def find_chromium(executable: str | None = None) -> str:
+    """The Chromium binary: ``executable``, else ``$UTSAPI_CHROMIUM``, else ``chromium`` or
+    ``chromium-browser`` on ``PATH``."""
+    wanted = executable or os.environ.get("UTSAPI_CHROMIUM")
+    candidates = [wanted] if wanted else ["chromium", "chromium-browser"]
+    for name in candidates:
+        found = shutil.which(name)
+        if found is not None:
+            return found
+    raise ChromiumSetupError(
+        f"no Chromium found ({', '.join(candidates)}): install Debian's chromium, or name the "
+        "binary with --executable or UTSAPI_CHROMIUM (a browser is never downloaded)"
+    )
+
+
+def import_map(install: Path) -> dict[str, dict[str, str]]:
+    """The page's import map for the install in ``install`` (URLs under ``/node_modules/``)."""
+    imports: dict[str, str] = {}
+    for specifier, (package, fixed) in BARE_IMPORTS.items():
+        folder = install / "node_modules" / package
+        entry = fixed
+        if entry is None:
+            try:
+                manifest = json.loads((folder / "package.json").read_text("utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ChromiumSetupError(f"cannot read {folder / 'package.json'}: {exc}") from None
+            module = manifest.get("module")
+            if not isinstance(module, str):
+                raise ChromiumSetupError(f"{package} names no ES module entry ('module')")
+            entry = module.removeprefix("./")
+        if not (folder / entry).is_file():
+            raise ChromiumSetupError(f"{folder / entry} is missing: reinstall the adapter")
+        imports[specifier] = f"/node_modules/{package}/{entry}"
+    return {"imports": imports}
+
+
+def _script_json(value: object) -> str:
+    """JSON that can sit inside a ``<script>`` element (no ``</script>``, no ``<!--``)."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def page_html(install: Path, config: dict[str, str]) -> str:
+    """The driver page."""
+    process = f"window.process = {{ env: {_script_json(PROCESS_ENV)} }};"
+    return (
+        "<!doctype html>\n<html><head><meta charset='utf-8'>"
+        f"<title>{html.escape('utsapi uni-h5 driver')}</title>\n"
+        f'<script type="importmap">{_script_json(import_map(install))}</script>\n'
+        f"<script>{process}</script>\n"
+        f'<script id="utsapi-config" type="application/json">{_script_json(config)}</script>\n'
+        '<script type="module" src="/adapter/page.mjs"></script>\n'
+        "</head><body></body></html>\n"
+    )
+
+
+def _handler(install: Path, page: Callable[[], str]) -> type[BaseHTTPRequestHandler]:
+    modules = (install / "node_modules").resolve()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def _send(self, status: HTTPStatus, body: bytes, kind: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path == "/":
+                self._send(HTTPStatus.OK, page().encode("utf-8"), "text/html; charset=utf-8")
+                return
+            file: Path | None = None
+            if path.startswith("/adapter/") and path[len("/adapter/") :] in ADAPTER_FILES:
+                file = ADAPTER_DIR / path[len("/adapter/") :]
+            elif path.startswith("/node_modules/") and path.endswith((".js", ".mjs")):
+                candidate = (modules / path[len("/node_modules/") :]).resolve()
+                if candidate.is_relative_to(modules) and candidate.is_file():
+                    file = candidate
+            if file is None:
+                self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
+                return
+            self._send(HTTPStatus.OK, file.read_bytes(), "text/javascript; charset=utf-8")
+
+    return Handler
+
+
+def _write_line(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _runtime_version(install: Path) -> str:
+    manifest = install / "node_modules" / "@dcloudio" / "uni-h5" / "package.json"
+    return str(json.loads(manifest.read_text("utf-8"))["version"])
+
+
+async def _serve(install: Path, executable: str) -> int:
+    try:
+        from playwright.async_api import Error as PlaywrightError  # noqa: PLC0415 (optional)
+        from playwright.async_api import async_playwright  # noqa: PLC0415
+    except ImportError:
+        raise ChromiumSetupError(
+            "Playwright for Python is not installed (pip install playwright; the system's "
+            "Chromium is used, no browser download)"
+        ) from None
+    config = {"version": _runtime_version(install), "browser": ""}
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), _handler(install, lambda: page_html(install, config))
+    )
+    threading.Thread(target=server.serve_forever, name="uni-h5-page", daemon=True).start()
+    done = asyncio.Event()
+    args = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    try:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=executable, headless=True, args=args
+            )
+            config["browser"] = browser.version
+            page = await browser.new_page()
+            await page.expose_function("__utsapiWrite", _write_line)
+            await page.expose_function("__utsapiDone", done.set)
+
+            def page_error(error: Any) -> None:
+                _write_line(json.dumps({"type": "log", "message": f"uncaught in page: {error}"}))
+
+            def console(message: Any) -> None:
+                sys.stderr.write(f"[console.{message.type}] {message.text}\n")
+
+            page.on("pageerror", page_error)
+            page.on("console", console)
+            port = server.server_address[1]
+            await page.goto(f"http://127.0.0.1:{port}/")
+            await page.wait_for_function(
+                "window.__utsapiReady === true || typeof window.__utsapiFailed === 'string'",
+                timeout=_READY_TIMEOUT_MS,
+            )
+            failed = await page.evaluate("window.__utsapiFailed ?? null")
+            if failed is not None:
+                raise ChromiumSetupError(str(failed))
+            reader = asyncio.StreamReader(limit=1 << 30)
+            loop = asyncio.get_running_loop()
+            await loop.connect_read_pipe(
+                lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer
+            )
+            while True:
+                raw = await reader.readline()
+                if not raw:
+                    await page.evaluate("window.__utsapiEnd()")
+                    break
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                await page.evaluate("line => window.__utsapiFeed(line)", line)
+                if done.is_set() or _is_bye(line):
+                    break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), _BYE_GRACE_S)
+            await browser.close()
+    except PlaywrightError as exc:
+        raise ChromiumSetupError(f"Chromium failed: {exc}") from None
+    finally:
+        server.shutdown()
+        server.server_close()
+    return 0
+
+
+def _is_bye(line: str) -> bool:
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(message, dict) and message.get("type") == "bye"
+
+
+def serve(install: Path, *, executable: str | None = None) -> int:
+    """Serve the driver protocol on stdin/stdout until ``bye`` or end of input."""
+    return asyncio.run(_serve(install, find_chromium(executable)))
