@@ -18,8 +18,10 @@ imported one :func:`generator.spec.model.build_module` makes them unique.
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from generator.spec._yaml import LoadedYaml, PathKey
@@ -39,8 +41,30 @@ __all__ = ["MODULE_CHECKS", "check_module"]
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 
+#: At most this many names are compared with an unknown one, and at most this many suggestions
+#: are made per module: a suggestion is a courtesy, and on a hostile spec (thousands of unknown
+#: names against thousands of types) it must stay cheap.
+_SUGGESTION_POOL = 200
+_SUGGESTIONS_PER_MODULE = 50
+_suggestions_left: ContextVar[int] = ContextVar("suggestions_left", default=_SUGGESTIONS_PER_MODULE)
+
+
 def _nearest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=3)
+    """``; did you mean …?`` with up to three close names, compared only with names of a similar
+    length (a close match cannot differ much in length), at most :data:`_SUGGESTION_POOL` of
+    them, and for the first :data:`_SUGGESTIONS_PER_MODULE` unknown names of a module."""
+    left = _suggestions_left.get()
+    if left <= 0:
+        return ""
+    _suggestions_left.set(left - 1)
+    slack = max(2, len(name) // 3)
+    pool = [k for k in known if abs(len(k) - len(name)) <= slack]
+    if len(pool) > _SUGGESTION_POOL:
+        first = name[:1].lower()
+        pool = heapq.nsmallest(
+            _SUGGESTION_POOL, pool, key=lambda k: (k[:1].lower() != first, abs(len(k) - len(name)))
+        )
+    close = difflib.get_close_matches(name, pool, n=3)
     return f"; did you mean {', '.join(close)}?" if close else ""
 
 
@@ -405,5 +429,9 @@ MODULE_CHECKS = (
 
 
 def check_module(doc: LoadedYaml) -> None:
-    for check in MODULE_CHECKS:
-        check(doc)
+    token = _suggestions_left.set(_SUGGESTIONS_PER_MODULE)
+    try:
+        for check in MODULE_CHECKS:
+            check(doc)
+    finally:
+        _suggestions_left.reset(token)

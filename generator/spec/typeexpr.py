@@ -70,6 +70,9 @@ GLOBAL_GENERICS: dict[str, int] = {"Array": 1, "Promise": 1, "Map": 2, "Set": 1}
 
 _STRING_SUBTYPE = re.compile(r"string\.[A-Za-z_][A-Za-z0-9_]*")
 
+_BLANK = re.compile(r"\s*")
+#: How deep a type expression may nest (unions, parentheses, type arguments, function types).
+MAX_DEPTH = 64
 _TOKEN = re.compile(r"\s*(=>|string\.[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*|[()<>|:,?])")
 
 
@@ -93,9 +96,11 @@ class TypeExprError(ValueError):
         super().__init__(text, column, expected)
 
     def __str__(self) -> str:
-        return (
-            f"bad type expression {self.text!r} at column {self.column}: expected {self.expected}"
-        )
+        text = self.text
+        if len(text) > 80:  # quote the part around the column, not a megabyte of input
+            start = max(0, min(self.column - 40, len(text) - 80))
+            text = ("…" if start else "") + text[start : start + 80] + "…"
+        return f"bad type expression {text!r} at column {self.column}: expected {self.expected}"
 
 
 @dataclass(frozen=True)
@@ -163,14 +168,22 @@ class _Parser:
         self.tokens: list[tuple[str, int]] = []
         pos = 0
         while pos < len(text):
-            if text[pos:].strip() == "":
-                break
             match = _TOKEN.match(text, pos)
             if match is None:
+                if _BLANK.fullmatch(text, pos):  # trailing blanks, matched in place (no copy)
+                    break
                 raise TypeExprError(text, pos + 1, "a name or one of ( ) < > | : , ? =>")
             self.tokens.append((match.group(1), match.start(1) + 1))
             pos = match.end()
         self.i = 0
+        self.depth = 0
+
+    def nest(self) -> None:
+        """One level deeper (a parenthesis, type arguments, a function's parts); bounded, so a
+        hostile expression is a located error, not a RecursionError."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(f"at most {MAX_DEPTH} levels of nesting")
 
     def peek(self, ahead: int = 0) -> str | None:
         j = self.i + ahead
@@ -199,10 +212,12 @@ class _Parser:
         return expr
 
     def union(self) -> TypeExpr:
+        self.nest()
         members = [self.primary()]
         while self.peek() == "|":
             self.i += 1
             members.append(self.primary())
+        self.depth -= 1
         return members[0] if len(members) == 1 else Union(tuple(members))
 
     def primary(self) -> TypeExpr:
@@ -229,6 +244,7 @@ class _Parser:
         return Named(name)
 
     def function(self) -> Function:
+        self.nest()
         self.take("(")
         params: list[tuple[str, TypeExpr]] = []
         optional: list[str] = []
@@ -243,7 +259,9 @@ class _Parser:
             params.append((pname, self.union()))
         self.take(")")
         self.take("=>")
-        return Function(tuple(params), self.primary(), tuple(optional))
+        result = Function(tuple(params), self.primary(), tuple(optional))
+        self.depth -= 1
+        return result
 
 
 @lru_cache(maxsize=1 << 12)
