@@ -109,8 +109,12 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    folder = ROOT / "build" / "screenshots"
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser tests leave their screenshots and measured heights: the folder named by
+    ``UTSAPI_SCREENSHOTS``, else a temporary one.  Not ``build/``: ``utsapi build`` writes only
+    into a folder it made (its marker file), and ``build/`` is its default output."""
+    named = os.environ.get("UTSAPI_SCREENSHOTS")
+    folder = Path(named) if named else tmp_path_factory.mktemp("screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
