@@ -6,8 +6,10 @@ adapter's ``page.mjs``/``protocol.mjs`` and the pinned install's ``node_modules`
 only).  Its import map resolves the runtime's bare imports as the uni-app x compiler does (``vue``
 is DCloud's ``@dcloudio/uni-h5-vue`` dist-x build; the others each package's ``module`` entry), and
 a classic script defines ``process.env`` with what the compiler replaces in a release build.
-Playwright drives Chromium (the system's, never a downloaded one): each harness line is handed to
-the page, each line the page writes comes back through an exposed function, in order.
+Playwright starts Chromium (the system's, never a downloaded one) and opens the page; the page
+connects back to a WebSocket bridge on ``127.0.0.1`` (port 0), which carries each harness line to
+the page and each line the page writes to stdout, in order.  (Lines go through a socket rather than
+Playwright's ``evaluate``: a 1 MiB message crosses one hop instead of three.)
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+import websockets.asyncio.server
+import websockets.exceptions
+from websockets.asyncio.server import ServerConnection
 
 from conformance.adapters.uni_h5.install import ADAPTER_DIR, AdapterSetupError
 
@@ -44,7 +50,7 @@ BARE_IMPORTS = {
 #: What the uni-app x compiler defines for a release build (it replaces ``process.env.*``).
 PROCESS_ENV = {"NODE_ENV": "production", "UNI_APP_X": "true"}
 ADAPTER_FILES = ("page.mjs", "protocol.mjs")
-_READY_TIMEOUT_MS = 30_000
+_READY_TIMEOUT_S = 30.0
 _BYE_GRACE_S = 2.0
 
 
@@ -97,7 +103,7 @@ def page_html(install: Path, config: dict[str, str]) -> str:
     """The driver page."""
     process = f"window.process = {{ env: {_script_json(PROCESS_ENV)} }};"
     return (
-        "<!doctype html>\n<html><head><meta charset='utf-8'>"
+        "<!doctype html>\n<html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
         f"<title>{html.escape('utsapi uni-h5 driver')}</title>\n"
         f'<script type="importmap">{_script_json(import_map(install))}</script>\n'
         f"<script>{process}</script>\n"
@@ -152,6 +158,34 @@ def _runtime_version(install: Path) -> str:
     return str(json.loads(manifest.read_text("utf-8"))["version"])
 
 
+class _Bridge:
+    """The page's end of the protocol: one WebSocket connection from the page."""
+
+    def __init__(self) -> None:
+        self.connection: ServerConnection | None = None
+        self.ready = asyncio.Event()
+        self.done = asyncio.Event()
+        self.failure: str | None = None
+
+    async def handle(self, connection: ServerConnection) -> None:
+        if self.connection is not None:
+            await connection.close(1008, "one page only")
+            return
+        self.connection = connection
+        async for message in connection:
+            text = message if isinstance(message, str) else message.decode("utf-8", "replace")
+            if text.startswith("{"):
+                _write_line(text)
+            elif text == "ready":
+                self.ready.set()
+            elif text == "done":
+                self.done.set()
+            elif text.startswith("failed "):
+                self.failure = text[len("failed ") :]
+                self.ready.set()
+        self.done.set()
+
+
 async def _serve(install: Path, executable: str) -> int:
     try:
         from playwright.async_api import Error as PlaywrightError  # noqa: PLC0415 (optional)
@@ -161,22 +195,26 @@ async def _serve(install: Path, executable: str) -> int:
             "Playwright for Python is not installed (pip install playwright; the system's "
             "Chromium is used, no browser download)"
         ) from None
-    config = {"version": _runtime_version(install), "browser": ""}
+    bridge = _Bridge()
+    config = {"version": _runtime_version(install), "browser": "", "bridge": ""}
     server = ThreadingHTTPServer(
         ("127.0.0.1", 0), _handler(install, lambda: page_html(install, config))
     )
     threading.Thread(target=server.serve_forever, name="uni-h5-page", daemon=True).start()
-    done = asyncio.Event()
     args = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     try:
-        async with async_playwright() as playwright:
+        async with (
+            websockets.asyncio.server.serve(
+                bridge.handle, "127.0.0.1", 0, max_size=None, compression=None
+            ) as bridge_server,
+            async_playwright() as playwright,
+        ):
+            config["bridge"] = str(next(iter(bridge_server.sockets)).getsockname()[1])
             browser = await playwright.chromium.launch(
                 executable_path=executable, headless=True, args=args
             )
             config["browser"] = browser.version
             page = await browser.new_page()
-            await page.expose_function("__utsapiWrite", _write_line)
-            await page.expose_function("__utsapiDone", done.set)
 
             def page_error(error: Any) -> None:
                 _write_line(json.dumps({"type": "log", "message": f"uncaught in page: {error}"}))
@@ -186,31 +224,18 @@ async def _serve(install: Path, executable: str) -> int:
 
             page.on("pageerror", page_error)
             page.on("console", console)
-            port = server.server_address[1]
-            await page.goto(f"http://127.0.0.1:{port}/")
-            await page.wait_for_function(
-                "window.__utsapiReady === true || typeof window.__utsapiFailed === 'string'",
-                timeout=_READY_TIMEOUT_MS,
-            )
-            failed = await page.evaluate("window.__utsapiFailed ?? null")
-            if failed is not None:
-                raise ChromiumSetupError(str(failed))
-            reader = asyncio.StreamReader(limit=1 << 30)
-            loop = asyncio.get_running_loop()
-            await loop.connect_read_pipe(
-                lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer
-            )
-            while True:
-                raw = await reader.readline()
-                if not raw:
-                    await page.evaluate("window.__utsapiEnd()")
-                    break
-                line = raw.decode("utf-8", "replace").rstrip("\r\n")
-                await page.evaluate("line => window.__utsapiFeed(line)", line)
-                if done.is_set() or _is_bye(line):
-                    break
+            await page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+            try:
+                await asyncio.wait_for(bridge.ready.wait(), _READY_TIMEOUT_S)
+            except TimeoutError:
+                raise ChromiumSetupError(
+                    f"the page did not load the runtime within {_READY_TIMEOUT_S:g} s"
+                ) from None
+            if bridge.failure is not None or bridge.connection is None:
+                raise ChromiumSetupError(bridge.failure or "the page did not connect")
+            await _relay(bridge.connection, bridge.done)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), _BYE_GRACE_S)
+                await asyncio.wait_for(bridge.done.wait(), _BYE_GRACE_S)
             await browser.close()
     except PlaywrightError as exc:
         raise ChromiumSetupError(f"Chromium failed: {exc}") from None
@@ -218,6 +243,25 @@ async def _serve(install: Path, executable: str) -> int:
         server.shutdown()
         server.server_close()
     return 0
+
+
+async def _relay(connection: ServerConnection, done: asyncio.Event) -> None:
+    """Stdin lines to the page until ``bye``, end of input or the page going away."""
+    reader = asyncio.StreamReader(limit=1 << 30)
+    loop = asyncio.get_running_loop()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
+    try:
+        while not done.is_set():
+            raw = await reader.readline()
+            if not raw:
+                await connection.send("E")
+                return
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            await connection.send("L" + line)
+            if _is_bye(line):
+                return
+    except websockets.exceptions.ConnectionClosed:
+        return
 
 
 def _is_bye(line: str) -> bool:

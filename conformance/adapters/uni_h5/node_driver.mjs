@@ -96,6 +96,9 @@ async function main() {
       version: `${version} (node ${process.versions.node})`,
       language: 'javascript',
       capabilities: CAPABILITIES,
+      // The uni-app x platform this runtime is (driver protocol 1.1's hello field; the
+      // profiles' allowances are for `web`).
+      platform: 'web',
     }),
     bye: (tasks) => closeAll(tasks, () => process.exit(0)),
   });

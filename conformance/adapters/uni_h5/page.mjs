@@ -1,9 +1,9 @@
 // The page side of the Chromium driver (chromium.py): loads DCloud's uni-app x Web runtime as
 // published (the import map of the page resolves its bare imports to the pinned install) and
-// serves the driver protocol through two functions chromium.py exposes:
-//   window.__utsapiWrite(line)  one protocol line, to the driver's stdout
-//   window.__utsapiDone()       the driver has ended (after bye)
-// and one it calls: window.__utsapiFeed(line), one harness line.
+// serves the driver protocol over a WebSocket to chromium.py's bridge (config.bridge, on
+// 127.0.0.1).  The bridge socket is a plain WebSocket of the page, not a uni task: the runtime
+// never sees it.  Bridge -> page: "L" + one harness line, or "E" (end of input).  Page -> bridge:
+// a protocol line (a JSON object), or "ready", "done" (after bye), "failed <why>".
 
 import { PROTOCOL_VERSION, closeAll, createDriver, createPump } from './protocol.mjs';
 
@@ -11,10 +11,6 @@ import { PROTOCOL_VERSION, closeAll, createDriver, createPump } from './protocol
 const CAPABILITIES = ['binary', 'protocols', 'globals', 'close-validation'];
 
 const config = JSON.parse(document.getElementById('utsapi-config').textContent);
-
-function write(message) {
-  window.__utsapiWrite(JSON.stringify(message));
-}
 
 // A macrotask with no clamping (setTimeout nests to 4 ms): one harness line per task.
 const channel = new MessageChannel();
@@ -25,12 +21,21 @@ function schedule(fn) {
   channel.port2.postMessage(null);
 }
 
+function connectBridge() {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${config.bridge}/`);
+    socket.onopen = () => resolve(socket);
+    socket.onerror = () => reject(new Error('cannot reach the bridge'));
+  });
+}
+
 async function main() {
+  const bridge = await connectBridge();
   let runtime;
   try {
     runtime = await import('@dcloudio/uni-h5');
   } catch (err) {
-    window.__utsapiFailed = `loading @dcloudio/uni-h5 failed: ${err && err.stack ? err.stack : err}`;
+    bridge.send(`failed loading @dcloudio/uni-h5 failed: ${err && err.stack ? err.stack : err}`);
     return;
   }
   // What the compiled app's entry does first (uni-h5-vite registerGlobalCode).
@@ -39,7 +44,7 @@ async function main() {
   window.UniViewJSBridge = runtime.UniViewJSBridge;
   const driver = createDriver({
     uni: runtime.uni,
-    write,
+    write: (message) => bridge.send(JSON.stringify(message)),
     hello: () => ({
       type: 'hello',
       protocol: PROTOCOL_VERSION,
@@ -47,13 +52,19 @@ async function main() {
       version: `${config.version} (chromium ${config.browser})`,
       language: 'javascript',
       capabilities: CAPABILITIES,
+      // The uni-app x platform this runtime is (driver protocol 1.1's hello field; the
+      // profiles' allowances are for `web`).
+      platform: 'web',
     }),
-    bye: (tasks) => closeAll(tasks, () => window.__utsapiDone()),
+    bye: (tasks) => closeAll(tasks, () => bridge.send('done')),
   });
   const pump = createPump(driver.handleLine, schedule, driver.end);
-  window.__utsapiFeed = (line) => pump.push(line);
-  window.__utsapiEnd = () => pump.close();
-  window.__utsapiReady = true;
+  bridge.onmessage = (event) => {
+    const text = String(event.data);
+    if (text.startsWith('L')) pump.push(text.slice(1));
+    else if (text === 'E') pump.close();
+  };
+  bridge.send('ready');
 }
 
 main();
