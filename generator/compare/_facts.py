@@ -75,8 +75,9 @@ _SOURCE_LINK = re.compile(r"^>\s*([A-Za-z]+):\s*(\S+)\s*$")
 _ANCHOR_TAG = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _ERROR_LINE = re.compile(r"^-\s*(-?\d+)\s*[:：]?\s*(.*)$")  # "- 4: text" too
-#: a type cell naming one declared type (``T``, ``Array<T>``); a lower-case name is primitive
-_NAMED_TYPE = re.compile(r"Array<([A-Z_$][\w$]*)>|([A-Z_$][\w$.]*)(?:<[\w$, .]*>)?")
+#: a type cell naming one declared type (``T``, ``Array<T>``, ``Promise<T>``: the nested rows
+#: are T's); a lower-case name is primitive
+_NAMED_TYPE = re.compile(r"(?:Array|Promise)<([A-Z_$][\w$]*)>|([A-Z_$][\w$.]*)(?:<[\w$, .]*>)?")
 _CODE_BLOCK = re.compile(r"^\s*(```|~~~)")
 
 #: header cell -> role, for the field, legal-value and return tables.
@@ -254,7 +255,7 @@ class _Reader:
 
     def heading(self, level: int, raw: str) -> None:
         text, anchor = _split_anchor(_COMPONENT.sub("", raw))
-        if self.scope and level <= self.scope_level:
+        if self.scope and level <= self.scope_level and not self.of_method(text):
             self.scope = ()
         self.expect = ""
         if self.section == "name" and text != "通用类型":
@@ -286,6 +287,15 @@ class _Reader:
             self.fact("type", self.owner, "")
         else:
             self.problem(f"a heading this reader does not know: {text!r}")
+
+    def of_method(self, text: str) -> bool:
+        """Whether a heading is a part of the method above it whatever its level: DCloud's data
+        prints a method's ``参数``, ``返回值`` and ``name 兼容性`` a level above or at the
+        method's own (``###### start(…)`` then ``##### 参数``), and they still belong to it."""
+        if text in ("参数", "返回值"):
+            return True
+        method = self.scope[0].rsplit(".", 1)[-1] if self.scope else ""
+        return bool(method) and _plain(text) == f"{method} 兼容性"
 
     def api_or_method(self, level: int, text: str, anchor: str) -> None:
         signature = _plain(text)
@@ -462,7 +472,7 @@ class _Reader:
     def note_row_type(self, depth: int, cell: str) -> None:
         """Remember the type a row names (``T``, ``Array<T>``), for a nested table below it."""
         match = _NAMED_TYPE.fullmatch(_plain(cell))
-        if match is not None and (match.group(1) or match.group(2) != "Array"):
+        if match is not None and (match.group(1) or match.group(2) not in ("Array", "Promise")):
             self.row_types[depth] = match.group(1) or match.group(2)
 
     def type_cell(self, path: tuple[str, ...], category: str, cell: str) -> None:

@@ -172,6 +172,30 @@ _Row = Row[CompatTable | None]
 _Table = TypeTable[CompatTable | None]
 
 
+@dataclass(frozen=True)
+class MethodView(Method):
+    """A method of an interface, with its return value (the whole-surface docs print a
+    method's ``返回值`` table)."""
+
+    returns: ReturnValue | None = None
+    #: ``否`` in the return table's ``必备`` column: the method returns ``T | null``
+    returns_optional: bool = False
+
+
+@dataclass(frozen=True)
+class InterfaceSection:
+    """``#### X 的方法``: an interface named in a type cell of a section, and its methods.
+
+    The whole-surface docs print it after the table that names it (``success(context:
+    EditorContext)``, a method returning ``NodesRef``); this flavour prints every one a section
+    names once, in order of first mention, after the section's own tables."""
+
+    name: str
+    anchor: str
+    depth: int
+    methods: tuple[MethodView, ...]
+
+
 # ----------------------------------------------------------------------------------------------
 # Building the view model
 
@@ -262,6 +286,9 @@ class _ModuleView:
         self.owner: tuple[str, ...] | None = None
         #: the @-rows of the returned interface's properties (whole-surface docs)
         self.return_fields: tuple[_Row, ...] = ()
+        #: interfaces with methods named in the type cells of the section being built, in
+        #: order (whole-surface docs: each gets an "X 的方法" section); None: not collected
+        self.interfaces: dict[str, None] | None = None
 
     def compat(self, platforms: Any) -> CompatTable | None:
         if self.owner is None:
@@ -367,6 +394,8 @@ class _ModuleView:
             return TypeRef("name", text="number")
         if isinstance(named, ObjectType) and not named.general:
             wanted.setdefault(named.name, min(depth, _MAX_DEPTH))
+        if isinstance(named, InterfaceType) and named.methods and self.interfaces is not None:
+            self.interfaces.setdefault(named.name, None)
         return TypeRef("name", text=named.name, url=f"#{named.anchor}")
 
     def error_codes(self, expr: TypeExpr) -> ErrorCodesType | None:
@@ -515,18 +544,92 @@ class _ModuleView:
         )
         return f"{c.name}({inner}): {c.returns};"
 
-    def return_value(self, c: Callable) -> ReturnValue | None:
+    def optional(self, expr: TypeExpr) -> tuple[TypeExpr, bool]:
+        """``T | null`` is ``T`` with ``必备 否`` in the whole-surface docs' return tables
+        (``any | null`` is ``any``, with no such column)."""
+        if self.columns.fill and isinstance(expr, Union):
+            kept = [m for m in expr.members if not (isinstance(m, Named) and m.name == "null")]
+            if len(kept) == 1 and len(kept) < len(expr.members):
+                only = kept[0]
+                return only, not (isinstance(only, Named) and only.name == "any")
+        return expr, False
+
+    def promise(self, expr: TypeExpr, wanted: dict[str, int]) -> TypeRef | None:
+        """``Promise<X>`` of an object type or of an alias of a runtime base type
+        (``NavigateToSuccess`` = ``AsyncApiSuccessResult``): the whole-surface docs show the
+        name as written, in bold, and X's fields as @-rows of the return row."""
+        if not (
+            self.columns.fill
+            and isinstance(expr, Generic)
+            and expr.name == "Promise"
+            and len(expr.args) == 1
+            and isinstance(expr.args[0], Named)
+        ):
+            return None
+        arg = expr.args[0]
+        target = self.resolve(arg)
+        if not isinstance(target, Named):
+            return None
+        named = self.module.types.get(target.name)
+        if isinstance(named, ObjectType) and not named.general:
+            fields = self.fields_of(named.name)
+        elif named is None and target.name in RUNTIME_BASES:
+            fields = self.fields_of(target.name)
+        else:
+            return None
+        self.return_fields = self.field_rows(fields, wanted, 4, nested=True)
+        return TypeRef("array", text="Promise", args=(TypeRef("bold", text=arg.name),))
+
+    def method_view(self, m: Callable, depth: int) -> MethodView:
+        """A method at heading ``depth``; its parameters' cells are filled from its own."""
+        outer = self.owner
+        self.owner = self.columns.values(m.platforms) if self.columns.fill else None
+        returns: ReturnValue | None = None
+        optional = False
+        if self.columns.fill:
+            expr, optional = self.optional(self.resolve(m.returns))
+            if not (isinstance(expr, Named) and expr.name == "void"):
+                wanted: dict[str, int] = {}
+                type_ref = self.ref(expr, wanted, depth + 1)
+                returns = ReturnValue(type_ref, depth=depth + 1, tables=self.tables(wanted))
+        view = MethodView(
+            name=m.name,
+            signature=self.signature(m),
+            anchor=m.anchor,
+            description=self.text(m.description),
+            depth=depth,
+            compat=self.columns.table(m.platforms),
+            params=self.params(m, depth + 1),
+            returns=returns,
+            returns_optional=optional,
+        )
+        self.owner = outer
+        return view
+
+    def interface_sections(self, seen: set[str]) -> tuple[InterfaceSection, ...]:
+        """An "X 的方法" section for every interface the section's type cells named
+        (:attr:`interfaces`, which grows as their methods name more), but those in ``seen``."""
+        if self.interfaces is None:
+            return ()
+        out: list[InterfaceSection] = []
+        done = 0
+        while done < len(self.interfaces):
+            name = list(self.interfaces)[done]
+            done += 1
+            named = self.module.types.get(name)
+            if name in seen or not isinstance(named, InterfaceType):
+                continue
+            seen.add(name)
+            methods = tuple(self.method_view(m, 4) for m in named.methods)
+            out.append(InterfaceSection(name, named.anchor, 4, methods))
+        return tuple(out)
+
+    def return_value(self, c: Callable) -> tuple[ReturnValue | None, bool]:
+        """The API's return value, and whether the table says ``必备 否`` (``T | null``)."""
         expr = self.resolve(c.returns)
         if isinstance(expr, Named) and expr.name == "void":
-            return None
-        if self.columns.fill and isinstance(expr, Union):
-            # `X | null` of an interface: the docs list X's methods (the row says 必备 否)
-            kept = [m for m in expr.members if not (isinstance(m, Named) and m.name == "null")]
-            only = kept[0] if len(kept) == 1 else None
-            if isinstance(only, Named) and isinstance(
-                self.module.types.get(only.name), InterfaceType
-            ):
-                expr = only
+            return None, False
+        expr, optional = self.optional(expr)
         shown_type: TypeRef | None = None
         if self.columns.fill and isinstance(expr, Function) and not expr.params:
             # `() => X` of an interface (getVirtualPaymentManager): the docs keep the cell as
@@ -538,44 +641,23 @@ class _ModuleView:
                 shown_type = self.ref(expr, {}, 4)
                 expr = inner
         named = self.module.types.get(expr.name) if isinstance(expr, Named) else None
+        wanted: dict[str, int] = {}
         if isinstance(named, InterfaceType):
-            method_depth = 4
-            outer = self.owner
-            wanted: dict[str, int] = {}
             if self.columns.fill and named.fields:
                 # the whole-surface docs list an interface's properties as @-rows of the
                 # return row, before its methods
                 self.return_fields = self.field_rows(named.fields, wanted, 4, nested=True)
-            methods: list[Method] = []
-            for m in named.methods:
-                self.owner = self.columns.values(m.platforms) if self.columns.fill else None
-                methods.append(
-                    Method(
-                        name=m.name,
-                        signature=self.signature(m),
-                        anchor=m.anchor,
-                        description=self.text(m.description),
-                        depth=method_depth,
-                        compat=self.columns.table(m.platforms),
-                        params=self.params(m, method_depth + 1),
-                    )
-                )
-            self.owner = outer
+            methods = tuple(self.method_view(m, 4) for m in named.methods)
             return ReturnValue(
                 shown_type or TypeRef("name", text=named.name, url=f"#{named.anchor}"),
                 depth=3,
                 interface=named.name,
                 anchor=named.anchor,
-                methods=tuple(methods),
+                methods=methods,
                 tables=self.tables(wanted),
-            )
-        if self.columns.fill and isinstance(expr, Union):
-            kept = [m for m in expr.members if not (isinstance(m, Named) and m.name == "null")]
-            if len(kept) == 1 and isinstance(kept[0], Named) and kept[0].name == "any":
-                expr = kept[0]  # the docs show `any | null` as `any`
-        wanted = {}
-        type_ref = self.ref(expr, wanted, 4)
-        return ReturnValue(type_ref, depth=3, tables=self.tables(wanted))
+            ), optional
+        type_ref = self.promise(expr, wanted) or self.ref(expr, wanted, 4)
+        return ReturnValue(type_ref, depth=3, tables=self.tables(wanted)), optional
 
     def api_context(self, c: Callable) -> dict[str, Any]:
         whole = self.columns.fill
@@ -633,7 +715,15 @@ class _ModuleView:
 
     def _api_context(self, c: Callable) -> dict[str, Any]:
         self.return_fields = ()
-        returns = self.return_value(c)
+        whole = self.columns.fill
+        self.interfaces = {} if whole else None
+        params = self.params(c, 3)
+        param_interfaces = self.interface_sections(set())
+        self.interfaces = {} if whole else None
+        returns, optional = self.return_value(c)
+        shown = {returns.interface} if returns is not None and returns.interface else set()
+        return_interfaces = self.interface_sections(shown)
+        self.interfaces = None
         return {
             "api": c,
             "name": c.name,
@@ -645,8 +735,11 @@ class _ModuleView:
             "description": self.text(c.description),
             "deprecation": self.deprecation_note(c),
             "compat": self.columns.table(c.platforms),
-            "params": self.params(c, 3),
+            "params": params,
+            "param_interfaces": param_interfaces,
             "returns": returns,
+            "returns_optional": optional,
+            "return_interfaces": return_interfaces,
             "return_fields": self.return_fields,
             "tutorial": self.tutorial(c),
         }
