@@ -237,14 +237,14 @@ class _Columns:
             "x" if v == "-" and o == "x" else v
             for v, o in zip(self.values(platforms), owner, strict=True)
         )
-        return self._of_values(values)
+        return self.of_values(values)
 
     def _table(self, platforms: Any) -> CompatTable | None:
         if not platforms:
             return None
-        return self._of_values(self.values(platforms))
+        return self.of_values(self.values(platforms))
 
-    def _of_values(self, values: tuple[str, ...]) -> CompatTable:
+    def of_values(self, values: tuple[str, ...]) -> CompatTable:
         found = self._cache.get(values)
         if found is None:
             status = compute_status(values) if self.set.status else None
@@ -583,7 +583,15 @@ class _ModuleView:
     def method_view(self, m: Callable, depth: int) -> MethodView:
         """A method at heading ``depth``; its parameters' cells are filled from its own."""
         outer = self.owner
+        compat = self.columns.table(m.platforms)
         self.owner = self.columns.values(m.platforms) if self.columns.fill else None
+        if self.owner is not None and outer is not None:
+            # a cell the method leaves empty is x where the API returning its interface is
+            # unsupported (getUniVerifyManager: Web x, so is every method's and field's)
+            self.owner = tuple(
+                "x" if v == "-" and o == "x" else v for v, o in zip(self.owner, outer, strict=True)
+            )
+            compat = self.columns.of_values(self.owner)
         returns: ReturnValue | None = None
         optional = False
         if self.columns.fill:
@@ -598,7 +606,7 @@ class _ModuleView:
             anchor=m.anchor,
             description=self.text(m.description),
             depth=depth,
-            compat=self.columns.table(m.platforms),
+            compat=compat,
             params=self.params(m, depth + 1),
             returns=returns,
             returns_optional=optional,

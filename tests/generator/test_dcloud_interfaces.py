@@ -142,6 +142,9 @@ def test_an_interface_a_callback_names_gets_its_methods_in_the_param_section(
     # its return value: `Pen | null` is Pen, not required
     assert ("return-type", ("Pen.draw",), "Pen") in facts
     assert ("return-type", ("Pen.width",), "number") in facts
+    # a method's empty cell is x where the API is unsupported (iOS), its own cells stay
+    assert ("api-compatibility", ("Pen.width", "iOS"), "x") in facts
+    assert ("api-compatibility", ("Pen.width", "Android"), "4.1") in facts
     assert "| 类型 | 必备 |\n| :- | :- |\n| [Pen](#pen-values) | 否 |" in param
 
 
