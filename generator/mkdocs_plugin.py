@@ -43,6 +43,7 @@ from generator.exceptions import PageError, SpecError
 from generator.flavors.mkdocs import (
     SITE_WORDS,
     SitePage,
+    api_links,
     build_data,
     build_module_data,
     build_page_data,
@@ -309,16 +310,15 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
 
     def _type_files(self, config: MkDocsConfig, lang: Lang, default: str | None) -> dict[str, File]:
         assert self._spec is not None
-        module_pages = {
-            module.name: f"../{module.name}.md"
+        written = {
+            module.name: f"{module.name}.md"
             for module in self._spec.modules
             if (Path(config.docs_dir) / lang / f"{module.name}.md").is_file()
         }
-        for page in self._pages.values():
-            relative = posixpath.relpath(f"{page.path}.md", TYPES_DIR)
-            module_pages.setdefault(page.module, relative)
-            for api in page.apis:
-                module_pages.setdefault(f"{page.module}.{api}", relative)
+        module_pages = {}
+        for key, link in api_links(self._spec, tuple(self._pages.values()), written).items():
+            page, _, anchor = link.partition("#")
+            module_pages[key] = f"{posixpath.relpath(page, TYPES_DIR)}#{anchor}"
         prefix = lang if (Path(config.docs_dir) / lang).is_dir() or default else ""
         made: dict[str, File] = {}
         for typed in build_type_pages(self._spec, lang, rules=self._rules, api_pages=module_pages):

@@ -381,9 +381,11 @@ class ModuleView:
         """A deprecated API's replacement as a link: a method to its heading on its
         interface's type page, an API of the module to its heading on this page."""
         shown = escape_md(replacement)
-        owner, _, name = replacement.rpartition(".")
+        owner = replacement.rpartition(".")[0]
         if owner and owner in self.module.types:
-            return Markup(f"[{shown}]({self.root}types/{self.page_of(owner)}#{name.lower()})")
+            method = self.module.callable(replacement)
+            anchor = "" if method is None else f"#{method.anchor}"
+            return Markup(f"[{shown}]({self.root}types/{self.page_of(owner)}{anchor})")
         api = self.module.api(replacement) if not owner else None
         if api is not None:
             return Markup(f"[{shown}](#{api.anchor})")

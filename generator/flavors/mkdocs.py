@@ -57,6 +57,7 @@ __all__ = [
     "Coverage",
     "SitePage",
     "TypePage",
+    "api_links",
     "build_data",
     "build_module_data",
     "build_page_data",
@@ -64,6 +65,7 @@ __all__ = [
     "escape_md",
     "module_page_markdown",
     "not_translated_note",
+    "overlay_pages",
     "render_results",
     "safe_url",
     "site_pages",
@@ -270,15 +272,25 @@ def _used_by(module: Module) -> dict[str, list[str]]:
 
 
 def _user_link(
-    module: Module, user: str, api_page: str | None, pages: Mapping[str, str]
+    module: Module, user: str, links: Mapping[str, str], pages: Mapping[str, str]
 ) -> tuple[str, str | None]:
-    """A link, relative to ``types/``, to where ``user`` (API, ``Type.method`` or type) is shown."""
-    owner, _, name = user.rpartition(".")
-    if owner:
-        return user, f"{pages.get(owner) or type_page_name(owner)}#{name.lower()}"
+    """A link, relative to ``types/``, to where ``user`` (API, ``Type.method`` or type) is shown:
+    the anchor its heading really has (an imported module's clashing names get ``-2``...,
+    :func:`generator.spec.model.build_module`); None for an API no page shows."""
     if user in module.types:
         return user, pages.get(user) or type_page_name(user)
-    return user, None if api_page is None else f"{api_page}#{user.lower()}"
+    target = module.callable(user)
+    owner = user.rpartition(".")[0]
+    if owner:
+        page = pages.get(owner) or type_page_name(owner)
+        return user, page if target is None else f"{page}#{target.anchor}"
+    link = links.get(f"{module.name}.{user}")
+    if link is not None:
+        return user, link if "#" in link or target is None else f"{link}#{target.anchor}"
+    module_page = links.get(module.name)
+    if module_page is None or target is None:
+        return user, None
+    return user, f"{module_page}#{target.anchor}"
 
 
 def _index_description(view: ModuleView, named: NamedType) -> Markup:
@@ -354,8 +366,9 @@ def build_type_pages(
     """One page per named type of every module, plus ``index.md`` listing them.
 
     ``api_pages`` maps a module name to its API page relative to the ``types/`` folder (such as
-    ``../websocket.md``), for the "used by" links; ``module.api`` keys one API's page where a
-    module's APIs are on several pages.  A module without one gets no API links.
+    ``../websocket.md``: every API of the module is there, under its anchor), for the "used by"
+    links; ``module.api`` keys where one API is shown (:func:`api_links`: a page, or a page and
+    its anchor) and wins over the module's.  An API with neither gets no link.
     """
     if rules is None:
         rules = spec.rules.rules
@@ -371,10 +384,7 @@ def build_type_pages(
         note = not_translated_note(lang) if _untranslated(module, lang) else ""
         entries = []
         for named in module.types.values():
-            users = [
-                _user_link(module, u, links.get(f"{module.name}.{u}", links.get(module.name)), mine)
-                for u in used.get(named.name, [])
-            ]
+            users = [_user_link(module, u, links, mine) for u in used.get(named.name, [])]
             markdown = _render_view("type_page.md.j2", view.type_page(named, users), words)
             if note:
                 head, _, rest = markdown.partition("\n")
@@ -421,10 +431,12 @@ def overlay_pages(spec_dir: Path | None) -> tuple[OverlayPage, ...]:
 
 def site_pages(spec: Spec, grouping: Sequence[OverlayPage] = ()) -> tuple[SitePage, ...]:
     """The generated pages: each page of ``grouping`` whose module is in ``spec`` (with the
-    APIs it names that the module has), then one page per module no page covers
-    (``api/<module>``, titled with the module's title), in module order."""
+    APIs it names that the module has), then one page per module (``api/<module>``, titled with
+    the module's title, in module order) for the APIs no page shows: all of a module no page
+    covers, the rest of one whose pages list only some.  An API that several modules declare
+    is shown once, on the first page that lists it."""
     pages: list[SitePage] = []
-    covered: set[str] = set()
+    shown: set[str] = set()
     paths: set[str] = set()
     for item in grouping:
         module = spec.module(item.module)
@@ -436,17 +448,46 @@ def site_pages(spec: Spec, grouping: Sequence[OverlayPage] = ()) -> tuple[SitePa
         apis = tuple(a for a in item.apis if module.api(a) is not None)
         group = getattr(item, "group", None)  # a navigation group, when the overlay has them
         pages.append(SitePage(path, item.title, module.name, apis, group))
-        covered.add(module.name)
+        shown.update(apis)
         paths.add(path)
+    covered = {page.module for page in pages}
     for module in spec.modules:
-        if module.name in covered:
+        rest = tuple(a.name for a in module.apis if a.name not in shown)
+        if module.name in covered and not rest:
             continue
+        shown.update(rest)
         path = f"api/{module.name}"
         while path in paths:
             path += "_"
         paths.add(path)
-        pages.append(SitePage(path, module.title, module.name, tuple(a.name for a in module.apis)))
+        pages.append(SitePage(path, module.title, module.name, rest))
     return tuple(pages)
+
+
+def api_links(
+    spec: Spec, pages: Sequence[SitePage], written: Mapping[str, str] = {}
+) -> dict[str, str]:
+    """``module.api`` -> where that API is shown, ``page.md#anchor`` relative to the language
+    folder, for every API of ``spec`` that a page shows: the generated ``pages``
+    (:func:`site_pages`), and ``written``: module name -> its hand-written page (every API of
+    the module, by its anchor; it wins over generated pages).  An API that several modules
+    declare links, from each of them, to the page that shows it (the anchor that page's
+    module gave it)."""
+    where: dict[str, str] = {}
+    for page in pages:
+        module = spec.module(page.module)
+        for name in page.apis:
+            api = None if module is None else module.api(name)
+            if api is not None:
+                where.setdefault(name, f"{page.path}.md#{api.anchor}")
+    links: dict[str, str] = {}
+    for module in spec.modules:
+        for api in module.apis:
+            if module.name in written:
+                links[f"{module.name}.{api.name}"] = f"{written[module.name]}#{api.anchor}"
+            elif api.name in where:
+                links[f"{module.name}.{api.name}"] = where[api.name]
+    return links
 
 
 def module_page_markdown(

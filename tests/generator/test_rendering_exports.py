@@ -14,8 +14,11 @@ EXPORTS = {
         "report_from_data",
     ],
     "generator.flavors.mkdocs": [
-        "DEFAULT_COLUMNS", "Column", "TypePage", "build_data", "build_type_pages",
-        "escape_md", "render_results", "safe_url", "type_page_name",
+        "DEFAULT_COLUMNS", "RULES_PAGE", "SITE_WORDS", "Column", "Coverage", "SitePage",
+        "TypePage", "api_links", "build_data", "build_module_data", "build_page_data",
+        "build_type_pages", "escape_md", "module_page_markdown", "not_translated_note",
+        "overlay_pages", "render_results", "safe_url", "site_pages", "translation_coverage",
+        "type_page_files", "type_page_name",
     ],
     "generator.flavors.dcloud": [
         "COLUMN_SETS", "DEFAULT_COLUMNS", "Column", "ColumnSet", "TypeRef", "build_data",
