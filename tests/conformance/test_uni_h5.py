@@ -31,7 +31,12 @@ from conformance.adapters.uni_h5.chromium import (
     import_map,
     page_html,
 )
-from conformance.adapters.uni_h5.install import ADAPTER_DIR, ensure_runtime, pinned_version
+from conformance.adapters.uni_h5.install import (
+    ADAPTER_DIR,
+    AdapterSetupError,
+    ensure_runtime,
+    pinned_version,
+)
 from generator.spec import bundled_spec_dir
 
 #: Each run's wall-time bound here: generous for a loaded CI machine (measured: docs/adapters.md).
@@ -205,3 +210,28 @@ def test_the_page_cannot_be_broken_by_its_config(tmp_path: Path) -> None:
     html = page_html(install, hostile)
     assert "</script><script>alert" not in html
     assert "<!--" not in html
+
+
+def test_a_failed_install_says_so_and_leaves_nothing_half_done(tmp_path: Path) -> None:
+    npm = tmp_path / "npm"
+    npm.write_text("#!/bin/sh\necho 'npm ERR! network unreachable' >&2\nexit 1\n", "utf-8")
+    npm.chmod(0o755)
+    cache = tmp_path / "cache"
+    with pytest.raises(AdapterSetupError) as caught:
+        ensure_runtime(cache=cache, npm=str(npm))
+    text = str(caught.value)
+    assert f"installing @dcloudio/uni-h5@{pinned_version()} failed" in text
+    assert "npm ERR! network unreachable" in text
+    assert list(cache.iterdir()) == [], "a failed install leaves no folder in the cache"
+
+
+def test_the_launcher_reports_a_missing_install_tool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conformance.adapters.uni_h5.__main__ import run as adapter_cli  # noqa: PLC0415
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    out, err = io.StringIO(), io.StringIO()
+    assert adapter_cli(["--cache", str(tmp_path / "cache"), "node"], out, err) == 2
+    assert "node and npm not found on PATH" in err.getvalue()
+    assert out.getvalue() == ""
