@@ -348,7 +348,10 @@ class _ModuleView:
         target = self.module.types.get(resolved.name) if isinstance(resolved, Named) else None
         if not isinstance(target, ObjectType) or target.general or shown is None:
             return None
-        if not self.columns.fill:
+        if not self.columns.fill or (target.extends is None and not target.is_class):
+            # the whole-surface docs show an alias of a type literal by the literal's name
+            # (OnLocationChangeResult = GetLocationSuccess: GetLocationSuccess), an alias of an
+            # interface extending a base by the alias (GetLocationFail = IGetLocationFail)
             return target.name, target
         return shown.name, target
 

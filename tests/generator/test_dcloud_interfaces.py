@@ -54,6 +54,19 @@ types:
       - name: success
         type: '(pen: Pen) => void'
         description: {zh: 成功。, en: Success.}
+      - name: info
+        type: '(info: OnPenInfo) => void'
+        description: {zh: 信息。, en: Info.}
+  OnPenInfo:
+    kind: alias
+    type: PenInfo
+  PenInfo:
+    kind: object
+    description: {zh: 信息。, en: Info.}
+    fields:
+      - name: ink
+        type: number
+        required: true
   WaitPenSuccess:
     kind: alias
     type: AsyncApiSuccessResult
@@ -193,3 +206,13 @@ def test_a_methods_parts_belong_to_it_whatever_their_heading_level() -> None:
     assert ("api-compatibility", ("Listener.start", "Android"), "4.61") in facts
     assert ("field-type", ("Listener.start", "options"), "StartOptions") in facts
     assert ("return-type", ("Listener.start",), "number") in facts
+
+
+def test_an_alias_of_a_type_literal_is_shown_by_the_literals_name(
+    data: dict[str, dict[str, str]], root: Path
+) -> None:
+    # OnLocationChangeResult = GetLocationSuccess: DCloud's data names GetLocationSuccess
+    param = data["createPenAsync"]["param"]
+    assert "(info: [PenInfo](#peninfo-values)) => void" in param
+    assert "PenInfo 的属性值 @peninfo-values" in param
+    assert "OnPenInfo" not in param
