@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
-from conformance.channel import Channel
+from conformance.channel import Channel, unwrap_errors
 from conformance.exceptions import ChannelProtocolError, ChannelTimeout
 from conformance.peer import PeerThread
 from conformance.trace import Trace, selects
@@ -49,6 +49,8 @@ class EngineContext(Protocol):
 
     unit: float
     where: str
+    #: The minor protocol version both sides speak (1: lines carry ``after`` stamps).
+    minor: int
 
     def next_id(self) -> int: ...
 
@@ -129,6 +131,9 @@ class CaseRun:
         unit = engine.unit
         self.step_timeout = (rule.units or STEP_UNITS) * unit
         self.pending: list[_Pending] = []
+        #: 1.1: calls sent but not yet placed in the trace (id, alias), placed just before the
+        #: first line the implementation stamped ``after`` >= id.
+        self.unstamped: list[tuple[int, str, object]] = []
 
     def log(self, line: str) -> None:
         """Keep a log line of the case, within :data:`MAX_LOG_LINES` lines of
@@ -147,8 +152,31 @@ class CaseRun:
 
     # -- receiving ----------------------------------------------------------------------------
 
+    def _place_calls(self, upto: int | None) -> None:
+        """Put the sent calls with id <= ``upto`` (all: None) into the trace, in id order."""
+        keep: list[tuple[int, str, object]] = []
+        for call_id, alias, args in self.unstamped:
+            if upto is None or call_id <= upto:
+                call = self.calls[call_id]
+                self.trace.add(call.task, "call", call.method, args, alias)
+            else:
+                keep.append((call_id, alias, args))
+        self.unstamped = keep
+
+    def record(self, message: Mapping[str, object]) -> None:
+        """Record one implementation message received outside :meth:`pump`."""
+        self._record(message)
+
     def _record(self, message: Mapping[str, object]) -> None:
         kind = message.get("type")
+        if self.unstamped:
+            after = message.get("after")
+            stamped = isinstance(after, int) and not isinstance(after, bool)
+            self._place_calls(int(str(after)) if stamped else None)
+        if "payload" in message or "value" in message:
+            message = {
+                k: unwrap_errors(v) if k in ("payload", "value") else v for k, v in message.items()
+            }
         if kind in ("returned", "raised", "callback"):
             call_id = message.get("id")
             call = self.calls.get(call_id) if isinstance(call_id, int) else None
@@ -175,6 +203,12 @@ class CaseRun:
             )
         elif kind == "log":
             self.log(f"impl: {message.get('message')}")
+        elif kind == "uncaught":
+            self.log(
+                f"impl uncaught {message.get('error_type', 'exception')}: {message.get('error')}"
+            )
+        elif kind == "reset":
+            self.log("late or unasked reset answer")
         elif kind == "error":
             raise ChannelProtocolError(
                 self.engine.where, f"the implementation reported an error: {message.get('message')}"
@@ -274,8 +308,14 @@ class CaseRun:
             return
         pending, self.pending = self.pending, []
         for p in pending:
-            call = self.calls[int(str(p.message["id"]))]
-            self.trace.add(call.task, "call", call.method, p.message.get("args"), p.alias)
+            call_id = int(str(p.message["id"]))
+            if self.engine.minor >= 1:
+                # Stamped when the implementation shows it began the call: an event already in
+                # the pipe when the call was sent stays before it (docs/driver-protocol.md).
+                self.unstamped.append((call_id, p.alias, p.message.get("args")))
+            else:
+                call = self.calls[call_id]
+                self.trace.add(call.task, "call", call.method, p.message.get("args"), p.alias)
         if len(pending) == 1:
             await self.channel.send(pending[0].message)
         else:
@@ -287,6 +327,7 @@ class CaseRun:
             return aliases <= done
 
         if not await self.wait_for(ended, max(p.timeout for p in pending)):
+            self._place_calls(None)
             done = {e.ref for e in self.trace.entries if e.kind in ("returned", "raised")}
             late = next(p for p in pending if p.alias not in done)
             message = late.message
@@ -320,6 +361,7 @@ class CaseRun:
                     await self.flush()
                     await self._repeat(step, suffix)
         await self.flush()
+        self._place_calls(None)
 
     async def _call_step(self, step: CallStep, suffix: str) -> None:
         where = f"{self.rule.where} {step.label}"

@@ -26,13 +26,21 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Final
 
-from conformance.channel import PROTOCOL_VERSION, Message, decode_value, encode_value
+from conformance.channel import (
+    ERROR_TAG,
+    PROTOCOL_MINOR,
+    PROTOCOL_VERSION,
+    Message,
+    decode_value,
+    encode_value,
+)
 from conformance.exceptions import ChannelClosed, ChannelProtocolError, ChannelTimeout
 from conformance.wire import (
     ALL_CAPABILITIES,
     CALLBACK_NAMES,
     LISTENER_METHODS,
     MAX_BATCH,
+    PLATFORMS,
     SOCKET_TASK_METHODS,
     TASK_METHODS,
     UNI_METHODS,
@@ -61,7 +69,7 @@ MAX_PAYLOAD_DEPTH: Final = 32
 # --------------------------------------------------------------------------- payloads
 
 
-def _plain(value: object, depth: int) -> object:
+def _plain(value: object, depth: int, errors: bool) -> object:
     """``value`` with only JSON-able leaves, bytes-likes and containers left."""
     if value is None or isinstance(value, bool | int | str | bytes | bytearray | memoryview):
         return value
@@ -70,27 +78,41 @@ def _plain(value: object, depth: int) -> object:
     if depth >= MAX_PAYLOAD_DEPTH:
         return {"$repr": f"<{type(value).__name__} nested deeper than {MAX_PAYLOAD_DEPTH}>"}
     if isinstance(value, Mapping):
-        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
+        return {str(k): _plain(v, depth + 1, errors) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v, depth + 1) for v in value]
+        return [_plain(v, depth + 1, errors) for v in value]
+    if errors and isinstance(value, BaseException):
+        # 1.1: an error object with its own properties (errCode, errSubject...), not its repr.
+        own: dict[str, object] = {"name": type(value).__name__, "message": str(value)}
+        for key, item in vars(value).items():
+            if not key.startswith(("_", "$")):
+                own[key] = _plain(item, depth + 1, errors)
+        return {ERROR_TAG: own}
     return {"$repr": repr(value)}
 
 
-def encode_payload(value: object) -> object:
+def encode_payload(value: object, *, errors: bool = False) -> object:
     """A Python value as a protocol payload: bytes-likes as ``{"$bytes": ...}``, anything JSON
-    cannot carry (an exception, NaN, an object) as ``{"$repr": "<repr>"}``; never raises."""
-    return encode_value(_plain(value, 0))
+    cannot carry (NaN, an object) as ``{"$repr": "<repr>"}``; never raises.  With ``errors``
+    (protocol 1.1) an exception is ``{"$error": {name, message, ...its own attributes}}``."""
+    return encode_value(_plain(value, 0, errors))
 
 
 # --------------------------------------------------------------------------- implementation
 
 
-def describe_implementation(uni: object, *, name: str | None = None) -> Message:
+def describe_implementation(
+    uni: object, *, name: str | None = None, platform: str | None = None, minor: int = 1
+) -> Message:
     """The ``hello`` answer for an in-process implementation object.
 
     ``name`` and ``version`` come from the top-level package the object's class (or the object,
     if it is a module) belongs to, ``__version__`` if it has one; the capabilities from
-    ``uni.utsapi_capabilities`` if present, else every capability.
+    ``uni.utsapi_capabilities`` if present, else every capability.  With ``minor`` 1 (the
+    default: this adapter speaks 1.1) the hello says ``minor: 1`` and names the platform:
+    ``platform``, else
+    ``uni.utsapi_platform``, else none.  Raises ``ValueError`` for a platform the protocol does
+    not name.
     """
     module_name = uni.__name__ if isinstance(uni, ModuleType) else type(uni).__module__
     package = module_name.split(".")[0]
@@ -98,7 +120,7 @@ def describe_implementation(uni: object, *, name: str | None = None) -> Message:
     version = version or getattr(sys.modules.get(package), "__version__", None)
     declared = getattr(uni, "utsapi_capabilities", None)
     capabilities = list(ALL_CAPABILITIES) if declared is None else [str(c) for c in declared]
-    return {
+    hello: Message = {
         "type": "hello",
         "protocol": PROTOCOL_VERSION,
         "name": name or package,
@@ -106,6 +128,14 @@ def describe_implementation(uni: object, *, name: str | None = None) -> Message:
         "language": "python",
         "capabilities": capabilities,
     }
+    if minor >= 1:
+        hello["minor"] = PROTOCOL_MINOR
+        chosen = platform if platform is not None else getattr(uni, "utsapi_platform", None)
+        if chosen is not None:
+            if chosen not in PLATFORMS:
+                raise ValueError(f"platform {chosen!r} is not one of {', '.join(PLATFORMS)}")
+            hello["platform"] = chosen
+    return hello
 
 
 class HarnessThrow(RuntimeError):
@@ -133,19 +163,52 @@ class Adapter:
     the implementation runs its callbacks on.  ``emit`` must not block for long.
     """
 
-    def __init__(self, uni: object, emit: Emit, *, name: str | None = None) -> None:
+    def __init__(
+        self, uni: object, emit: Emit, *, name: str | None = None, platform: str | None = None
+    ) -> None:
         self._uni = uni
-        self._emit = emit
+        self._emit_raw = emit
         self._name = name
+        self._platform = platform
         self._lock = threading.RLock()
         self._tasks: dict[str, object] = {}
+        #: The minor version in use: 1 once the harness's hello said minor 1.
+        self.minor = 0
+        #: 1.1 stamping: the id of the last call begun (``after`` of every line).
+        self._begun = 0
+        #: 1.1 reset: functions of an older generation no longer report.
+        self._generation = 0
 
     def hello(self) -> Message:
-        return describe_implementation(self._uni, name=self._name)
+        """The answer to the harness's hello: version 1.1 (``minor: 1``) from now on."""
+        self.minor = PROTOCOL_MINOR
+        return describe_implementation(
+            self._uni, name=self._name, platform=self._platform, minor=self.minor
+        )
+
+    def _emit(self, message: Message) -> None:
+        if self.minor >= 1 and message.get("type") != "hello":
+            message["after"] = self._begun
+        self._emit_raw(message)
 
     def emit(self, message: Message) -> None:
         with self._lock:
             self._emit(message)
+
+    def uncaught(self, exc: BaseException) -> None:
+        """1.1: an exception escaped to the implementation's loop (not one thrown on purpose)."""
+        if self.minor < 1 or isinstance(exc, HarnessThrow):
+            return
+        self.emit(
+            {"type": "uncaught", "error": str(exc) or repr(exc), "error_type": type(exc).__name__}
+        )
+
+    def reset(self) -> None:
+        """1.1 ``reset``: close every task, mute every function registered so far, answer."""
+        self.close_all()
+        with self._lock:
+            self._generation += 1
+            self._emit({"type": "reset"})
 
     def handle(self, message: Message) -> None:
         """Act on one harness message other than ``hello``/``bye``: a ``call`` or a ``batch``.
@@ -193,6 +256,8 @@ class Adapter:
         call_id = message.get("id")
         if not isinstance(call_id, int) or isinstance(call_id, bool):
             raise DriverError(f"call id must be an integer, got {call_id!r}")
+        with self._lock:
+            self._begun = max(self._begun, call_id)
         method = message.get("method")
         target_name = message.get("target")
         target = self._target(call_id, target_name, method)
@@ -234,8 +299,10 @@ class Adapter:
                 returned["task"] = all(
                     callable(getattr(result, m, None)) for m in SOCKET_TASK_METHODS
                 )
+                if not returned["task"] and result is not None and self.minor >= 1:
+                    returned["value"] = encode_payload(result, errors=True)  # 1.1: what instead
             elif result is not None:
-                returned["value"] = encode_payload(result)
+                returned["value"] = encode_payload(result, errors=self.minor >= 1)
             self._emit(returned)
 
     def _target(self, call_id: int, target: object, method: object) -> object:
@@ -266,25 +333,34 @@ class Adapter:
         return options
 
     def _callback(self, call_id: int, name: str, throw: bool) -> Callable[..., None]:
+        generation = self._generation
+
         def callback(*args: object) -> None:
-            self.emit(_with_payload({"type": "callback", "id": call_id, "name": name}, args))
+            if generation != self._generation:
+                return  # registered before a reset: muted
+            message = {"type": "callback", "id": call_id, "name": name}
+            self.emit(_with_payload(message, args, self.minor >= 1))
             if throw:
                 raise HarnessThrow(f"thrown on purpose by the {name} callback of call {call_id}")
 
         return callback
 
     def _listener(self, listener: str, throw: bool) -> Callable[..., None]:
+        generation = self._generation
+
         def on_event(*args: object) -> None:
-            self.emit(_with_payload({"type": "event", "listener": listener}, args))
+            if generation != self._generation:
+                return  # registered before a reset (a global listener cannot be removed)
+            self.emit(_with_payload({"type": "event", "listener": listener}, args, self.minor >= 1))
             if throw:
                 raise HarnessThrow(f"thrown on purpose by listener {listener}")
 
         return on_event
 
 
-def _with_payload(message: Message, args: tuple[object, ...]) -> Message:
+def _with_payload(message: Message, args: tuple[object, ...], errors: bool) -> Message:
     if args:
-        message["payload"] = encode_payload(args[0])
+        message["payload"] = encode_payload(args[0], errors=errors)
     return message
 
 
@@ -301,8 +377,9 @@ class _ImplementationLoop:
     channel closes is left behind (it is a daemon: it ends with the process).
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, on_uncaught: Callable[[BaseException], None]) -> None:
         self.loop = asyncio.new_event_loop()
+        self._on_uncaught = on_uncaught
         self.finished: concurrent.futures.Future[None] = concurrent.futures.Future()
         self._jobs: deque[Callable[[], None] | None] = deque()
         self._wake: asyncio.Event | None = None
@@ -336,8 +413,18 @@ class _ImplementationLoop:
         if others:
             await asyncio.wait(others, timeout=CLOSE_GRACE)
 
+    def _handle_exception(
+        self, loop: asyncio.AbstractEventLoop, context: dict[str, object]
+    ) -> None:
+        exc = context.get("exception")
+        if isinstance(exc, BaseException):
+            self._on_uncaught(exc)
+        else:
+            loop.default_exception_handler(context)
+
     def _main(self) -> None:
         asyncio.set_event_loop(self.loop)
+        self.loop.set_exception_handler(self._handle_exception)
         try:
             self.loop.run_until_complete(self._serve())
             for task in asyncio.all_tasks(self.loop):
@@ -365,8 +452,15 @@ class InProcessChannel:
     a violation raises :class:`~conformance.exceptions.ChannelProtocolError` with its JSON path.
     """
 
-    def __init__(self, uni: object, *, validate: bool = False, name: str | None = None) -> None:
-        self._adapter = Adapter(uni, self._enqueue, name=name)
+    def __init__(
+        self,
+        uni: object,
+        *,
+        validate: bool = False,
+        name: str | None = None,
+        platform: str | None = None,
+    ) -> None:
+        self._adapter = Adapter(uni, self._enqueue, name=name, platform=platform)
         self._hello = self._adapter.hello()
         self.where = f"in-process:{self._hello['name']}"
         self._validate = validate
@@ -375,7 +469,9 @@ class InProcessChannel:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready: asyncio.Event | None = None
         self._closed = False
-        self._implementation = _ImplementationLoop(f"utsapi-impl:{self._hello['name']}")
+        self._implementation = _ImplementationLoop(
+            f"utsapi-impl:{self._hello['name']}", self._adapter.uncaught
+        )
 
     def _enqueue(self, message: Message) -> None:
         with self._lock:
@@ -418,7 +514,10 @@ class InProcessChannel:
 
         def job() -> None:
             try:
-                adapter.handle(message)
+                if message.get("type") == "reset":
+                    adapter.reset()
+                else:
+                    adapter.handle(message)
             except BaseException as exc:  # what escapes the adapter ends this call, not the run
                 adapter.emit({"type": "error", "message": f"the call crashed the adapter: {exc!r}"})
 

@@ -32,22 +32,35 @@ from typing import Final, Protocol, runtime_checkable
 
 __all__ = [
     "BYTES_TAG",
+    "ERROR_TAG",
     "IMPL_MESSAGE_TYPES",
+    "PROTOCOL_MINOR",
     "PROTOCOL_VERSION",
     "Channel",
     "Message",
     "decode_value",
     "encode_value",
+    "minor_of",
+    "unwrap_errors",
 ]
 
 #: The driver protocol version this harness speaks.
 PROTOCOL_VERSION: Final = 1
+#: Its minor version: 1.1 (``reset``, ``platform``, ``after`` stamps, ``uncaught``, ``$error``).
+#: The harness's hello is 1.0's; an implementation that answers ``minor: 1`` is driven as 1.1,
+#: one that does not (1.0) exactly as before.
+PROTOCOL_MINOR: Final = 1
+
+#: Key of the 1.1 tagged error object ``{"$error": {...own properties}}``.
+ERROR_TAG: Final = "$error"
 
 #: Key of the tagged binary form ``{"$bytes": "<base64>"}``.
 BYTES_TAG: Final = "$bytes"
 
 #: ``type`` values an implementation may send.
-IMPL_MESSAGE_TYPES: Final = frozenset({"hello", "returned", "raised", "callback", "event", "log"})
+IMPL_MESSAGE_TYPES: Final = frozenset(
+    {"hello", "returned", "raised", "callback", "event", "log", "uncaught", "reset"}
+)
 
 Message = dict[str, object]
 
@@ -111,4 +124,22 @@ def decode_value(value: object) -> object:
         return {k: decode_value(v) for k, v in value.items()}
     if isinstance(value, list):
         return [decode_value(v) for v in value]
+    return value
+
+
+def minor_of(hello: Mapping[str, object]) -> int:
+    """The minor protocol version a hello declares (0 when absent or not an integer)."""
+    minor = hello.get("minor", 0)
+    return minor if isinstance(minor, int) and not isinstance(minor, bool) else 0
+
+
+def unwrap_errors(value: object) -> object:
+    """A payload with every 1.1 ``{"$error": {...}}`` replaced by the object of its own
+    properties, so ``errCode`` of a thrown error matches like any other key."""
+    if isinstance(value, dict):
+        if len(value) == 1 and isinstance(value.get(ERROR_TAG), dict):
+            return unwrap_errors(value[ERROR_TAG])
+        return {k: unwrap_errors(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap_errors(v) for v in value]
     return value

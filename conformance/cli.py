@@ -36,7 +36,7 @@ from typing import TextIO, TypeVar
 from urllib.parse import urlsplit
 
 from conformance.channel import Channel
-from conformance.engine import DEFAULT_UNIT, CaseResult, Engine, RunResult
+from conformance.engine import ALLOWANCE_UNMET, DEFAULT_UNIT, CaseResult, Engine, RunResult
 from conformance.exceptions import ImplementationLoadError
 from conformance.report import (
     EXIT_HARNESS,
@@ -49,6 +49,7 @@ from conformance.report import (
     to_json,
     to_junit,
 )
+from conformance.wire import PLATFORMS
 from generator.exceptions import Diagnostic, SpecError, SpecReadError, TargetError
 from generator.spec import Spec, bundled_spec_dir, load_spec
 from generator.spec.profiles import Profile
@@ -67,6 +68,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     target.add_argument("--impl", metavar="MODULE:ATTR", help="an in-process Python uni object")
     target.add_argument(
         "--driver", metavar="COMMAND", help="a command speaking the driver protocol on stdio"
+    )
+    run_p.add_argument(
+        "--platform",
+        choices=PLATFORMS,
+        help="the platform the implementation stands for; a profile's allowances with "
+        "'platforms' apply only to it (default: the platform the driver's hello names, "
+        "driver protocol 1.1; with --impl: ATTR.utsapi_platform; else none, and only "
+        "allowances without 'platforms' apply)",
     )
     run_p.add_argument(
         "--validate-protocol",
@@ -163,16 +172,21 @@ def load_implementation(spec: str) -> object:
 
 
 def channel_factory(
-    *, impl: str | None, driver: str | None, validate: bool
+    *, impl: str | None, driver: str | None, validate: bool, platform: str | None = None
 ) -> tuple[Callable[[], Channel], str, str]:
-    """(factory, runner name, target text) for ``--impl`` or ``--driver``."""
+    """(factory, runner name, target text) for ``--impl`` or ``--driver``.
+
+    Raises ``ValueError`` when the in-process object declares a platform the protocol does not
+    name (``utsapi_platform``).
+    """
     if impl is not None:
         from conformance.adapter import InProcessChannel  # noqa: PLC0415
 
         uni = load_implementation(impl)
+        InProcessChannel(uni, platform=platform)  # its hello, checked before the run
 
         def make_in_process() -> Channel:
-            return InProcessChannel(uni, validate=validate)
+            return InProcessChannel(uni, validate=validate, platform=platform)
 
         return make_in_process, "in-process", impl
     assert driver is not None
@@ -279,7 +293,10 @@ def main_run(
     rules = spec.rules
     try:
         factory, runner, target = channel_factory(
-            impl=args.impl, driver=args.driver, validate=args.validate_protocol
+            impl=args.impl,
+            driver=args.driver,
+            validate=args.validate_protocol,
+            platform=args.platform,
         )
     except (ImplementationLoadError, ValueError) as exc:
         stderr.write(f"utsapi conformance: {exc}\n")
@@ -341,6 +358,7 @@ def main_run(
         jobs=args.jobs,
         maxfail=args.maxfail,
         isolated=runner == "stdio",
+        platform=args.platform,
     )
     # -q prints the summary alone: the implementation's logs (callbacks that threw on purpose,
     # which the rules require it to log and survive) are dropped rather than printed.
@@ -361,8 +379,15 @@ def main_run(
     impl = result.implementation
     stdout.write(
         f"{impl.get('name', target)} {impl.get('version', '')}: {len(result.results)} cases, "
-        f"{summary} in {result.duration:.1f} s wall (-j {args.jobs}, profile {profile.name})\n"
+        f"{summary} in {result.duration:.1f} s wall (-j {args.jobs}, profile {profile.name}, "
+        f"platform {engine.platform or 'not named'})\n"
     )
+    unmet = [r for r in result.results if r.verdict == "FAIL" and r.allowance is not None]
+    if unmet:
+        stdout.write(
+            f"{len(unmet)} of the FAIL verdicts: {ALLOWANCE_UNMET.removesuffix(':')} "
+            f"({', '.join(r.id for r in unmet)})\n"
+        )
     if result.not_run:
         stdout.write(f"{len(result.not_run)} cases not run: {result.stopped}\n")
     for problem in result.harness_errors:

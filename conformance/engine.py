@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from conformance._caserun import STEP_UNITS, CaseError, CaseRun, StepFailed
-from conformance.channel import PROTOCOL_VERSION, Channel
+from conformance.channel import PROTOCOL_VERSION, Channel, minor_of
 from conformance.exceptions import (
     ChannelClosed,
     ChannelError,
@@ -58,6 +58,7 @@ from generator.spec.rules import (
 )
 
 __all__ = [
+    "ALLOWANCE_UNMET",
     "DEFAULT_UNIT",
     "MAX_UNANSWERED",
     "VERDICTS",
@@ -69,6 +70,9 @@ __all__ = [
     "touches_globals",
 ]
 
+
+#: How the reason of a FAIL starts when an allowance applied but its ``instead`` did not hold.
+ALLOWANCE_UNMET: Final = "the allowance applied but did not hold:"
 
 #: One unit of time, in seconds; every timeout is a multiple of it.
 DEFAULT_UNIT: Final = 1.0
@@ -194,6 +198,7 @@ class Engine:
         jobs: int = 1,
         maxfail: int | None = None,
         isolated: bool = False,
+        platform: str | None = None,
     ) -> None:
         if jobs < 1:
             raise ValueError(f"jobs must be at least 1, got {jobs}")
@@ -210,6 +215,10 @@ class Engine:
         self.jobs = jobs
         self.maxfail = maxfail
         self.isolated = isolated
+        #: The platform given by the caller (``--platform``); else the hello's (1.1).
+        self.platform_override = platform
+        #: The minor protocol version of the implementation's hello (1: reset, stamps).
+        self.minor = 0
         self._id = 0
         self.implementation: dict[str, object] = {}
         self.channel_logs: list[str] = []
@@ -242,6 +251,7 @@ class Engine:
                 )
             if not self.implementation:
                 self.implementation = dict(hello)
+                self.minor = minor_of(hello)
             slot.channel = channel
         return slot.channel
 
@@ -252,6 +262,14 @@ class Engine:
                 await asyncio.wait_for(channel.close(), 5 * self.unit + 5)
             except (TimeoutError, ChannelError) as exc:
                 self.channel_logs.append(f"closing the channel: {exc}")
+
+    @property
+    def platform(self) -> str | None:
+        """The platform the allowances are matched against (None: not named)."""
+        if self.platform_override is not None:
+            return self.platform_override
+        named = self.implementation.get("platform")
+        return named if isinstance(named, str) else None
 
     def capabilities(self) -> set[str]:
         caps = self.implementation.get("capabilities", [])
@@ -344,12 +362,14 @@ class Engine:
         not_run = [case.id for (_, case), r in zip(chosen, done, strict=True) if r is None]
         ran = [r.case for r in results]
         used = {id(r.allowance) for r in results if r.allowance is not None}
-        # Stale: an allowance for a case that ran and did not need it (with -k, an allowance
-        # whose cases were not selected says nothing either way).
+        # Stale: an allowance for this platform and a case that ran, that no case needed (with
+        # -k, an allowance whose cases were not selected says nothing either way; one that
+        # applied but did not hold was needed, its case FAILs naming it).
+        platform = self.platform
         stale = [
             a
             for a in self.profile.allowances
-            if id(a) not in used and any(a.covers(case) for case in ran)
+            if id(a) not in used and a.applies_to(platform) and any(a.covers(case) for case in ran)
         ]
         return RunResult(
             implementation=self.implementation,
@@ -440,6 +460,8 @@ class Engine:
                 schema_for=self.schema_for,
             )
             await run.teardown()
+            if self.minor >= 1:
+                await self._reset(run)
         except CaseError as exc:
             result.verdict, result.reason, broken = Verdict.ERROR, str(exc), True
             result.hung = exc.hung
@@ -460,6 +482,33 @@ class Engine:
         result.duration = time.monotonic() - t0
         return result
 
+    async def _reset(self, run: CaseRun) -> None:
+        """1.1: ask the implementation to forget the case (tasks, listeners); wait for its answer.
+
+        Lines that come before the answer still belong to the case (late events are logged).
+        No answer in time is a protocol error of the case (its channel is dropped).
+        """
+        await run.channel.send({"type": "reset"})
+        answered = False
+
+        def seen(message: Mapping[str, object]) -> bool:
+            nonlocal answered
+            answered = answered or message.get("type") == "reset"
+            return answered
+
+        timeout = STEP_UNITS * self.unit
+        deadline = time.monotonic() + timeout
+        while not answered:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise CaseError(f"reset: no answer within {timeout:.1f} s", hung=True)
+            try:
+                message = await run.channel.receive(remaining)
+            except ChannelTimeout:
+                continue
+            if not seen(message):
+                run.record(message)
+
     def _judge(self, result: CaseResult) -> None:
         typing = payload_type_errors(result.trace)
         if typing:
@@ -473,11 +522,12 @@ class Engine:
         if not result.failures:
             result.verdict = Verdict.PASS
             return
-        allowance = self.profile.allowance_for(result.case)
-        if allowance is not None:
+        allowances = self.profile.allowances_for(result.case, self.platform)
+        unmet: list[tuple[Allowance, list[str]]] = []
+        params = result.params
+        for allowance in allowances:
             if allowance.instead:
                 trace = Trace(list(result.trace))
-                params = result.params
                 alternative = evaluate(
                     allowance.instead,
                     trace,
@@ -486,15 +536,21 @@ class Engine:
                     schema_for=self.schema_for,
                 )
                 if alternative:
-                    result.verdict = Verdict.FAIL
-                    result.reason = (
-                        f"not even the allowance {allowance.rule} ({allowance.where}) holds: "
-                        + "; ".join(alternative)
-                    )
-                    return
+                    unmet.append((allowance, alternative))
+                    continue
             result.verdict = Verdict.WARN
             result.allowance = allowance
             result.reason = f"allowed by {allowance.where}: {allowance.reason.en}"
+            return
+        if unmet:
+            # The deviation is the allowed one's kin, but not even what it promises holds: a
+            # FAIL that names the allowance (reported apart from a plain FAIL, never stale).
+            allowance, alternative = unmet[0]
+            result.verdict = Verdict.FAIL
+            result.allowance = allowance
+            result.reason = f"{ALLOWANCE_UNMET} {allowance.rule} ({allowance.where}): " + "; ".join(
+                alternative
+            )
             return
         result.verdict = Verdict.WARN if result.rule.level == "SHOULD" else Verdict.FAIL
         result.reason = result.failures[0]

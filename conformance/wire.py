@@ -32,6 +32,7 @@ __all__ = [
     "IMPLEMENTATION_TYPES",
     "LISTENER_METHODS",
     "MAX_BATCH",
+    "PLATFORMS",
     "SOCKET_TASK_METHODS",
     "TASK_METHODS",
     "UNI_METHODS",
@@ -43,7 +44,13 @@ __all__ = [
     "quote",
 ]
 
-HARNESS_TYPES: Final = {"hello": "harnessHello", "call": "call", "batch": "batch", "bye": "bye"}
+HARNESS_TYPES: Final = {
+    "hello": "harnessHello",
+    "call": "call",
+    "batch": "batch",
+    "reset": "harnessReset",
+    "bye": "bye",
+}
 #: Most calls one ``batch`` may hold (the schema's ``maxItems``).
 MAX_BATCH: Final = 64
 IMPLEMENTATION_TYPES: Final = {
@@ -54,6 +61,8 @@ IMPLEMENTATION_TYPES: Final = {
     "event": "event",
     "log": "log",
     "error": "error",
+    "uncaught": "uncaught",
+    "reset": "implementationReset",
 }
 
 Direction = Literal["harness", "implementation"]
@@ -123,6 +132,8 @@ def parse_line(line: bytes) -> Message:
 
 #: Every capability protocol version 1 names (docs/driver-protocol.md, "Capabilities").
 ALL_CAPABILITIES: Final = protocol_names("capability")
+#: The platforms a 1.1 hello may name (docs/driver-protocol.md, "Platforms").
+PLATFORMS: Final = protocol_names("platform")
 #: The callbacks a call may pass, in the protocol's order.
 CALLBACK_NAMES: Final = protocol_names("callbackName")
 #: What a SocketTask must have (``returned.task`` of a connectSocket call).

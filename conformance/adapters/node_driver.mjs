@@ -17,7 +17,7 @@ import { createInterface } from 'node:readline';
 
 const PROTOCOL_VERSION = 1;
 const DRIVER_VERSION = '0.1.0';
-const CAPABILITIES = ['binary', 'request-headers', 'protocols', 'globals', 'close-validation', 'timeout'];
+const CAPABILITIES = ['binary', 'request-headers', 'protocols', 'globals', 'close-validation', 'timeout', 'send-queue-cap'];
 
 // ------------------------------------------------------------------------------ the runtime
 

@@ -26,7 +26,7 @@ from typing import BinaryIO, Final, TextIO
 
 from conformance.adapter import Adapter
 from conformance.channel import Message
-from conformance.wire import dump_line, parse_line
+from conformance.wire import PLATFORMS, dump_line, parse_line
 from generator.targets import resolve_target
 
 __all__ = ["load_object", "main", "run", "serve"]
@@ -97,12 +97,28 @@ def _read_lines(
             loop.call_soon_threadsafe(queue.put_nowait, b"")
 
 
-async def serve(uni: object, stdin: BinaryIO, stdout: BinaryIO, *, name: str | None = None) -> int:
+async def serve(
+    uni: object,
+    stdin: BinaryIO,
+    stdout: BinaryIO,
+    *,
+    name: str | None = None,
+    platform: str | None = None,
+) -> int:
     """Answer protocol lines from ``stdin`` on ``stdout`` until ``bye`` or EOF."""
     loop = asyncio.get_running_loop()
     gone = threading.Event()
     output = _Output(stdout, gone)
-    adapter = Adapter(uni, output.write, name=name)
+    adapter = Adapter(uni, output.write, name=name, platform=platform)
+
+    def on_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+        exc = context.get("exception")
+        if isinstance(exc, BaseException):
+            adapter.uncaught(exc)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(on_exception)
     lines: asyncio.Queue[bytes] = asyncio.Queue()
     reader = threading.Thread(
         target=_read_lines, args=(stdin, loop, lines), name="driver-stdin", daemon=True
@@ -124,6 +140,9 @@ async def serve(uni: object, stdin: BinaryIO, stdout: BinaryIO, *, name: str | N
             adapter.emit(adapter.hello())
         elif kind == "bye":
             break
+        elif kind == "reset" and adapter.minor >= 1:
+            adapter.reset()
+            await _settle()
         elif kind in ("call", "batch"):
             adapter.handle(message)
             await asyncio.sleep(0)  # one loop turn per line, as each line is a new event
@@ -151,6 +170,11 @@ def run(argv: Sequence[str], stdin: BinaryIO, stdout: BinaryIO, stderr: TextIO) 
     parser.add_argument(
         "impl", metavar="MODULE:ATTR", help="the uni object, e.g. reference_impl:uni"
     )
+    parser.add_argument(
+        "--platform",
+        choices=PLATFORMS,
+        help="the platform the hello names (protocol 1.1; default: ATTR.utsapi_platform)",
+    )
     try:
         args = parser.parse_args(list(argv))
     except SystemExit as exc:
@@ -161,7 +185,7 @@ def run(argv: Sequence[str], stdin: BinaryIO, stdout: BinaryIO, stderr: TextIO) 
         stderr.write(f"python_driver: {exc}\n")
         return EXIT_USAGE
     name = args.impl.partition(":")[0].split(".")[0]
-    return asyncio.run(serve(uni, stdin, stdout, name=name))
+    return asyncio.run(serve(uni, stdin, stdout, name=name, platform=args.platform))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

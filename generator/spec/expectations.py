@@ -94,6 +94,8 @@ class CountSpec:
 class _Expectation:
     kind: ClassVar[str]
     why: str | None = None
+    #: The source sentence this expectation enforces (rules.schema.json ``source``), if named.
+    source: str | None = None
     index: int = 0
 
 
@@ -229,7 +231,7 @@ def check_selector(doc: LoadedYaml, names: RuleNames, selector: Selector, path: 
 def _expectation(data: Mapping[str, Any], index: int) -> Expectation | None:
     """The typed form of one schema-valid expectation (None for an unknown kind)."""
     why = data.get("why")
-    common: dict[str, Any] = {"why": why, "index": index}
+    common: dict[str, Any] = {"why": why, "source": data.get("source"), "index": index}
     if "count" in data:
         counts = tuple((Selector.parse(s), CountSpec.parse(c)) for s, c in data["count"].items())
         return Count(counts=counts, **common)

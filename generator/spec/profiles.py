@@ -6,6 +6,13 @@ sources, and optionally ``instead``: the expectations the deviant behaviour must
 parsed and checked here like a rule's own (:mod:`generator.spec.expectations`).  A failing case
 an allowance covers is WARN, not FAIL; an allowance that no failing case used is *stale* and
 reported (the habit of mypy's stubtest allowlists).
+
+An allowance with ``platforms`` applies only to an implementation whose hello names one of them
+(driver protocol 1.1, or ``--platform``); one without applies to every platform.  An
+implementation that names no platform gets only the allowances without ``platforms``.  When
+several allowances apply to a case, the first whose ``instead`` holds excuses it, so same-cause
+cases are judged alike whichever allowance lists them; when none holds, the case FAILs naming
+the first ("the allowance applied but did not hold"), and that allowance is not stale.
 """
 
 from __future__ import annotations
@@ -32,9 +39,14 @@ class Allowance:
     where: str
 
     def covers(self, case: Case) -> bool:
+        """Whether the allowance names the case (whatever the platform)."""
         if not fnmatch.fnmatchcase(case.rule_id, self.rule):
             return False
         return not self.cases or (case.case_id is not None and case.case_id in self.cases)
+
+    def applies_to(self, platform: str | None) -> bool:
+        """Whether the allowance is for ``platform`` (None: the implementation named none)."""
+        return not self.platforms or (platform is not None and platform in self.platforms)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -54,8 +66,13 @@ class Profile:
     allowances: tuple[Allowance, ...]
     file: str = ""
 
-    def allowance_for(self, case: Case) -> Allowance | None:
-        return next((a for a in self.allowances if a.covers(case)), None)
+    def allowances_for(self, case: Case, platform: str | None) -> tuple[Allowance, ...]:
+        """The allowances for ``case`` on ``platform``, in the profile's order."""
+        return tuple(a for a in self.allowances if a.applies_to(platform) and a.covers(case))
+
+    def allowance_for(self, case: Case, platform: str | None = None) -> Allowance | None:
+        """The first allowance for ``case`` on ``platform``."""
+        return next(iter(self.allowances_for(case, platform)), None)
 
 
 STRICT = Profile(

@@ -66,3 +66,23 @@ def test_rule_file_errors_are_located(
     assert words in str(found[0]["message"])
     assert str(found[0]["file"]).endswith("rules/websocket.yaml")
     assert int(str(found[0]["line"])) > 1
+
+
+def test_an_expectation_names_its_source(tmp_path: Path) -> None:
+    """``source`` on an expect item is parsed into the typed expectation; an empty one is an
+    error located in the rule file."""
+    from generator.spec.loader import load_spec  # noqa: PLC0415
+
+    rules = load_spec(None).rules
+    rule = next(r for r in rules.rules if r.id == "socket.receive.protocol-violation-close-code")
+    assert rule.expect[0].source is not None and "RFC 6455 §7.1.7" in rule.expect[0].source
+    assert all(
+        e.source is None
+        for e in next(r for r in rules.rules if r.id == "connect.invalid-url").expect
+    )
+    edit = ('    source: "RFC 6455 §7.1.7 https', '    source: ""\n    why: "RFC 6455 §7.1.7 https')
+    code, diagnostics = _diagnostics(_spec_with_rules(tmp_path, edit))
+    assert code == 1
+    assert any(
+        "source" in str(d["message"]) or "source" in str(d.get("path", "")) for d in diagnostics
+    ), diagnostics

@@ -18,6 +18,15 @@ from conformance.wire import ALL_CAPABILITIES
 MS = 0.001
 TIMEOUT = 2000 * MS
 
+
+async def receive(channel: Channel) -> Message:
+    """The next message without its 1.1 ``after`` stamp (checked by the stamping tests)."""
+    message = dict(await channel.receive(TIMEOUT))
+    after = message.pop("after", None)
+    assert after is None or (isinstance(after, int) and after >= 0), message
+    return message
+
+
 Options = dict[str, Any]
 
 
@@ -119,7 +128,7 @@ def connect(call_id: int = 1, task: str = "t1", **extra: object) -> Message:
 
 
 async def drain(channel: Channel, count: int) -> list[Message]:
-    return [await channel.receive(TIMEOUT) for _ in range(count)]
+    return [await receive(channel) for _ in range(count)]
 
 
 def test_in_process_channel_satisfies_the_channel_protocol() -> None:
@@ -136,6 +145,7 @@ async def test_hello_names_the_module_and_declared_capabilities() -> None:
         "version": "unknown",
         "language": "python",
         "capabilities": ["binary", "globals"],
+        "minor": 1,
     }
 
 
@@ -200,8 +210,8 @@ async def test_batch_reports_a_bad_call_and_runs_the_rest() -> None:
     bad = {"type": "call", "id": 9, "target": "t9", "method": "send", "args": {}}
     await channel.send({"type": "batch", "calls": [bad, connect(callbacks=[])]})
     with pytest.raises(ChannelProtocolError, match="call 9: unknown target"):
-        await channel.receive(TIMEOUT)
-    assert await channel.receive(TIMEOUT) == {"type": "returned", "id": 1, "task": True}
+        await receive(channel)
+    assert await receive(channel) == {"type": "returned", "id": 1, "task": True}
 
 
 async def test_callbacks_option_selects_which_functions_are_passed() -> None:
@@ -248,7 +258,7 @@ async def test_raised_carries_message_and_type() -> None:
     await channel.send(
         {"type": "call", "id": 4, "target": "uni", "method": "closeSocket", "args": {}}
     )
-    assert await channel.receive(TIMEOUT) == {
+    assert await receive(channel) == {
         "type": "raised",
         "id": 4,
         "error": "closeSocket() is not supported here",
@@ -262,7 +272,7 @@ async def test_missing_method_is_raised_not_a_protocol_error() -> None:
     await channel.send(
         {"type": "call", "id": 5, "target": "uni", "method": "sendSocketMessage", "args": {}}
     )
-    message = await channel.receive(TIMEOUT)
+    message = await receive(channel)
     assert (message["type"], message["error_type"]) == ("raised", "AttributeError")
 
 
@@ -274,7 +284,7 @@ async def test_connect_that_returns_no_task_says_so() -> None:
     channel = InProcessChannel(NoTask())
     await channel.start()
     await channel.send(connect())
-    assert await channel.receive(TIMEOUT) == {"type": "returned", "id": 1, "task": False}
+    assert await receive(channel) == {"type": "returned", "id": 1, "task": False}
 
 
 async def test_unknown_target_is_a_protocol_error_naming_the_call() -> None:
@@ -282,7 +292,7 @@ async def test_unknown_target_is_a_protocol_error_naming_the_call() -> None:
     await channel.start()
     await channel.send({"type": "call", "id": 7, "target": "nope", "method": "send", "args": {}})
     with pytest.raises(ChannelProtocolError, match=r"call 7: unknown target 'nope'"):
-        await channel.receive(TIMEOUT)
+        await receive(channel)
 
 
 async def test_bad_base64_is_a_protocol_error() -> None:
@@ -290,7 +300,7 @@ async def test_bad_base64_is_a_protocol_error() -> None:
     await channel.start()
     await channel.send(connect(args={"url": {"$bytes": "###"}}))
     with pytest.raises(ChannelProtocolError, match=r"call 1: args: \$bytes value"):
-        await channel.receive(TIMEOUT)
+        await receive(channel)
 
 
 async def test_validate_rejects_a_broken_harness_message_with_its_path() -> None:
@@ -345,7 +355,7 @@ async def test_receive_times_out_and_stays_usable() -> None:
     with pytest.raises(ChannelTimeout, match=r"within 0\.05 s"):
         await channel.receive(50 * MS)
     await channel.send(connect())
-    assert (await channel.receive(TIMEOUT))["type"] == "returned"
+    assert (await receive(channel))["type"] == "returned"
 
 
 async def test_bye_closes_every_task_and_the_channel() -> None:
@@ -427,3 +437,110 @@ def test_encode_payload_bounds_nesting() -> None:
     deep.append(deep)
     text = repr(encode_payload(deep))
     assert "nested deeper than 32" in text
+
+
+# -- protocol 1.1 ---------------------------------------------------------------------------
+
+
+async def test_hello_is_1_1_and_names_the_platform_declared_or_given() -> None:
+    class WebUni(FakeUni):
+        utsapi_platform = "web"
+
+    hello = await InProcessChannel(WebUni(), validate=True).start()
+    assert (hello["minor"], hello["platform"]) == (1, "web")
+    given = await InProcessChannel(WebUni(), validate=True, platform="app-ios").start()
+    assert given["platform"] == "app-ios"
+    assert "platform" not in await InProcessChannel(FakeUni(), validate=True).start()
+    with pytest.raises(ValueError, match="'android' is not one of web"):
+        InProcessChannel(FakeUni(), platform="android")
+
+
+async def test_lines_are_stamped_with_the_last_call_begun() -> None:
+    """An event written before the implementation began call N carries ``after`` < N, so the
+    harness places it before call N even when it reads it after sending N."""
+    uni = OpensNextTurn()
+    channel = InProcessChannel(uni, validate=True)
+    await channel.start()
+    listen = {"type": "call", "id": 2, "target": "t1", "method": "onOpen", "listener": "o"}
+    await channel.send({"type": "batch", "calls": [connect(callbacks=[]), listen]})
+    stamps = [(m["type"], m["after"]) for m in [await channel.receive(TIMEOUT) for _ in range(3)]]
+    assert stamps == [("returned", 1), ("returned", 2), ("event", 2)]
+    uni.tasks[0].fire("open", {"header": {}})  # outside any call: still after call 2
+    await channel.send(
+        {"type": "call", "id": 3, "target": "t1", "method": "onClose", "listener": "c"}
+    )
+    late, returned = await channel.receive(TIMEOUT), await channel.receive(TIMEOUT)
+    assert (late["type"], late["after"], returned["after"]) == ("event", 2, 3)
+
+
+async def test_reset_closes_tasks_and_mutes_earlier_listeners() -> None:
+    uni = FakeUni()
+    channel = InProcessChannel(uni, validate=True)
+    await channel.start()
+    listen = {"type": "call", "id": 2, "target": "t1", "method": "onMessage", "listener": "m"}
+    await channel.send({"type": "batch", "calls": [connect(callbacks=[]), listen]})
+    await drain(channel, 2)
+    await channel.send({"type": "reset"})
+    assert await receive(channel) == {"type": "reset"}
+    assert uni.tasks[0].closed_with == [{}]
+    uni.tasks[0].fire("message", {"data": "late"})  # a listener of the last case: muted
+    with pytest.raises(ChannelTimeout):
+        await channel.receive(0.2)
+    await channel.send({"type": "call", "id": 3, "target": "t1", "method": "send", "args": {}})
+    with pytest.raises(ChannelProtocolError, match="unknown target 't1'"):
+        await receive(channel)
+
+
+async def test_error_objects_keep_their_own_properties() -> None:
+    class UniError(Exception):
+        def __init__(self) -> None:
+            super().__init__("invalid URL")
+            self.errCode = 600009
+            self.errSubject = "uni-websocket"
+
+    assert encode_payload(UniError(), errors=True) == {
+        "$error": {
+            "name": "UniError",
+            "message": "invalid URL",
+            "errCode": 600009,
+            "errSubject": "uni-websocket",
+        }
+    }
+    assert encode_payload(UniError()) == {"$repr": "UniError('invalid URL')"}  # 1.0
+
+
+async def test_connect_returning_something_else_names_it_in_value() -> None:
+    class PromiseUni(FakeUni):
+        def connectSocket(self, options: Options) -> FakeTask:
+            return "a promise"  # type: ignore[return-value]
+
+    channel = InProcessChannel(PromiseUni(), validate=True)
+    await channel.start()
+    await channel.send(connect(callbacks=[]))
+    assert await receive(channel) == {
+        "type": "returned",
+        "id": 1,
+        "task": False,
+        "value": "a promise",
+    }
+
+
+async def test_an_exception_escaping_to_the_loop_is_uncaught() -> None:
+    """1.1: what escapes to the implementation's loop is reported, not lost in a log."""
+
+    def boom() -> None:
+        raise KeyError("lost")
+
+    class Crashy(FakeUni):
+        def connectSocket(self, options: Options) -> FakeTask:
+            asyncio.get_running_loop().call_soon(boom)
+            return super().connectSocket(options)
+
+    channel = InProcessChannel(Crashy(), validate=True)
+    await channel.start()
+    await channel.send(connect(callbacks=[]))
+    seen = [await receive(channel) for _ in range(2)]
+    assert seen == [
+        {"type": "returned", "id": 1, "task": True},
+        {"type": "uncaught", "error": "'lost'", "error_type": "KeyError"},
+    ]

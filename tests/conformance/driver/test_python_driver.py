@@ -10,11 +10,22 @@ from pathlib import Path
 import pytest
 
 from conformance.adapters.python_driver import load_object, run
+from conformance.channel import Channel, Message
 from conformance.exceptions import ChannelClosed
 from conformance.stdio import StdioChannel
 
 MS = 0.001
 TIMEOUT = 5000 * MS
+
+
+async def receive(channel: Channel) -> Message:
+    """The next message without its 1.1 ``after`` stamp (checked by the stamping tests)."""
+    message = dict(await channel.receive(TIMEOUT))
+    after = message.pop("after", None)
+    assert after is None or (isinstance(after, int) and after >= 0), message
+    return message
+
+
 ROOT = Path(__file__).resolve().parents[3]
 
 FAKE_IMPL = '''\
@@ -103,6 +114,7 @@ async def test_round_trip_through_the_python_driver(impl_path: Path) -> None:
         "version": "4.5.6",
         "language": "python",
         "capabilities": ["binary"],
+        "minor": 1,
     }
     await channel.send(
         call(1, "uni", "connectSocket", args={"url": "ws://127.0.0.1:9/"}, assign="t1")
@@ -111,7 +123,7 @@ async def test_round_trip_through_the_python_driver(impl_path: Path) -> None:
     await channel.send(
         call(3, "t1", "send", args={"data": {"$bytes": "3q2+7w=="}}, callbacks=["success"])
     )
-    messages = [await channel.receive(TIMEOUT) for _ in range(6)]
+    messages = [await receive(channel) for _ in range(6)]
     assert messages == [
         {"type": "returned", "id": 1, "task": True},
         {"type": "callback", "id": 1, "name": "success", "payload": {"errMsg": "connectSocket:ok"}},
@@ -136,7 +148,7 @@ async def test_batch_registers_listeners_before_the_loop_turns(impl_path: Path) 
     await channel.start()
     connect = call(1, "uni", "connectSocket", args={"url": "ws://x/"}, assign="t1")
     await channel.send({"type": "batch", "calls": [connect, call(2, "t1", "onOpen", listener="o")]})
-    messages = [await channel.receive(TIMEOUT) for _ in range(4)]
+    messages = [await receive(channel) for _ in range(4)]
     assert [m["type"] for m in messages] == ["returned", "returned", "callback", "event"]
     assert messages[3] == {"type": "event", "listener": "o", "payload": {"header": {}}}
     await channel.close()
@@ -146,7 +158,7 @@ async def test_reentrant_callback_shows_before_returned(impl_path: Path) -> None
     channel = driver(impl_path, "fake_uni_impl:reentrant")
     await channel.start()
     await channel.send(call(1, "uni", "connectSocket", args={"url": "ws://x/"}, assign="t1"))
-    first, second = [await channel.receive(TIMEOUT) for _ in range(2)]
+    first, second = [await receive(channel) for _ in range(2)]
     assert (first["type"], second["type"]) == ("callback", "returned")
     await channel.close()
 
