@@ -2,15 +2,14 @@
 a fresh run of each gives the committed verdict list (conformance/adapters/uni_h5/expected-*.json),
 case by case; a changed verdict fails naming the case.
 
-The two runs are slow (about 45 s each) and need node/npm (and Chromium with Playwright for the
-second): they skip, saying what is missing, only when those are absent; CI installs them.  The
-first run installs the pinned package into the kit's cache (npm ci, about a minute).
+The two runs are slow (about 25 s each) and need node/npm (and Chromium for the second): they
+skip, saying what is missing, only when those are absent; CI installs them.  The first run
+installs the pinned package into the kit's cache (npm ci, about a minute).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import io
 import json
 import shutil
@@ -62,8 +61,6 @@ def _need_node() -> None:
 
 def _need_chromium() -> None:
     _need_node()
-    if importlib.util.find_spec("playwright") is None:
-        pytest.skip("Playwright for Python is not installed: it drives Chromium")
     try:
         find_chromium()
     except ChromiumSetupError as exc:

@@ -6,10 +6,12 @@ adapter's ``page.mjs``/``protocol.mjs`` and the pinned install's ``node_modules`
 only).  Its import map resolves the runtime's bare imports as the uni-app x compiler does (``vue``
 is DCloud's ``@dcloudio/uni-h5-vue`` dist-x build; the others each package's ``module`` entry), and
 a classic script defines ``process.env`` with what the compiler replaces in a release build.
-Playwright starts Chromium (the system's, never a downloaded one) and opens the page; the page
-connects back to a WebSocket bridge on ``127.0.0.1`` (port 0), which carries each harness line to
-the page and each line the page writes to stdout, in order.  (Lines go through a socket rather than
-Playwright's ``evaluate``: a 1 MiB message crosses one hop instead of three.)
+Chromium (the system's, never a downloaded one) is started headless on the page's URL with a
+throw-away profile; the page connects back to a WebSocket bridge on ``127.0.0.1`` (port 0), which
+carries each harness line to the page and each line the page writes to stdout, in order.  No
+browser automation is needed: the page itself speaks the protocol.  (Playwright was the first
+bridge: its own driver process took 1 to 6 s to start on a loaded machine, so four drivers missed
+the harness's 10 s wait for the hello; and a 1 MiB ``send`` crossed three JSON hops.)
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ import html
 import json
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
@@ -55,7 +59,7 @@ _BYE_GRACE_S = 2.0
 
 
 class ChromiumSetupError(AdapterSetupError):
-    """Chromium or Playwright is missing, or the page did not load the runtime."""
+    """Chromium is missing or exited, or the page did not load the runtime."""
 
 
 def find_chromium(executable: str | None = None) -> str:
@@ -186,63 +190,92 @@ class _Bridge:
         self.done.set()
 
 
+def chromium_command(executable: str, profile_dir: Path, url: str) -> list[str]:
+    """The command line that opens ``url`` in headless Chromium with a throw-away profile."""
+    command = [
+        executable,
+        "--headless",
+        "--disable-gpu",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-extensions",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--mute-audio",
+        "--log-level=3",
+        f"--user-data-dir={profile_dir}",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
+    return [*command, url]
+
+
 async def _serve(install: Path, executable: str) -> int:
-    try:
-        from playwright.async_api import Error as PlaywrightError  # noqa: PLC0415 (optional)
-        from playwright.async_api import async_playwright  # noqa: PLC0415
-    except ImportError:
-        raise ChromiumSetupError(
-            "Playwright for Python is not installed (pip install playwright; the system's "
-            "Chromium is used, no browser download)"
-        ) from None
     bridge = _Bridge()
-    config = {"version": _runtime_version(install), "browser": "", "bridge": ""}
+    config = {"version": _runtime_version(install), "bridge": ""}
     server = ThreadingHTTPServer(
         ("127.0.0.1", 0), _handler(install, lambda: page_html(install, config))
     )
     threading.Thread(target=server.serve_forever, name="uni-h5-page", daemon=True).start()
-    args = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    browser: subprocess.Popen[bytes] | None = None
     try:
-        async with (
-            websockets.asyncio.server.serve(
+        with tempfile.TemporaryDirectory(prefix="utsapi-uni-h5-") as profile_dir:
+            async with websockets.asyncio.server.serve(
                 bridge.handle, "127.0.0.1", 0, max_size=None, compression=None
-            ) as bridge_server,
-            async_playwright() as playwright,
-        ):
-            config["bridge"] = str(next(iter(bridge_server.sockets)).getsockname()[1])
-            browser = await playwright.chromium.launch(
-                executable_path=executable, headless=True, args=args
-            )
-            config["browser"] = browser.version
-            page = await browser.new_page()
-
-            def page_error(error: Any) -> None:
-                _write_line(json.dumps({"type": "log", "message": f"uncaught in page: {error}"}))
-
-            def console(message: Any) -> None:
-                sys.stderr.write(f"[console.{message.type}] {message.text}\n")
-
-            page.on("pageerror", page_error)
-            page.on("console", console)
-            await page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
-            try:
-                await asyncio.wait_for(bridge.ready.wait(), _READY_TIMEOUT_S)
-            except TimeoutError:
-                raise ChromiumSetupError(
-                    f"the page did not load the runtime within {_READY_TIMEOUT_S:g} s"
-                ) from None
-            if bridge.failure is not None or bridge.connection is None:
-                raise ChromiumSetupError(bridge.failure or "the page did not connect")
-            await _relay(bridge.connection, bridge.done)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(bridge.done.wait(), _BYE_GRACE_S)
-            await browser.close()
-    except PlaywrightError as exc:
-        raise ChromiumSetupError(f"Chromium failed: {exc}") from None
+            ) as bridge_server:
+                config["bridge"] = str(next(iter(bridge_server.sockets)).getsockname()[1])
+                url = f"http://127.0.0.1:{server.server_address[1]}/"
+                try:
+                    browser = subprocess.Popen(
+                        chromium_command(executable, Path(profile_dir), url),
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL,
+                        stderr=sys.stderr,
+                    )
+                except OSError as exc:
+                    raise ChromiumSetupError(
+                        f"cannot start {executable}: {exc.strerror or exc}"
+                    ) from None
+                await _wait_ready(bridge, browser)
+                assert bridge.connection is not None
+                await _relay(bridge.connection, bridge.done)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(bridge.done.wait(), _BYE_GRACE_S)
+                _stop(browser)
     finally:
+        if browser is not None:
+            _stop(browser)
         server.shutdown()
         server.server_close()
     return 0
+
+
+async def _wait_ready(bridge: _Bridge, browser: subprocess.Popen[bytes]) -> None:
+    """Until the page has loaded the runtime; a clear error if it cannot."""
+    deadline = asyncio.get_running_loop().time() + _READY_TIMEOUT_S
+    while not bridge.ready.is_set():
+        if browser.poll() is not None:
+            raise ChromiumSetupError(f"Chromium exited with status {browser.returncode}")
+        if asyncio.get_running_loop().time() > deadline:
+            raise ChromiumSetupError(
+                f"the page did not load the runtime within {_READY_TIMEOUT_S:g} s"
+            )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(bridge.ready.wait(), 0.1)
+    if bridge.failure is not None or bridge.connection is None:
+        raise ChromiumSetupError(bridge.failure or "the page did not connect")
+
+
+def _stop(browser: subprocess.Popen[bytes]) -> None:
+    if browser.poll() is not None:
+        return
+    browser.terminate()
+    try:
+        browser.wait(_BYE_GRACE_S)
+    except subprocess.TimeoutExpired:
+        browser.kill()
+        browser.wait()
 
 
 async def _relay(connection: ServerConnection, done: asyncio.Event) -> None:

@@ -16,6 +16,7 @@
 //     globalThis.uni and globalThis.UniServiceJSBridge / UniViewJSBridge;
 //   - the WebSocket: Node's built-in one (undici), which the runtime finds as the global WebSocket.
 
+import { Console } from 'node:console';
 import { existsSync, readFileSync } from 'node:fs';
 import { register } from 'node:module';
 import path from 'node:path';
@@ -38,6 +39,9 @@ function fail(message) {
 }
 
 function installStubs() {
+  // stdout carries the protocol only: whatever the runtime logs goes to stderr, as a page's
+  // console goes to the browser's devtools.
+  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
   process.env.NODE_ENV = 'production';
   process.env.UNI_APP_X = 'true';
   const g = globalThis;

@@ -29,8 +29,27 @@ function connectBridge() {
   });
 }
 
+// The browser's version: the full one where the page may ask (a secure context), else the
+// user agent's reduced one.
+async function browserVersion() {
+  try {
+    const data = await navigator.userAgentData.getHighEntropyValues(['fullVersionList']);
+    const entry = data.fullVersionList.find((b) => /Chrom/.test(b.brand));
+    if (entry) return entry.version;
+  } catch {
+    // no User-Agent Client Hints: the user agent string below
+  }
+  const match = /(?:HeadlessChrome|Chrome)\/([\d.]+)/.exec(navigator.userAgent);
+  return match ? match[1] : navigator.userAgent;
+}
+
 async function main() {
   const bridge = await connectBridge();
+  const log = (message) => bridge.send(JSON.stringify({ type: 'log', message }));
+  // As in any page, an exception nobody catches is reported, and the page goes on.
+  window.addEventListener('error', (event) => log(`uncaught: ${event.error && event.error.stack ? event.error.stack : event.message}`));
+  window.addEventListener('unhandledrejection', (event) => log(`unhandled rejection: ${event.reason && event.reason.errMsg ? event.reason.errMsg : event.reason}`));
+  const browser = await browserVersion();
   let runtime;
   try {
     runtime = await import('@dcloudio/uni-h5');
@@ -49,7 +68,7 @@ async function main() {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
       name: '@dcloudio/uni-h5 (chromium)',
-      version: `${config.version} (chromium ${config.browser})`,
+      version: `${config.version} (chromium ${browser})`,
       language: 'javascript',
       capabilities: CAPABILITIES,
       // The uni-app x platform this runtime is (driver protocol 1.1's hello field; the
