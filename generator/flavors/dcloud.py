@@ -258,7 +258,10 @@ class _Columns:
         return found
 
 
-def _default(f: Field) -> str:
+def _default(f: Field, *, as_written: bool = False) -> str:
+    """A default cell; ``as_written``: the declarations' text where the field has one."""
+    if as_written and f.default_text is not None:
+        return f.default_text
     if not f.has_default:
         return "-"
     value = f.default
@@ -441,7 +444,7 @@ class _ModuleView:
             name=f.name,
             type=type_ref,
             required=f.required,
-            default=_default(f),
+            default=_default(f, as_written=self.columns.fill),
             compat=self.compat(f.platforms),
             description=self.deprecated_field(f, description),
             requires=self.text(f.requires) or None,

@@ -187,6 +187,9 @@ def _field(
         # an absent field means; the spec's optional field says it already.  Dropped.
         if value is not None or nullable:
             item["default"] = value
+    if doc is not None and doc.default_value is not None and doc.default_value.strip():
+        # as written, for the docs that show it so (on a required field too)
+        item["default_text"] = " ".join(doc.default_value.split())
     documented(item, doc, ctx, where)
     values = _values(node, written, ctx, where)
     if values:

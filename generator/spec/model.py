@@ -172,6 +172,9 @@ class Field:
     #: The legal values when the type is a literal union (``type`` is then its base type).
     values: tuple[LiteralValue, ...] = ()
     deprecated: Deprecation | None = None
+    #: An imported field's ``@defaultValue`` as written (``'normal'``, ``none``, ``0`` on a
+    #: required field), which the whole-surface docs show as written; None when not imported.
+    default_text: str | None = None
 
     @property
     def has_default(self) -> bool:
@@ -432,6 +435,7 @@ def _field(data: Mapping[str, Any], shared: _Shared) -> Field:
         docs_only=data.get("source") == "docs-only",
         values=_values(data.get("values", ()), shared),
         deprecated=_deprecation(data.get("deprecated")),
+        default_text=data.get("default_text"),
     )
 
 

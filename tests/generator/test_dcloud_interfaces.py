@@ -67,6 +67,11 @@ types:
       - name: ink
         type: number
         required: true
+        default_text: "0"
+      - name: tone
+        type: string
+        default: normal
+        default_text: "'normal'"
   WaitPenSuccess:
     kind: alias
     type: AsyncApiSuccessResult
@@ -216,3 +221,13 @@ def test_an_alias_of_a_type_literal_is_shown_by_the_literals_name(
     assert "(info: [PenInfo](#peninfo-values)) => void" in param
     assert "PenInfo 的属性值 @peninfo-values" in param
     assert "OnPenInfo" not in param
+
+
+def test_a_default_is_shown_as_the_declarations_write_it(
+    data: dict[str, dict[str, str]], root: Path
+) -> None:
+    param = data["createPenAsync"]["param"]
+    assert "| ink | number | 是 | 0 |" in param  # a required field's @defaultValue too
+    assert "| tone | string | 否 | 'normal' |" in param
+    seed = build_data(load_spec([root]), "zh", columns=column_set("2025"))
+    assert '| tone | string | 否 | "normal" |' in seed["createPenAsync"]["param"]

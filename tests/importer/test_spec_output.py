@@ -221,6 +221,10 @@ def test_fields_types_nullability_and_defaults(imported: tuple[Path, str, str]) 
     assert fields["page"]["type"] == "string.PageURIString"  # a string subtype, as written
     assert fields["page"]["required"] is True
     assert "default" not in fields["page"]  # a required field has none
+    # the @defaultValue as written, for the docs that show it so (a required field too)
+    assert fields["page"]["default_text"] == '"/pages/index"'
+    assert (fields["mode"]["default"], fields["mode"]["default_text"]) == ("small", "'small'")
+    assert "default_text" not in fields["size"]
     assert (fields["size"]["type"], fields["size"].get("nullable")) == ("number", True)
     assert fields["tags"]["type"] == "Array<string>"  # string[] | null
     assert fields["mixed"]["type"] == "Array<string | number>"
