@@ -252,6 +252,9 @@ class CallableView:
     examples: tuple[tuple[str, str], ...] = ()
     #: The examples as tabs: (tab label, fence language, code).
     example_tabs: tuple[tuple[str, str, str], ...] = ()
+    #: The parameters fit one line (name, type, required each; no default, compatibility,
+    #: description or values that would need the table's columns).
+    params_inline: bool = False
 
 
 @dataclass(frozen=True)
