@@ -304,6 +304,12 @@ class _ModuleView:
             found = self.overlay.type_link(name)
         return found
 
+    def anchor_of(self, c: Callable) -> str:
+        """An API's or method's heading anchor; the whole-surface docs use the plain lower-case
+        name (each section lands on its own page: DCloud's data has no ``-2`` anchors), not the
+        one the module made unique (``EditorContext.clear`` besides ``uni.clear…``)."""
+        return c.name.lower() if self.columns.fill else c.anchor
+
     def text(self, value: Text | None) -> str:
         return value.get(self.lang) if value is not None else ""
 
@@ -609,7 +615,7 @@ class _ModuleView:
         view = MethodView(
             name=m.name,
             signature=self.signature(m),
-            anchor=m.anchor,
+            anchor=self.anchor_of(m),
             description=self.text(m.description),
             depth=depth,
             compat=compat,
@@ -741,7 +747,7 @@ class _ModuleView:
         return {
             "api": c,
             "name": c.name,
-            "anchor": c.anchor,
+            "anchor": self.anchor_of(c),
             "param_names": self.param_names(c),
             "whole_surface": self.columns.fill,
             "sources": self.sources(c) if self.columns.fill else None,

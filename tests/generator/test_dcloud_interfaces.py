@@ -231,3 +231,27 @@ def test_a_default_is_shown_as_the_declarations_write_it(
     assert "| tone | string | 否 | 'normal' |" in param
     seed = build_data(load_spec([root]), "zh", columns=column_set("2025"))
     assert '| tone | string | 否 | "normal" |' in seed["createPenAsync"]["param"]
+
+
+def test_method_anchors_are_the_plain_lower_case_name(tmp_path: Path) -> None:
+    # `back` is also an API of the module: the module's anchors are unique (back-2), the
+    # whole-surface data's are not (DCloud's data has no -2 anchor)
+    text = MODULE.replace(
+        "types:\n",
+        "  - name: back\n    description: {zh: 回。, en: Back.}\n    params: []\n"
+        "    returns: void\n    platforms:\n      app:\n        android: {unixVer: '4.0'}\n"
+        "types:\n",
+        1,
+    ).replace(
+        "apis:\n",
+        "provenance: {package: '@dcloudio/uni-app-x', version: 0.7.122, file: pen.d.ts}\napis:\n",
+        1,
+    )
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "pen.yaml").write_text(text, encoding="utf-8")
+    spec = load_spec([tmp_path])
+    whole = build_data(spec, "zh", columns=column_set("2026-04"))
+    assert "#### back(): Query; @back\n" in whole["getQuery"]["returnValue"]
+    assert "@back\n" in whole["back"]["name"]
+    node = spec.modules[0].types["Node"]
+    assert {node.methods[0].anchor, spec.modules[0].apis[-1].anchor} == {"back", "back-2"}
