@@ -575,12 +575,16 @@ def load_yaml(text: str, file: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> L
     The cyclic garbage collector is paused meanwhile: composing allocates a node and two marks
     per value, a graph without cycles (but for a recursive alias, left to the next collection)
     that reference counting frees once the data is built, so scanning it is wasted work.
+
+    The expansion bound is ``max_nodes`` or the length of the text, whichever is larger: a
+    document without aliases has fewer nodes than characters, so only alias expansion can
+    exceed it, and a large plain document (within the size cap) is not refused for its size.
     """
     paused = gc.isenabled()
     if paused:
         gc.disable()
     try:
-        return _load(text, file, max_nodes)
+        return _load(text, file, max(max_nodes, len(text)))
     finally:
         if paused:
             gc.enable()
