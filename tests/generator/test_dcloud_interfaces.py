@@ -13,6 +13,7 @@ import pytest
 from generator.compare import section_facts
 from generator.flavors.dcloud import build_data, column_set
 from generator.spec.loader import load_spec
+from generator.spec.model import InterfaceType
 
 MODULE = """\
 format: 1
@@ -254,4 +255,5 @@ def test_method_anchors_are_the_plain_lower_case_name(tmp_path: Path) -> None:
     assert "#### back(): Query; @back\n" in whole["getQuery"]["returnValue"]
     assert "@back\n" in whole["back"]["name"]
     node = spec.modules[0].types["Node"]
+    assert isinstance(node, InterfaceType)
     assert {node.methods[0].anchor, spec.modules[0].apis[-1].anchor} == {"back", "back-2"}
