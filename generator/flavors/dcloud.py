@@ -355,6 +355,16 @@ class _ModuleView:
         shown = self.module.types.get(expr.name)
         resolved = self.resolve(expr)
         target = self.module.types.get(resolved.name) if isinstance(resolved, Named) else None
+        if (
+            self.columns.fill
+            and target is None
+            and isinstance(shown, AliasType)
+            and isinstance(resolved, Named)
+            and resolved.name in RUNTIME_BASES
+        ):
+            # an alias of a runtime base (NavigateToComplete = AsyncApiResult): the docs give
+            # it a table of the base's fields under its own name
+            return shown.name, ObjectType(resolved.name, Text("", ""), ())
         if not isinstance(target, ObjectType) or target.general or shown is None:
             return None
         if not self.columns.fill or (target.extends is None and not target.is_class):

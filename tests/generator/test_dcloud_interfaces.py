@@ -58,6 +58,12 @@ types:
       - name: info
         type: '(info: OnPenInfo) => void'
         description: {zh: 信息。, en: Info.}
+      - name: complete
+        type: '(result: CreatePenComplete) => void'
+        description: {zh: 完成。, en: Done.}
+  CreatePenComplete:
+    kind: alias
+    type: AsyncApiResult
   OnPenInfo:
     kind: alias
     type: PenInfo
@@ -257,3 +263,13 @@ def test_method_anchors_are_the_plain_lower_case_name(tmp_path: Path) -> None:
     node = spec.modules[0].types["Node"]
     assert isinstance(node, InterfaceType)
     assert {node.methods[0].anchor, spec.modules[0].apis[-1].anchor} == {"back", "back-2"}
+
+
+def test_an_alias_of_a_runtime_base_gets_a_table_of_the_bases_fields(
+    data: dict[str, dict[str, str]],
+) -> None:
+    # NavigateToComplete = AsyncApiResult: DCloud's data shows it by name, with errMsg
+    param = data["createPenAsync"]["param"]
+    assert "(result: [CreatePenComplete](#createpencomplete-values)) => void" in param
+    facts = _facts("createPenAsync", "param", param)
+    assert ("field-type", ("CreatePenComplete", "errMsg"), "string") in facts
