@@ -194,6 +194,10 @@ class _Reader:
         #: level closes the interfaces opened deeper (``###### Stats 的方法`` inside a method of
         #: ``#### FileSystemManager 的方法`` ends at the next ``####`` method)
         self.interfaces: list[tuple[int, str]] = []
+        #: (heading level, owner) of the methods still open, and the parts (参数, 返回值) each
+        #: has shown: a part a method has shown already is its enclosing method's
+        self.methods: list[tuple[int, str]] = []
+        self.parts: set[tuple[str, str]] = set()
         self.expect = ""  # what the next table is: "fields", "return", "compat", ""
         self.owner: tuple[str, ...] = ()
         self.tables: dict[int, _Table] = {}
@@ -257,6 +261,15 @@ class _Reader:
         text, anchor = _split_anchor(_COMPONENT.sub("", raw))
         if self.scope and level <= self.scope_level and not self.of_method(text):
             self.scope = ()
+        if self.scope and text in ("参数", "返回值"):
+            if (self.scope[0], text) in self.parts:
+                # DCloud prints a nested interface's methods inside a method, then that
+                # method's own 返回值: the second one belongs to the enclosing method
+                enclosing = [(lv, o) for lv, o in self.methods if lv < level]
+                if enclosing and enclosing[-1][1] != self.scope[0]:
+                    self.scope_level, owner = enclosing[-1]
+                    self.scope = (owner,)
+            self.parts.add((self.scope[0], text))
         self.expect = ""
         if self.section == "name" and text != "通用类型":
             self.api_or_method(level, text, anchor)
@@ -312,6 +325,7 @@ class _Reader:
         owner = f"{self.interface}.{name}" if self.interface else name
         self.scope = (owner,)
         self.scope_level = level
+        self.methods = [(lv, o) for lv, o in self.methods if lv < level] + [(level, owner)]
         self.fact("method", (owner,), _signature(signature))
         self.fact("deprecated", (owner,), "yes" if deprecated else "no")
         if anchor:

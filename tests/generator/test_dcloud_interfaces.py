@@ -273,3 +273,19 @@ def test_an_alias_of_a_runtime_base_gets_a_table_of_the_bases_fields(
     assert "(result: [CreatePenComplete](#createpencomplete-values)) => void" in param
     facts = _facts("createPenAsync", "param", param)
     assert ("field-type", ("CreatePenComplete", "errMsg"), "string") in facts
+
+
+def test_a_second_return_table_is_the_enclosing_methods() -> None:
+    # getPerformance: createObserver (####) prints PerformanceObserverEntryList's methods
+    # (#####) with their own 返回值 (######), then its own 返回值 at #####
+    text = (
+        "#### Performance 的方法 @performance-values\n\n"
+        "#### createObserver(): PerformanceObserver @createobserver\n\n"
+        "##### List 的方法 @list-values\n\n"
+        "##### getEntries(): PerformanceEntry[] @getentries\n\n"
+        "###### 返回值 \n\n| 类型 |\n| :- |\n| Array&lt;PerformanceEntry&gt; |\n\n"
+        "##### 返回值 \n\n| 类型 |\n| :- |\n| PerformanceObserver |\n"
+    )
+    facts = _facts("k", "returnValue", text)
+    assert ("return-type", ("List.getEntries",), "Array<PerformanceEntry>") in facts
+    assert ("return-type", ("Performance.createObserver",), "PerformanceObserver") in facts
