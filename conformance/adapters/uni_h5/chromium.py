@@ -218,43 +218,61 @@ async def _serve(install: Path, executable: str) -> int:
         ("127.0.0.1", 0), _handler(install, lambda: page_html(install, config))
     )
     threading.Thread(target=server.serve_forever, name="uni-h5-page", daemon=True).start()
-    browser: subprocess.Popen[bytes] | None = None
+    profile_dir = Path(tempfile.mkdtemp(prefix="utsapi-uni-h5-"))
     try:
-        with tempfile.TemporaryDirectory(prefix="utsapi-uni-h5-") as profile_dir:
-            async with websockets.asyncio.server.serve(
-                bridge.handle, "127.0.0.1", 0, max_size=None, compression=None
-            ) as bridge_server:
-                config["bridge"] = str(next(iter(bridge_server.sockets)).getsockname()[1])
-                url = f"http://127.0.0.1:{server.server_address[1]}/"
-                try:
-                    browser = subprocess.Popen(
-                        chromium_command(executable, Path(profile_dir), url),
-                        stdin=subprocess.DEVNULL,
-                        stdout=subprocess.DEVNULL,
-                        stderr=sys.stderr,
-                    )
-                except OSError as exc:
-                    raise ChromiumSetupError(
-                        f"cannot start {executable}: {exc.strerror or exc}"
-                    ) from None
-                await _wait_ready(bridge, browser)
-                assert bridge.connection is not None
-                await _relay(bridge.connection, bridge.done)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(bridge.done.wait(), _BYE_GRACE_S)
+        async with websockets.asyncio.server.serve(
+            bridge.handle, "127.0.0.1", 0, max_size=None, compression=None
+        ) as bridge_server:
+            config["bridge"] = str(next(iter(bridge_server.sockets)).getsockname()[1])
+            url = f"http://127.0.0.1:{server.server_address[1]}/"
+            try:
+                browser = subprocess.Popen(
+                    chromium_command(executable, profile_dir, url),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=sys.stderr,
+                )
+            except OSError as exc:
+                raise ChromiumSetupError(
+                    f"cannot start {executable}: {exc.strerror or exc}"
+                ) from None
+            try:
+                await _drive(bridge, browser)
+            finally:
                 _stop(browser)
     finally:
-        if browser is not None:
-            _stop(browser)
         server.shutdown()
         server.server_close()
+        await _remove(profile_dir)
     return 0
 
 
-async def _wait_ready(bridge: _Bridge, browser: subprocess.Popen[bytes]) -> None:
-    """Until the page has loaded the runtime; a clear error if it cannot."""
+async def _drive(bridge: _Bridge, browser: subprocess.Popen[bytes]) -> None:
+    stdin = _Input()
+    tasks: list[asyncio.Future[Any]] = [asyncio.create_task(stdin.read())]
+    try:
+        if not await _wait_ready(bridge, browser, stdin.ended):
+            return  # the harness ended the run before the page was ready
+        assert bridge.connection is not None
+        tasks.append(asyncio.create_task(_relay(bridge.connection, stdin.lines)))
+        tasks.append(asyncio.ensure_future(bridge.done.wait()))
+        await asyncio.wait(tasks[1:], return_when=asyncio.FIRST_COMPLETED)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(bridge.done.wait(), _BYE_GRACE_S)
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+async def _wait_ready(
+    bridge: _Bridge, browser: subprocess.Popen[bytes], ended: asyncio.Event
+) -> bool:
+    """Until the page has loaded the runtime (True) or the input ended first (False); a clear
+    error if it cannot load."""
     deadline = asyncio.get_running_loop().time() + _READY_TIMEOUT_S
     while not bridge.ready.is_set():
+        if ended.is_set():
+            return False
         if browser.poll() is not None:
             raise ChromiumSetupError(f"Chromium exited with status {browser.returncode}")
         if asyncio.get_running_loop().time() > deadline:
@@ -265,6 +283,17 @@ async def _wait_ready(bridge: _Bridge, browser: subprocess.Popen[bytes]) -> None
             await asyncio.wait_for(bridge.ready.wait(), 0.1)
     if bridge.failure is not None or bridge.connection is None:
         raise ChromiumSetupError(bridge.failure or "the page did not connect")
+    return True
+
+
+async def _remove(folder: Path) -> None:
+    """Remove the browser's profile; its helper processes may still be writing for a moment after
+    the browser process ended, so a folder that comes back is removed again (bounded)."""
+    for _ in range(40):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        await asyncio.sleep(0.05)
 
 
 def _stop(browser: subprocess.Popen[bytes]) -> None:
@@ -278,18 +307,40 @@ def _stop(browser: subprocess.Popen[bytes]) -> None:
         browser.wait()
 
 
-async def _relay(connection: ServerConnection, done: asyncio.Event) -> None:
-    """Stdin lines to the page until ``bye``, end of input or the page going away."""
-    reader = asyncio.StreamReader(limit=1 << 30)
-    loop = asyncio.get_running_loop()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
-    try:
-        while not done.is_set():
+class _Input:
+    """Stdin, read from the start: lines that come while Chromium starts wait here.  Input that
+    ends (``bye`` or end of file) before the page is ready means the harness gave up waiting for
+    the hello: the driver ends at once, cleaning up, instead of being killed."""
+
+    def __init__(self) -> None:
+        self.lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self.ended = asyncio.Event()
+
+    async def read(self) -> None:
+        reader = asyncio.StreamReader(limit=1 << 30)
+        loop = asyncio.get_running_loop()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
+        while True:
             raw = await reader.readline()
             if not raw:
-                await connection.send("E")
+                self.lines.put_nowait(None)
+                self.ended.set()
                 return
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            self.lines.put_nowait(line)
+            if _is_bye(line):
+                self.ended.set()
+                return
+
+
+async def _relay(connection: ServerConnection, lines: asyncio.Queue[str | None]) -> None:
+    """Stdin lines to the page until ``bye``, end of input or the page going away."""
+    try:
+        while True:
+            line = await lines.get()
+            if line is None:
+                await connection.send("E")
+                return
             await connection.send("L" + line)
             if _is_bye(line):
                 return
