@@ -54,7 +54,7 @@ from generator.exceptions import Diagnostic, SpecError, SpecReadError, TargetErr
 from generator.spec import Spec, bundled_spec_dir, load_spec
 from generator.spec.profiles import Profile
 from generator.spec.rules import Case, Rule, RuleSet
-from generator.targets import resolve_target
+from generator.targets import add_search_paths, resolve_target
 
 __all__ = ["HELP", "configure", "default_jobs", "load_implementation", "main_run", "run"]
 
@@ -68,6 +68,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     target.add_argument("--impl", metavar="MODULE:ATTR", help="an in-process Python uni object")
     target.add_argument(
         "--driver", metavar="COMMAND", help="a command speaking the driver protocol on stdio"
+    )
+    run_p.add_argument(
+        "--path",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="a folder to import --impl's module from (repeatable; the current directory is not "
+        "searched unless named: --path .)",
     )
     run_p.add_argument(
         "--platform",
@@ -291,6 +299,7 @@ def main_run(
         stderr.write(f"utsapi conformance: invalid spec\n{exc}\n")
         return EXIT_SPEC, None
     rules = spec.rules
+    add_search_paths(getattr(args, "path", ()))
     try:
         factory, runner, target = channel_factory(
             impl=args.impl,

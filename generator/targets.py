@@ -5,16 +5,34 @@
 stdio driver all go through it.  Resolution is :func:`pkgutil.resolve_name`'s; the kit adds that
 the colon is required (``a.b.c`` alone does not say where the module ends) and an error that
 says which part failed.
+
+The current directory is not searched (a ``yaml.py`` there must never replace a library the kit
+imports): the folders that hold the user's own modules are named with ``--path DIR``, which the
+commands pass to :func:`add_search_paths`.
 """
 
 from __future__ import annotations
 
+import os
 import pkgutil
 import sys
+from collections.abc import Iterable
+from pathlib import Path
 
 from generator.exceptions import TargetError
 
-__all__ = ["TargetError", "resolve_target"]
+__all__ = ["TargetError", "add_search_paths", "resolve_target"]
+
+
+def add_search_paths(paths: Iterable[str | Path]) -> None:
+    """Put the folders of ``--path`` first on ``sys.path`` (in the order given), and on
+    ``PYTHONPATH`` for the processes the command starts."""
+    folders = [str(Path(p).resolve()) for p in paths]
+    if not folders:
+        return
+    sys.path[:0] = [f for f in folders if f not in sys.path]
+    inherited = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([*folders, *([inherited] if inherited else [])])
 
 
 def resolve_target(target: str) -> object:
@@ -38,4 +56,12 @@ def resolve_target(target: str) -> object:
 
 
 def _import_failed(module_name: str, exc: BaseException) -> str:
-    return f"cannot import {module_name!r}: {type(exc).__name__}: {exc}"
+    message = f"cannot import {module_name!r}: {type(exc).__name__}: {exc}"
+    top = module_name.split(".", maxsplit=1)[0]
+    if isinstance(exc, ModuleNotFoundError) and exc.name == top:
+        here = Path.cwd()
+        if str(here) not in sys.path and ((here / f"{top}.py").is_file() or (here / top).is_dir()):
+            message += (
+                f"; {top} is in the current directory, which is not searched: add --path ."
+            )
+    return message

@@ -120,11 +120,9 @@ EXIT_BROKEN_PIPE = 141
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Modules in the current directory are importable, so that ``--impl mymodule:uni`` and
-    # ``check-surface mymodule:uni`` find the user's own code; last on the path, so that a file
-    # there (a ``yaml.py``) never replaces a library the kit imports.
-    if "" not in sys.path and os.getcwd() not in sys.path:
-        sys.path.append(os.getcwd())
+    # The current directory is not put on sys.path: a file there (a ``yaml.py``) must never
+    # replace a library the kit imports.  ``--impl`` and ``check-surface`` find the user's own
+    # modules in the folders named with ``--path`` (generator.targets.add_search_paths).
     try:
         return run(sys.argv[1:] if argv is None else argv, sys.stdout, sys.stderr)
     except KeyboardInterrupt:

@@ -15,6 +15,7 @@ from generator.cli._common import add_spec_argument
 from generator.exceptions import SpecError
 from generator.spec import load_spec
 from generator.surface import SHIPPED_ALLOWLIST, SurfaceError, SurfaceReport, check_surface
+from generator.targets import add_search_paths
 
 HELP = "check that an implementation object exposes the spec's API surface"
 
@@ -33,6 +34,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "Exit 0 ok, 1 mismatch, 2 usage or import error."
     )
     parser.add_argument("target", metavar="MODULE:ATTR", help="the implementation object")
+    parser.add_argument(
+        "--path",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="a folder to import MODULE from (repeatable; the current directory is not searched "
+        "unless named: --path .)",
+    )
     parser.add_argument(
         "--task-class",
         metavar="MODULE:ATTR",
@@ -67,6 +76,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    add_search_paths(args.path)
     try:
         spec = load_spec(args.spec)
         report = check_surface(

@@ -1,4 +1,5 @@
-"""The console script: modules in the current directory are importable, as with `python -m`."""
+"""The console script: the current directory is never on the import path (a ``yaml.py`` there
+must not replace PyYAML); the user's own modules are found through ``--path``."""
 
 from __future__ import annotations
 
@@ -12,15 +13,38 @@ UTSAPI = shutil.which("utsapi")
 
 
 @pytest.mark.skipif(UTSAPI is None, reason="the utsapi console script is not installed")
-def test_user_module_in_the_current_directory_is_found(tmp_path: Path) -> None:
+def test_a_user_module_is_found_through_path(tmp_path: Path) -> None:
     assert UTSAPI is not None
     (tmp_path / "my_uni_impl.py").write_text("from reference_impl import uni\n", "utf-8")
     result = subprocess.run(
-        [UTSAPI, "check-surface", "my_uni_impl:uni", "--no-stubtest"],
+        [UTSAPI, "check-surface", "my_uni_impl:uni", "--no-stubtest", "--path", "."],
         cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "exposes the spec's surface" in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(UTSAPI is None, reason="the utsapi console script is not installed")
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check-surface", "my_uni_impl:uni", "--no-stubtest"],
+        ["conformance", "run", "--impl", "my_uni_impl:uni", "-q"],
+    ],
+    ids=["check-surface", "conformance-run"],
+)
+def test_without_path_the_current_directory_is_not_searched(
+    tmp_path: Path, command: list[str]
+) -> None:
+    assert UTSAPI is not None
+    (tmp_path / "my_uni_impl.py").write_text("from reference_impl import uni\n", "utf-8")
+    result = subprocess.run(
+        [UTSAPI, *command], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "add --path ." in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.skipif(UTSAPI is None, reason="the utsapi console script is not installed")
