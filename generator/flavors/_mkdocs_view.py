@@ -116,6 +116,18 @@ def _badge(value: str | None, platforms: Platforms, column: Column, lang: Lang) 
     return Badge("yes", f"✓ {value}", title)
 
 
+def _bare(row: _Row) -> bool:
+    """A parameter that says no more than its name, type and whether it is required: one line
+    shows it as well as a table row (issue 13: a one-row table with three empty cells)."""
+    return (
+        row.default == "-"
+        and not row.compat
+        and row.description == "-"
+        and not row.values
+        and not row.deprecated
+    )
+
+
 @dataclass
 class _Section:
     """The types one placeholder section tabulates, so its links resolve inside it."""
@@ -344,6 +356,7 @@ class ModuleView:
             if c.deprecated.since:
                 deprecated_since = self.label("deprecated_since", since=c.deprecated.since)
         void = isinstance(c.returns, Named) and c.returns.name == "void"
+        inline = section is not None and all(_bare(r) for r in params)
         return CallableView(
             name=c.name,
             anchor=c.anchor,
@@ -351,7 +364,7 @@ class ModuleView:
             description=self.text(c.description),
             deprecated=deprecated,
             deprecated_since=deprecated_since,
-            compat_heading=self.label("compat_heading", name=c.name),
+            compat_heading=self.label("compatibility"),  # the heading above names c
             compat_headers=tuple(col.title.get(self.lang) for col in self.columns),
             compat=self.compat(c.platforms),
             params=params,
@@ -362,6 +375,7 @@ class ModuleView:
             example_tabs=tuple(
                 (_tab_label(e.lang), _code_lang(e.lang), _code_text(e.code)) for e in c.examples
             ),
+            params_inline=inline,
         )
 
     def api(self, api: Callable) -> CallableView:

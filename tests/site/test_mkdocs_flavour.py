@@ -239,3 +239,24 @@ def test_a_section_the_page_does_not_show_does_not_hide_a_later_table(spec: Spec
     order = [("connectSocket", "param"), ("sendSocketMessage", "param")]  # no returnValue
     page = build_page_data(spec, "en", order, build_data(spec, "en"))
     assert "Properties of options (SendSocketMessageOptions)" in page["sendSocketMessage"]["param"]
+
+
+def test_a_parameter_with_more_than_name_type_and_required_keeps_its_table(spec: Spec) -> None:
+    """Issue 13: a bare parameter is one line; one with a description (or a default, a
+    compatibility, values) needs the table's columns, so nothing it says is dropped."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from generator.spec.model import Text  # noqa: PLC0415
+
+    params_table = "| 名称 | 类型 | 必填 | 默认值 | 兼容性 | 描述 |"  # "必备": a type's table
+    bare = build_data(spec, "zh")["onSocketOpen"]["param"]
+    assert 'class="utsapi-params"' in bare and params_table not in bare
+    module = spec.modules[0]
+    api = module.api("onSocketOpen")
+    assert api is not None
+    described = replace(api.params[0], description=Text("当打开时。", "When it opens."))
+    apis = tuple(replace(a, params=(described,)) if a is api else a for a in module.apis)
+    changed = Spec(modules=(replace(module, apis=apis),), rules=spec.rules)
+    table = build_data(changed, "zh")["onSocketOpen"]["param"]
+    assert 'class="utsapi-params"' not in table
+    assert params_table in table and "当打开时。" in table

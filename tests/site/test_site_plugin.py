@@ -83,7 +83,18 @@ def test_fills_every_placeholder_of_the_seed_page(
     assert "## ~~uni.onSocketOpen(options)~~ {#onsocketopen}" in out
     assert '!!! warning "注意事项"' in out
     assert '<span class="utsapi-platform">微信小程序</span>' in out
-    assert "| 名称 | 类型 | 必填 | 默认值 | 兼容性 | 描述 |" in out
+    # A parameter with nothing but its name, type and required flag is one line (issue 13);
+    # the properties of its options object keep their table.
+    assert (
+        '<p class="utsapi-params" markdown><strong>参数</strong> <code>options</code>: '
+        '**ConnectSocketOptions** <span class="utsapi-required">必填: 是</span></p>'
+    ) in out
+    assert "| 名称 | 类型 | 必备 | 默认值 | 兼容性 | 描述 |" in out
+    returns = (
+        '<p class="utsapi-returns" markdown><strong>返回值</strong> '
+        "[SocketTask](#sockettask-values)</p>"
+    )
+    assert returns in out
     assert "{#sockettask-values}" in out and "{#generalcallbackresult-values}" in out
     assert page.meta["title"] == "WebSocket"
 
