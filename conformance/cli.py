@@ -5,6 +5,7 @@
     utsapi conformance run --impl reference_impl:uni [--json r.json --junit r.xml --html r.html]
     utsapi conformance run --driver "node conformance/adapters/node_driver.mjs" --validate-protocol
     utsapi conformance serve [--port N]
+    utsapi conformance matrix REPORT.json... [--format text|markdown|json|html]
 
 Cases run ``-j N`` at a time (default: :func:`default_jobs`), each on its own peer; lines and
 reports list them in case order.  With ``--impl`` every case drives the one ``uni`` object, so
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import TextIO, TypeVar
 from urllib.parse import urlsplit
 
+from conformance import matrix
 from conformance.channel import Channel
 from conformance.engine import ALLOWANCE_UNMET, DEFAULT_UNIT, CaseResult, Engine, RunResult
 from conformance.exceptions import ImplementationLoadError
@@ -164,6 +166,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--port", type=_port, default=0, help="port on 127.0.0.1, 0 to 65535 (default 0: any)"
     )
     sub.add_parser("list", help="list the rule cases")
+    matrix_p = sub.add_parser(
+        "matrix", help="the verdicts of several JSON reports side by side, one column each"
+    )
+    matrix.configure(matrix_p)
 
 
 def load_implementation(spec: str) -> object:
@@ -485,11 +491,13 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return code
     if command == "serve":
         return _serve(args, stdout, stderr)
+    if command == "matrix":
+        return matrix.run(args, stdout, stderr)
     if command == "list":
         try:
             return _list(load_spec().rules, stdout)
         except SpecError as exc:
             stderr.write(f"utsapi conformance: invalid spec\n{exc}\n")
             return EXIT_SPEC
-    stderr.write("utsapi conformance: choose an action: run, serve or list\n")
+    stderr.write("utsapi conformance: choose an action: run, serve, list or matrix\n")
     return EXIT_HARNESS
