@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -24,10 +25,18 @@ from markupsafe import Markup
 from generator import templating
 from generator.diff._result import FORMAT_VERSION, DiffResult
 from generator.diff._semver import SemverResult
+from generator.diff._site import ChangeLinks
 from generator.diff._walk import Change
 from generator.diff.rules import ChangeClass
 
-__all__ = ["LABELS", "render_json", "render_markdown", "render_text", "to_json"]
+__all__ = [
+    "LABELS",
+    "render_changes_page",
+    "render_json",
+    "render_markdown",
+    "render_text",
+    "to_json",
+]
 
 #: Every fixed word of the changelog, per language.
 LABELS: Mapping[str, Mapping[str, str]] = {
@@ -48,6 +57,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "major": "major",
         "minor": "minor",
         "patch": "patch",
+        "page_title": "Changes",
+        "compared": "From {old} (version {old_version}) to {new} (version {new_version}).",
     },
     "zh": {
         "title": "从 {old} 到 {new} 的变更",
@@ -66,6 +77,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "major": "主",
         "minor": "次",
         "patch": "修订",
+        "page_title": "变更",
+        "compared": "从 {old}（版本 {old_version}）到 {new}（版本 {new_version}）。",
     },
 }
 
@@ -100,7 +113,21 @@ def anchor(value: object) -> Markup:
     return Markup(_ANCHOR_UNSAFE.sub("-", str(value)).strip("-").lower() or "x")
 
 
-_FILTERS: dict[str, templating.Filter] = {"md": escape_md, "code": _code, "anchor": anchor}
+#: What a link target may hold as it is; anything else is percent-encoded.
+_HREF_SAFE = "/#.-_~"
+
+
+def href(value: object) -> Markup:
+    """A relative link target, percent-encoded: it cannot close the link or the attribute."""
+    return Markup(quote(str(value), safe=_HREF_SAFE))
+
+
+_FILTERS: dict[str, templating.Filter] = {
+    "md": escape_md,
+    "code": _code,
+    "anchor": anchor,
+    "href": href,
+}
 
 
 @cache
@@ -183,29 +210,73 @@ def render_json(result: DiffResult, semver: SemverResult | None = None) -> str:
     return json.dumps(to_json(result, semver), ensure_ascii=False, indent=1) + "\n"
 
 
+def _modules(result: DiffResult, links: ChangeLinks | None) -> list[dict[str, Any]]:
+    """Per module with a change: its counts and, per class, ``(change, link or None)``."""
+    modules = []
+    by_module = result.by_module()
+    for module, changes in result.module_changes().items():
+        groups = [
+            (cls.label, [(c, None if links is None else links(c)) for c in changes if c.cls == cls])
+            for cls in _CLASSES
+            if any(c.cls == cls for c in changes)
+        ]
+        modules.append({"name": module, "counts": by_module[module], "groups": groups})
+    return modules
+
+
+def _changelog(
+    result: DiffResult,
+    semver: SemverResult | None,
+    lang: str,
+    *,
+    title: str,
+    compared: Markup | None = None,
+    links: ChangeLinks | None = None,
+) -> str:
+    labels = LABELS[lang]
+    return (
+        _environment()
+        .get_template("changelog.md.j2")
+        .render(
+            title=title,
+            compared=compared,
+            labels=labels,
+            lang=lang,
+            counts=result.counts(),
+            modules=_modules(result, links),
+            semver=None if semver is None else labels["semver"].format(bump=labels[semver.bump]),
+        )
+    )
+
+
 def render_markdown(
     result: DiffResult, semver: SemverResult | None = None, *, lang: str = "en"
 ) -> str:
     """The changelog page: a summary, then a section per module (anchor ``changes-<module>``)
     with a subsection per class (``changes-<module>-<class>``)."""
+    title = LABELS[lang]["title"].format(old=result.old, new=result.new)
+    return _changelog(result, semver, lang, title=title)
+
+
+_SLOT = re.compile(r"(\{[a-z_]+\})")
+
+
+def render_changes_page(result: DiffResult, *, lang: str, links: ChangeLinks) -> str:
+    """The site's Changes page: the changelog of :func:`render_markdown` (same sections and
+    anchors) under the title "Changes", a line saying what was compared (the sources as the
+    user named them, and their versions), and each change linked to its item where ``links``
+    (:func:`generator.diff.site_links`) finds it on the site."""
     labels = LABELS[lang]
-    modules = []
-    for module, changes in result.module_changes().items():
-        groups = [
-            (cls.label, [c for c in changes if c.cls == cls])
-            for cls in _CLASSES
-            if any(c.cls == cls for c in changes)
-        ]
-        modules.append({"name": module, "counts": result.by_module()[module], "groups": groups})
-    return (
-        _environment()
-        .get_template("changelog.md.j2")
-        .render(
-            title=labels["title"].format(old=result.old, new=result.new),
-            labels=labels,
-            lang=lang,
-            counts=result.counts(),
-            modules=modules,
-            semver=None if semver is None else labels["semver"].format(bump=labels[semver.bump]),
-        )
+    values = {
+        "old": _code(result.old),
+        "new": _code(result.new),
+        "old_version": _code(result.old_version or "-"),
+        "new_version": _code(result.new_version or "-"),
+    }
+    compared = Markup("").join(
+        values[part[1:-1]] if _SLOT.fullmatch(part) else escape_md(part)
+        for part in _SLOT.split(labels["compared"])
+    )
+    return _changelog(
+        result, None, lang, title=labels["page_title"], compared=compared, links=links
     )
