@@ -7,6 +7,7 @@ Configured in ``mkdocs.yml``::
       - utsapi:
           spec: ../spec                      # default: the spec bundled with the generator
           report: ../build/conformance/report.json
+          changes: ../build/changes.json    # optional: utsapi build --since writes it
           allow_missing: false               # true keeps unknown placeholders, as the original
 
 What it does, per page and language (``zh``/``en``, from mkdocs-static-i18n's file locale, else the
@@ -17,6 +18,9 @@ first folder of the page's path):
 * fills every placeholder with the **mkdocs flavour** (:mod:`generator.flavors.mkdocs`); an unknown
   placeholder is an error naming ``file:line:col`` and the nearest known names;
 * replaces ``<!-- utsapi:conformance-results -->`` with the latest conformance report;
+* with ``changes`` (the diff's JSON, ``utsapi build --since``), adds a Changes page per language
+  (``changes.md``, last in the navigation; :func:`generator.diff.render_changes_page`), each change
+  linked to the API or type it concerns where the site shows it;
 * adds a page per named type (virtual files ``<lang>/types/*.md``) and, under ``mkdocs serve``,
   watches the spec and the report so that editing them rebuilds the site.
 """
@@ -39,6 +43,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from generator.diff import DiffReadError, DiffResult, read_result, render_changes_page, site_links
 from generator.exceptions import PageError, SpecError
 from generator.flavors.mkdocs import (
     SITE_WORDS,
@@ -61,6 +66,7 @@ from generator.spec.rules import Rule
 
 __all__ = [
     "API_SECTION",
+    "CHANGES_PAGE",
     "RESULTS_MARKER",
     "TYPES_DIR",
     "UtsApiPlugin",
@@ -77,6 +83,8 @@ RESULTS_MARKER = "<!-- utsapi:conformance-results -->"
 TYPES_DIR = "types"
 #: The navigation section of the generated API pages (named per language by ``on_nav``).
 API_SECTION = "utsapi:api-reference"
+#: The Changes page, in each language folder (with the plugin's ``changes`` option only).
+CHANGES_PAGE = "changes.md"
 
 
 class UtsApiPluginConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -84,6 +92,10 @@ class UtsApiPluginConfig(base.Config):  # type: ignore[no-untyped-call]
     """The spec directory (``modules/``, ``rules/`` ...), relative to mkdocs.yml."""
     report = c.Type(str, default="../build/conformance/report.json")
     """The JSON report of ``utsapi conformance run --json``, relative to mkdocs.yml."""
+    changes = c.Optional(c.Type(str))
+    """The diff's JSON (``utsapi diff --format json``; ``utsapi build --since`` writes
+    ``OUT/changes.json``), relative to mkdocs.yml: the site gets a Changes page.  Unset or
+    empty: no Changes page."""
     allow_missing = c.Type(bool, default=False)
     """Keep unknown placeholders instead of failing the build."""
     default_language = c.Choice(LANGS, default="zh")
@@ -203,6 +215,7 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         #: Navigation section titles this plugin added: the key in config.nav -> its words.
         self._sections: dict[str, Text] = {}
         self._type_pages: dict[str, dict[str, str]] = {}
+        self._changes: DiffResult | None = None
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -239,7 +252,30 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         }
         if self._pages:
             self._add_nav(config)
+        self._load_changes(config)
         return config
+
+    def _changes_path(self, config: MkDocsConfig) -> Path | None:
+        if not self.config.changes:
+            return None
+        path = Path(self.config.changes)
+        if not path.is_absolute():
+            path = Path(config.config_file_path or ".").parent / path
+        return path
+
+    def _load_changes(self, config: MkDocsConfig) -> None:
+        """Read the diff for the Changes page and put the page last in the navigation."""
+        path = self._changes_path(config)
+        if path is None:
+            return
+        try:
+            self._changes = read_result(path)
+        except FileNotFoundError:
+            raise PluginError(f"utsapi: changes: {path} not found") from None
+        except DiffReadError as exc:
+            raise PluginError(f"utsapi: changes: {path} is not a usable diff:\n{exc}") from None
+        if config.nav is not None:
+            config.nav = [*config.nav, CHANGES_PAGE]
 
     def _add_nav(self, config: MkDocsConfig) -> None:
         """Put the generated pages in the navigation: grouped as the overlay says (else in one
@@ -316,7 +352,8 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
             if (Path(config.docs_dir) / lang / f"{module.name}.md").is_file()
         }
         module_pages = {}
-        for key, link in api_links(self._spec, tuple(self._pages.values()), written).items():
+        links = api_links(self._spec, tuple(self._pages.values()), written)
+        for key, link in links.items():
             page, _, anchor = link.partition("#")
             module_pages[key] = f"{posixpath.relpath(page, TYPES_DIR)}#{anchor}"
         prefix = lang if (Path(config.docs_dir) / lang).is_dir() or default else ""
@@ -338,7 +375,33 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
             made[f"{path}.md"] = self._generated(
                 config, f"{path}.md", markdown, InclusionLevel.INCLUDED, (prefix, lang, default)
             )
+        if self._changes is not None:
+            made[CHANGES_PAGE] = self._generated(
+                config,
+                CHANGES_PAGE,
+                self._changes_markdown(self._changes, lang, links, written),
+                InclusionLevel.INCLUDED,
+                (prefix, lang, default),
+            )
         return made
+
+    def _changes_markdown(
+        self, changes: DiffResult, lang: Lang, links: dict[str, str], written: dict[str, str]
+    ) -> str:
+        """The Changes page, its links relative to the language folder: an API to the page that
+        shows it, a type to its page, a module to its hand-written page or its first page."""
+        assert self._spec is not None
+        module_pages = dict(written)
+        for path, site_page in self._pages.items():
+            module_pages.setdefault(site_page.module, f"{path}.md")
+        resolve = site_links(
+            self._spec,
+            api_pages=links,
+            type_files=self._type_pages,
+            module_pages=module_pages,
+            types_dir=TYPES_DIR,
+        )
+        return render_changes_page(changes, lang=lang, links=resolve)
 
     @staticmethod
     def _generated(
@@ -365,9 +428,19 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         assert self._spec is not None
         lang = _page_lang(page.file, self.config.default_language)
         within = _without_lang(page.file.src_uri)
+        if self._changes is not None and within == CHANGES_PAGE and page.file.generated_by:
+            return markdown  # rendered whole by generator.diff: no placeholders, no VuePress
+        if within.startswith(f"{TYPES_DIR}/") and page.file.generated_by:
+            # rendered whole by build_type_pages: a placeholder or marker in it is spec text
+            # (an example's code), never to be filled
+            return markdown
         generated = self._pages.get(within.removesuffix(".md"))
         root = "../" * within.count("/")  # the language folder, relative to this page
         text = vuepress_to_mkdocs(markdown)
+        if RESULTS_MARKER in text:  # the page's own marker, not one in the spec text filled in
+            report = self._report_path(config)
+            results = render_results(report, lang, shown_path=self.config.report, rules=self._rules)
+            text = text.replace(RESULTS_MARKER, results)
         try:
             base = (
                 self._data_for(lang, root)
@@ -384,10 +457,6 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
             for diagnostic in exc.diagnostics:
                 log.error(str(diagnostic))
             self._problems.extend(str(d) for d in exc.diagnostics)
-        if RESULTS_MARKER in text:
-            report = self._report_path(config)
-            results = render_results(report, lang, shown_path=self.config.report, rules=self._rules)
-            text = text.replace(RESULTS_MARKER, results)
         if generated is not None:
             page.meta["title"] = escape(generated.title.get(lang))
         self._set_title(page, text)
@@ -479,6 +548,9 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self._spec_dir))
+        changes = self._changes_path(config)
+        if changes is not None and changes.is_file():
+            server.watch(str(changes))
         report = self._report_path(config)
         if report.parent.is_dir():
             server.watch(str(report.parent), recursive=False)
