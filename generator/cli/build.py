@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,10 +35,11 @@ from generator.cli._common import (
     write_text,
 )
 from generator.exceptions import PageError
+from generator.flavors._results import case_differences, column_of, readable_time
 from generator.flavors.dcloud import COLUMN_SETS, DEFAULT_COLUMNS, build_data
 from generator.flavors.mkdocs import translation_coverage
 from generator.placeholders import fill_page
-from generator.report import ReportError, load_report
+from generator.report import Report, ReportError, load_report
 from generator.spec import Spec
 from generator.spec.model import LANGS, Lang
 from generator.stubs import generate_stubs
@@ -98,6 +100,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="do not run the conformance suite against the reference implementation before "
         "building the site; the results page shows OUT/conformance/report.json if a run left "
         "one there (the summary says from when), else says there are no results yet",
+    )
+    parser.add_argument(
+        "--reports",
+        type=Path,
+        metavar="DIR",
+        help="every *.json in DIR (reports of 'utsapi conformance run --json', validated) is a "
+        "column of the site's results matrix, beside the reference run of this build; they are "
+        "copied to OUT/conformance/matrix/ (emptied first) and the summary names each with its "
+        "run date. A report whose rule and case ids differ from the spec's is refused (exit 2, "
+        "nothing written) unless --allow-rule-mismatch",
+    )
+    parser.add_argument(
+        "--allow-rule-mismatch",
+        action="store_true",
+        help="with --reports: use a report whose cases differ from the spec's (the summary "
+        "says how)",
     )
     parser.add_argument("--no-stubs", action="store_true", help="skip the typed package (stubs/)")
     parser.add_argument(
@@ -299,6 +317,78 @@ def _build_site(
 _LANGUAGE_BUILD = re.compile(r"Building '([A-Za-z_-]+)' documentation")
 
 
+def _given_reports(
+    args: argparse.Namespace, spec: Spec, out: Path, summary: list[str], stderr: TextIO
+) -> list[tuple[Path, Report]] | None:
+    """``--reports DIR``: its ``*.json`` reports, each valid and of the spec's rules (else
+    ``--allow-rule-mismatch``); None (every problem on ``stderr``) when one is not.  With
+    ``--no-conformance`` the report an earlier build left in OUT is checked the same way."""
+    folder: Path = args.reports
+    if not folder.is_dir():
+        stderr.write(f"utsapi build: --reports {folder}: not a folder\n")
+        return None
+    paths = sorted(folder.glob("*.json"))
+    if not paths:
+        stderr.write(f"utsapi build: --reports {folder}: no *.json report in it\n")
+        return None
+    earlier = out / "conformance" / "report.json"
+    if args.no_conformance and not args.no_site and earlier.is_file():
+        paths.insert(0, earlier)
+    found: list[tuple[Path, Report]] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            report = load_report(path)
+        except (ReportError, FileNotFoundError) as error:
+            diagnostics = getattr(error, "diagnostics", None)
+            problems.extend(map(str, diagnostics) if diagnostics else [f"{path}: {error}"])
+            continue
+        differs = case_differences(report, spec.rules.rules)
+        if differs is not None:
+            if not args.allow_rule_mismatch:
+                problems.append(f"{path}: its cases are not the spec's: {differs}")
+                continue
+            summary.append(f"  {path}: used although its cases differ: {differs}")
+        found.append((path, report))
+    if problems:
+        stderr.write("utsapi build: refusing the reports (--allow-rule-mismatch uses reports of "
+                     "other rules):\n" + "".join(f"  {p}\n" for p in problems))  # fmt: skip
+        return None
+    return found
+
+
+def _matrix_folder(
+    folder: Path, given: list[tuple[Path, Report]], summary: list[str], stderr: TextIO
+) -> Path | None:
+    """``folder/matrix/``, emptied of reports, then the reference run's report (``folder/
+    report.json``, if valid and not among ``given`` already) and ``given``, in column order; a
+    summary line per report: who, when, from where.  None (said on ``stderr``) if it cannot be
+    written."""
+    matrix = folder / "matrix"
+    reference = folder / "report.json"
+    if reference.is_file() and all(path != reference for path, _ in given):
+        try:
+            given = [(reference, load_report(reference)), *given]
+        except ReportError as error:
+            summary.append(f"{matrix}: not the reference run's report: {error.diagnostics[0]}")
+    width = len(str(len(given)))
+    try:
+        matrix.mkdir(parents=True, exist_ok=True)
+        for stale in matrix.glob("*.json"):
+            stale.unlink()
+        for number, (path, _) in enumerate(given, 1):
+            shutil.copyfile(path, matrix / f"{number:0{width}}-{path.name}")
+    except OSError as exc:
+        stderr.write(f"utsapi build: cannot write the results matrix's reports: {exc}\n")
+        return None
+    summary.append(f"{matrix}: the results matrix, {len(given)} report(s)")
+    for number, (path, report) in enumerate(given, 1):
+        column = column_of(report, str(path))
+        started = readable_time(report.run.started)
+        summary.append(f"  {number}. {column.label}, run {started}, from {path}")
+    return matrix
+
+
 def _coverage_lines(spec: Spec) -> list[str]:
     """Translation coverage: a line for the whole spec, then one per module not fully in
     English (a module with every text translated is counted, not listed)."""
@@ -336,6 +426,12 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     done(f"{len(spec.modules)} module(s), {apis} API(s), {callables} API(s) and method(s)")
 
     summary: list[str] = []
+    given: list[tuple[Path, Report]] = []
+    if args.reports is not None:
+        checked_reports = _given_reports(args, spec, out, summary, stderr)
+        if checked_reports is None:
+            return EXIT_UNREADABLE
+        given = checked_reports
     failed = False
     skipped = {
         "site": args.no_site,
@@ -406,6 +502,11 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             done(what)
             summary.append(f"{out / 'conformance'}: {what}")
             failed = failed or not ok
+        if args.reports is not None:
+            matrix = _matrix_folder(out / "conformance", given, summary, stderr)
+            if matrix is None:
+                return EXIT_UNREADABLE
+            report = matrix
         done = progress.step("building the MkDocs site")
         ok, what = _build_site(args.site, out / "site", args.spec, report, stderr)
         done(what)
