@@ -33,6 +33,7 @@ __all__ = [
     "ResultRow",
     "RuleEntry",
     "build_matrix",
+    "case_differences",
     "column_of",
     "load_reports",
     "public_path",
@@ -571,3 +572,24 @@ def render_matrix(matrix: Matrix, lang: Lang, *, rules: Sequence[Rule] = ()) -> 
     view = _matrix_view(matrix, lines)
     texts = labels.table(labels.RESULTS, lang)
     return template.render(texts=texts, words=words, notes=[], report=None, matrix=view, rules=[])
+
+
+def case_differences(report: Report, rules: Sequence[Rule]) -> str | None:
+    """How the cases of ``report`` differ from those of ``rules`` (rule and case ids), in one
+    line; None when they are the same.  A report of other rules (an older spec, a ``-k`` run, a
+    run stopped by ``--maxfail``) cannot stand for these rules in the matrix."""
+    wanted = {(rule.id, case.id) for rule in rules for case in rule.cases}
+    held = {(r.rule, r.id) for r in report.results}
+    missing = sorted(case for _, case in wanted - held)
+    unknown = sorted(case for _, case in held - wanted)
+    parts = []
+    if missing:
+        parts.append(f"{len(missing)} case(s) of the spec missing ({_first(missing)})")
+    if unknown:
+        parts.append(f"{len(unknown)} case(s) the spec does not have ({_first(unknown)})")
+    return "; ".join(parts) or None
+
+
+def _first(items: Sequence[str], shown: int = 3) -> str:
+    more = len(items) - shown
+    return ", ".join(items[:shown]) + (f" and {more} more" if more > 0 else "")
