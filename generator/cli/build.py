@@ -28,16 +28,19 @@ from pathlib import Path
 from typing import TextIO
 
 from generator.cli._common import (
+    EXIT_INVALID_SPEC,
     EXIT_UNREADABLE,
     add_spec_argument,
     load_spec_reporting,
     read_text,
     write_text,
 )
-from generator.exceptions import PageError
+from generator.diff import DiffInputError, diff_specs, load_side, render_json, render_markdown
+from generator.exceptions import PageError, SpecError
 from generator.flavors._results import case_differences, column_of, readable_time
 from generator.flavors.dcloud import COLUMN_SETS, DEFAULT_COLUMNS, build_data
 from generator.flavors.mkdocs import translation_coverage
+from generator.importer.exceptions import ImporterError
 from generator.placeholders import fill_page
 from generator.report import Report, ReportError, load_report
 from generator.spec import Spec
@@ -55,7 +58,8 @@ _MARKER_TEXT = (
     "rewrites site/ and overwrites pages/, stubs/, conformance/ and the utsApiJson files here.\n"
 )
 #: What a build writes into OUT, the folders first (a folder is rewritten, site/ emptied).
-_OUTPUTS = ("site", "pages", "stubs", "conformance", "utsApiJson.json", "utsApiJson.en.json")
+_OUTPUTS = ("site", "pages", "stubs", "conformance", "utsApiJson.json", "utsApiJson.en.json",
+            *(_CHANGES := ("changes.json", "changes.md", "changes.en.md")))  # fmt: skip
 #: Entries a folder without the marker may already hold: a report put there for the site's
 #: results page (``conformance run --json OUT/conformance/report.json``, then --no-conformance).
 _INPUTS = frozenset({"conformance"})
@@ -127,6 +131,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
             "compatibility column set of the uni-app x docs era to reproduce: "
             f"{', '.join(COLUMN_SETS)} (default: {DEFAULT_COLUMNS.name}, the seed page's)"
         ),
+    )
+    parser.add_argument(
+        "--since",
+        metavar="OLD",
+        help="the previous version (a spec directory, a module file, or npm:NAME@VERSION, as "
+        "utsapi diff takes): write the changes from OLD to this spec into changes.json (utsapi "
+        "diff's JSON), changes.md (zh) and changes.en.md, and give the site a Changes page",
     )
 
 
@@ -283,8 +294,49 @@ def _shown(report: Path) -> str:
     return f"the results page shows the report written {stamp}"
 
 
+def _since(since: str, spec: Spec, spec_arg: Path | None, out: Path, stderr: TextIO) -> int | str:
+    """``--since``: the diff from ``since`` to ``spec`` written into ``out`` (JSON, Markdown
+    zh and en); the summary line, or the exit code after saying why on ``stderr``."""
+    try:
+        old = load_side(since)
+    except DiffInputError as error:
+        stderr.write(f"utsapi build --since: {error}\n")
+        return EXIT_UNREADABLE
+    except SpecError as error:
+        for diagnostic in error.diagnostics:
+            stderr.write(f"{diagnostic}\n")
+        stderr.write(f"--since {since}: invalid spec, {len(error.diagnostics)} problem(s)\n")
+        return EXIT_INVALID_SPEC
+    except ImporterError as error:
+        stderr.write(f"--since {since}: cannot import: {error}\n")
+        return EXIT_UNREADABLE
+    new = str(spec_arg) if spec_arg is not None else "the bundled spec"
+    result = diff_specs(old, spec, old_label=since, new_label=new)
+    texts = {"changes.json": render_json(result)}
+    texts |= {name: render_markdown(result, lang=lang) for name, lang in _CHANGES_MD.items()}
+    for name, text in texts.items():
+        if not write_text(out / name, text, stderr):
+            return EXIT_UNREADABLE
+    counts = ", ".join(f"{n} {cls}" for cls, n in result.counts().items())
+    return (
+        f"{out / 'changes.json'}, changes.md, changes.en.md: {len(result.changes)} change(s) "
+        f"from {since} (version {result.old_version or '-'}) to {new} "
+        f"(version {result.new_version or '-'}): {counts}"
+    )
+
+
+#: The changelog's Markdown files of ``--since``, by language.
+_CHANGES_MD = {"changes.md": "zh", "changes.en.md": "en"}
+
+
 def _build_site(
-    site: Path, out: Path, spec: Path | None, report: Path, stderr: TextIO
+    site: Path,
+    out: Path,
+    spec: Path | None,
+    report: Path,
+    stderr: TextIO,
+    *,
+    changes: Path | None = None,
 ) -> tuple[bool, str]:
     config = site / "mkdocs.yml"
     if not config.is_file():
@@ -297,6 +349,9 @@ def _build_site(
     if spec is not None:  # the site's plugin reads its spec from UTSAPI_SPEC (site/mkdocs.yml)
         env["UTSAPI_SPEC"] = str(spec.resolve())
     env["UTSAPI_REPORT"] = str(report.resolve())  # and the conformance results from here
+    env.pop("UTSAPI_CHANGES", None)  # the Changes page only with --since
+    if changes is not None:
+        env["UTSAPI_CHANGES"] = str(changes.resolve())
     lines: list[str] = []
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, bufsize=1
@@ -444,6 +499,17 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if not write_text(out / MARKER, _MARKER_TEXT, stderr):
         return EXIT_UNREADABLE
 
+    if args.since is not None:
+        done = progress.step(f"comparing with {args.since}")
+        compared = _since(args.since, spec, args.spec, out, stderr)
+        if isinstance(compared, int):
+            return compared
+        done("written")
+        summary.append(compared)
+    else:  # a Changes page of an earlier --since build would no longer match the site
+        for name in _CHANGES:
+            (out / name).unlink(missing_ok=True)
+
     data: dict[Lang, dict[str, dict[str, str]]] = {}
     for lang in LANGS:
         name = "utsApiJson.json" if lang == "zh" else f"utsApiJson.{lang}.json"
@@ -508,7 +574,10 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 return EXIT_UNREADABLE
             report = matrix
         done = progress.step("building the MkDocs site")
-        ok, what = _build_site(args.site, out / "site", args.spec, report, stderr)
+        changes = out / "changes.json" if args.since is not None else None
+        ok, what = _build_site(args.site, out / "site", args.spec, report, stderr, changes=changes)
+        if ok and changes is not None:
+            what += ", with the Changes page (changes.html, en/changes.html)"
         done(what)
         summary.append(f"{out / 'site'}: {what}")
         failed = failed or not ok
