@@ -8,7 +8,9 @@ walkers around them supply the path.
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import yaml
 
 from generator.exceptions import Diagnostic, SpecError, SpecReadError
 from generator.spec._fastschema import Check, compile_schema, ecma_schema
-from generator.spec._yaml import LoadedYaml, PathKey, load_yaml, read_spec_text
+from generator.spec._yaml import LoadedYaml, PathKey, json_path, load_yaml, read_spec_text
 from generator.spec.bundled import bundled_spec_dir
 from generator.spec.checks import check_module
 from generator.spec.expectations import Expectation, parse_expectations
@@ -190,8 +193,8 @@ def validate_text(text: str, file: str, kind: str | None = "modules") -> LoadedY
     validator = schema_for(kind)
     fast = _fast_check_for(kind) if validator is not None else None
     if validator is not None and (fast is None or not fast(doc.data)):
-        for error in validator.iter_errors(doc.data):
-            _schema_error(doc, error)
+        root = validator.schema if isinstance(validator.schema, Mapping) else {}
+        _schema_errors(doc, validator.iter_errors(doc.data), text, root)
     if not doc.diagnostics and kind == "modules":
         check_module(doc)
     if not doc.diagnostics and kind == "overlays":
@@ -209,14 +212,119 @@ def _kind_name(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def _schema_error(doc: LoadedYaml, error: jsonschema.ValidationError) -> None:
-    """Report a schema error at the deepest path it concerns (descending into any/oneOf)."""
+@dataclass
+class _Found:
+    """One schema problem, before duplicates are merged: ``at`` is a position found for it
+    (an unknown key's own position; ``path`` is then its mapping's), None: the position of
+    ``path``'s value."""
+
+    path: PathKey
+    message: str
+    check: str
+    at: tuple[int, int] | None = None
+    #: For an unknown key: the allowed key suggested; for a missing key: its name.
+    key: str | None = None
+
+
+def _schema_errors(
+    doc: LoadedYaml,
+    errors: Iterable[jsonschema.ValidationError],
+    text: str,
+    schema: Mapping[str, Any],
+) -> None:
+    """Report the schema errors of ``doc``, each problem once.
+
+    A value written once and used in several places through YAML aliases (``&api-platforms``,
+    repeated for every API and method) is one object in the data, so jsonschema reports a
+    wrong value in it once per place that uses it (an unquoted ``3.91`` in the platform block
+    of the bundled module: 14 times).  Problems are merged by the object they concern and
+    reported at the place the value is written (the path whose own position is known: the
+    anchor, not an alias), saying how many other places share it."""
+    keys = _KeyFinder(text)
+    groups: dict[tuple[object, str, str], list[_Found]] = {}
+    for error in errors:
+        for found in _schema_error(doc, error, keys, schema):
+            ident = (_identity(doc.data, found.path), found.message, found.check)
+            groups.setdefault(ident, []).append(found)
+    # A misspelled required key is one mistake: "unknown key 'retruns'; did you mean
+    # 'returns'?" says it, and "'returns' is a required property" at the same mapping goes.
+    suggested = {
+        (_identity(doc.data, f.path), f.key)
+        for group in groups.values()
+        for f in group
+        if f.at is not None and f.key is not None
+    }
+    positions = doc.positions
+    for group in groups.values():
+        if group[0].check == "schema:required" and (
+            (_identity(doc.data, group[0].path), group[0].key) in suggested
+        ):
+            continue
+        found = next((f for f in group if _written_at(f, positions)), group[0])
+        message = found.message
+        if len(group) > 1:
+            others = len(group) - 1
+            message += (
+                f" (reported once: YAML aliases repeat this value in {others} other "
+                f"place{'s' if others > 1 else ''})"
+            )
+        if found.at is None:
+            doc.error(found.path, message, found.check)
+        else:
+            line, column = found.at
+            doc.diagnostics.append(
+                Diagnostic(doc.file, line, column, json_path(found.path), message, found.check)
+            )
+
+
+def _identity(data: Any, path: PathKey) -> object:
+    """What ``path`` designates, the same for every path an alias leads to: the identity of
+    its parent collection and its last key (or of the document, for the root)."""
+    if not path:
+        return ("$",)
+    parent = data
+    for part in path[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return path
+    return (id(parent), path[-1])
+
+
+def _written_at(found: _Found, positions: Mapping[PathKey, tuple[int, int]]) -> bool:
+    """Whether ``found`` concerns a value at its own place in the text (not through an alias):
+    its path (for an unknown key, its mapping's) has a recorded position."""
+    return found.path in positions
+
+
+def _schema_error(
+    doc: LoadedYaml,
+    error: jsonschema.ValidationError,
+    keys: _KeyFinder,
+    schema: Mapping[str, Any],
+) -> list[_Found]:
+    """The problems one schema error stands for, at the deepest path it concerns (descending
+    into any/oneOf); an unknown key is reported at the key itself, with the nearest allowed
+    key."""
     if error.context:
         best = jsonschema.exceptions.best_match(error.context)
         if best is not None and len(best.absolute_path) >= len(error.absolute_path):
             error = best
     path: PathKey = tuple(error.absolute_path)
     message = error.message
+    if error.validator in ("additionalProperties", "unevaluatedProperties"):
+        unknown = _unknown_keys(error, schema)
+        if unknown:
+            return [
+                _Found(
+                    path,
+                    _unknown_key_message(key, close),
+                    f"schema:{error.validator}",
+                    keys.position(path, key),
+                    close[0] if len(close) == 1 else None,
+                )
+                for key, close in unknown
+            ]
     if error.validator == "pattern" and isinstance(error.instance, str):
         message = (
             f"{error.instance!r} is not well formed (expected to match "
@@ -227,8 +335,183 @@ def _schema_error(doc: LoadedYaml, error: jsonschema.ValidationError) -> None:
         and isinstance(error.instance, float)
         and "string" in str(error.validator_value)
     ):
-        message += " (quote version numbers: YAML reads 4.10 as the number 4.1)"
-    doc.error(path, message, f"schema:{error.validator}")
+        message = (
+            f"{error.instance!r} is a number, expected a string: quote version numbers "
+            f'("{error.instance!r}"), YAML reads 4.10 as the number 4.1'
+        )
+    missing = None
+    required = error.validator_value
+    if error.validator == "required" and isinstance(required, list):
+        missing = next(
+            (
+                str(name)
+                for name in required
+                if isinstance(error.instance, dict)
+                and name not in error.instance
+                and repr(name) in message
+            ),
+            None,
+        )
+    return [_Found(path, message, f"schema:{error.validator}", key=missing)]
+
+
+#: Unknown keys longer than this are shown cut, and compared with the allowed ones by their start.
+_KEY_SHOWN = 80
+#: With no close match, the allowed keys are listed when there are at most this many.
+_ALLOWED_LISTED = 16
+
+
+def _unknown_keys(
+    error: jsonschema.ValidationError, schema: Mapping[str, Any]
+) -> list[tuple[str, list[str]]]:
+    """``(key, allowed keys)`` for each key of the mapping ``error`` refuses (an
+    ``additionalProperties: false`` or ``unevaluatedProperties: false`` error)."""
+    if error.validator_value is not False or not isinstance(error.instance, dict):
+        return []
+    names: set[str] = set()
+    patterns: list[str] = []
+    _declared(
+        error.schema, schema, names, patterns, evaluated=error.validator != "additionalProperties"
+    )
+    allowed = sorted(names)
+    return [
+        (key, _close_or_allowed(key, allowed))
+        for key in error.instance
+        if key not in names and not any(_matches(p, key) for p in patterns)
+    ]
+
+
+def _close_or_allowed(key: str, allowed: list[str]) -> list[str]:
+    """The allowed key nearest ``key`` (a list of one), else every allowed key when they are
+    few, else nothing."""
+    close = difflib.get_close_matches(key[: 2 * _KEY_SHOWN], allowed, n=1, cutoff=0.6)
+    if close:
+        return close
+    return allowed if len(allowed) <= _ALLOWED_LISTED else []
+
+
+def _declared(
+    node: object,
+    root: Mapping[str, Any],
+    names: set[str],
+    patterns: list[str],
+    *,
+    evaluated: bool,
+    depth: int = 0,
+) -> None:
+    """Collect the property names and patterns ``node`` declares; with ``evaluated``, also
+    those of the subschemas it applies (``$ref``, ``allOf``, if/then/else…), as
+    ``unevaluatedProperties`` counts them."""
+    if not isinstance(node, Mapping) or depth > 20:
+        return
+    properties = node.get("properties")
+    if isinstance(properties, Mapping):
+        names.update(str(k) for k in properties)
+    pattern_properties = node.get("patternProperties")
+    if isinstance(pattern_properties, Mapping):
+        patterns.extend(str(k) for k in pattern_properties)
+    if not evaluated:
+        return
+    subschemas: list[object] = []
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: object = root
+        for part in ref[2:].split("/"):
+            target = target.get(part) if isinstance(target, Mapping) else None
+        subschemas.append(target)
+    for word in ("allOf", "anyOf", "oneOf"):
+        branches = node.get(word)
+        if isinstance(branches, list):
+            subschemas.extend(branches)
+    subschemas.extend(node.get(word) for word in ("then", "else", "dependentSchemas"))
+    for sub in subschemas:
+        _declared(sub, root, names, patterns, evaluated=True, depth=depth + 1)
+
+
+def _matches(pattern: str, key: str) -> bool:
+    try:
+        return re.search(pattern, key) is not None
+    except re.error:
+        return False
+
+
+def _unknown_key_message(key: str, close: Sequence[str]) -> str:
+    """``close``: the nearest allowed key (one), or the allowed keys to list (several)."""
+    shown = key if len(key) <= _KEY_SHOWN else key[:_KEY_SHOWN] + "…"
+    message = f"unknown key: {shown!r} was unexpected here"
+    if len(close) == 1:
+        return f"{message}; did you mean {close[0]!r}?"
+    if close:
+        return f"{message} (allowed: {', '.join(close)})"
+    return message
+
+
+class _KeyFinder:
+    """Where a mapping key is written: the text is composed again (once, on the first
+    question; only a document with an unknown key asks) and the node graph followed along the
+    path, through aliases and merge keys."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.root: yaml.Node | None = None
+        self.composed = False
+
+    def position(self, path: PathKey, key: str) -> tuple[int, int] | None:
+        if not self.composed:
+            self.composed = True
+            try:
+                self.root = yaml.compose(self.text, Loader=_SAFE_LOADER)
+            except yaml.YAMLError:
+                self.root = None
+        node = self.root
+        for part in path:
+            node = _child(node, part)
+        found = _key_node(node, key)
+        if found is None:
+            return None
+        mark = found.start_mark
+        return (mark.line + 1, mark.column + 1)
+
+
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _child(node: yaml.Node | None, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        return node.value[part] if 0 <= part < len(node.value) else None
+    if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+        key = _key_node(node, part)
+        if key is not None:
+            for k, v in _pairs(node):
+                if k is key:
+                    return v
+    return None
+
+
+def _pairs(node: yaml.MappingNode, depth: int = 0) -> Iterator[tuple[yaml.Node, yaml.Node]]:
+    """The key/value pairs of a mapping, its own first, then those merged in with ``<<``."""
+    merges: list[yaml.Node] = []
+    for key, value in node.value:
+        if key.tag == "tag:yaml.org,2002:merge":
+            merges.append(value)
+        else:
+            yield key, value
+    if depth > 20:
+        return
+    for merge in merges:
+        sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
+        for source in sources:
+            if isinstance(source, yaml.MappingNode):
+                yield from _pairs(source, depth + 1)
+
+
+def _key_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for k, _ in _pairs(node):
+        if isinstance(k, yaml.ScalarNode) and str(k.value) == key:
+            return k
+    return None
 
 
 def _check_cross_file(result: ValidationResult) -> None:
@@ -261,15 +544,21 @@ def _check_cross_file(result: ValidationResult) -> None:
     seen_ids: dict[str, str] = {}
     merged: list[Rule] = []
     types: set[str] | None = None
+    # Profiles are checked against the rules only when some rule file could be checked: with
+    # its module invalid, every allowance would "name no rule", one error repeated per allowance.
+    checked_any = False
     for doc in rule_docs:
         module_doc = modules.get(doc.data["module"]) or _bundled_module(doc.data["module"])
-        if module_doc is None or module_doc.diagnostics:
+        if module_doc is not None and module_doc.diagnostics:
+            continue  # checked once the module's own errors (reported) are fixed
+        if module_doc is None:
             doc.error(
                 ("module",),
                 f"no valid module {doc.data['module']!r} to check the rules against",
                 "semantic:rules",
             )
             continue
+        checked_any = True
         callables, types = _module_names(module_doc.data)
         rule_set = parse_rules(doc, apis=callables, types=types, seen_ids=seen_ids)
         if result.rule_module is None:
@@ -277,7 +566,7 @@ def _check_cross_file(result: ValidationResult) -> None:
             result.rules = RuleSet(rule_set.module, ())
         merged += rule_set.rules
     result.rules = RuleSet(result.rules.module, tuple(merged))
-    checked_rules = result.rules if rule_docs else None
+    checked_rules = result.rules if checked_any else None
     for doc in result.of_kind("profiles"):
         if doc.diagnostics:
             continue
