@@ -455,7 +455,8 @@ class _ModuleView:
                 self.fields_of(shown[1].name), wanted, depth + 1, nested=True
             )
         else:
-            type_ref = self.ref(f.type, wanted, depth)
+            declared = f.declared if self.columns.fill and f.declared is not None else None
+            type_ref = self.ref(declared or f.type, wanted, depth)
         return Row(
             name=f.name,
             type=type_ref,

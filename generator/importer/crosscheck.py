@@ -76,7 +76,8 @@ def _field_facts(
     prefix: str, f: Field, aliases: Mapping[str, AliasType]
 ) -> Iterator[tuple[str, str]]:
     base = f"{prefix}.{f.name}"
-    yield f"{base}.type", _type(f.type, aliases)
+    # The type as the declarations write it: a curated module may state a narrower one beside.
+    yield f"{base}.type", _type(f.declared or f.type, aliases)
     yield f"{base}.required", str(f.required).lower()
     if f.nullable:
         yield f"{base}.nullable", "true"

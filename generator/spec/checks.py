@@ -80,14 +80,22 @@ def _type_fields(data: Mapping[str, Any]) -> Iterator[_TypeField]:
         params = frozenset(named.get("typeParams", ()))
         if named["kind"] == "object":
             for j, f in enumerate(named["fields"]):
-                yield (*base, "fields", j, "type"), f["type"], params
+                yield from _field_types(f, (*base, "fields", j), params)
         elif named["kind"] == "interface":
             for j, method in enumerate(named["methods"]):
                 yield from _callable_types(method, (*base, "methods", j), params)
             for j, f in enumerate(named.get("fields", ())):
-                yield (*base, "fields", j, "type"), f["type"], params
+                yield from _field_types(f, (*base, "fields", j), params)
         elif named["kind"] == "alias":
             yield (*base, "type"), named["type"], params
+
+
+def _field_types(
+    data: Mapping[str, Any], base: PathKey, params: frozenset[str]
+) -> Iterator[_TypeField]:
+    yield (*base, "type"), data["type"], params
+    if "declared" in data:
+        yield (*base, "declared"), data["declared"], params
 
 
 def _callable_types(
@@ -95,7 +103,7 @@ def _callable_types(
 ) -> Iterator[_TypeField]:
     params = outer | frozenset(data.get("typeParams", ()))
     for j, p in enumerate(data["params"]):
-        yield (*base, "params", j, "type"), p["type"], params
+        yield from _field_types(p, (*base, "params", j), params)
     yield (*base, "returns"), data["returns"], params
 
 

@@ -175,6 +175,9 @@ class Field:
     #: An imported field's ``@defaultValue`` as written (``'normal'``, ``none``, ``0`` on a
     #: required field), which the whole-surface docs show as written; None when not imported.
     default_text: str | None = None
+    #: The type as the declarations write it, where a curated module states a narrower one
+    #: (``declared: any`` beside ``type: string | ArrayBuffer``): the whole-surface docs show it.
+    declared: TypeExpr | None = None
 
     @property
     def has_default(self) -> bool:
@@ -436,6 +439,7 @@ def _field(data: Mapping[str, Any], shared: _Shared) -> Field:
         values=_values(data.get("values", ()), shared),
         deprecated=_deprecation(data.get("deprecated")),
         default_text=data.get("default_text"),
+        declared=parse_type(data["declared"]) if "declared" in data else None,
     )
 
 

@@ -30,14 +30,14 @@ MUTATIONS = {
     ),
     "expect-unknown-alias": (
         "rules/websocket.yaml",
-        "bad.fail: 1, bad.complete: 1, t1.onError: 0, good.success: 1}",
-        "bad.fail: 1, bda.complete: 1, t1.onError: 0, good.success: 1}",
+        "bad.result: 1, bad.complete: 1, t1.onError: 0, good.success: 1",
+        "bad.result: 1, bda.complete: 1, t1.onError: 0, good.success: 1",
         "selector 'bda.complete' names no call of this rule",
     ),
     "expect-unknown-listener": (
         "rules/websocket.yaml",
-        "bad.fail: 1, bad.complete: 1, t1.onError: 0, good.success: 1}",
-        "bad.fail: 1, bad.complete: 1, t1.onEror: 0, good.success: 1}",
+        "bad.result: 1, bad.complete: 1, t1.onError: 0, good.success: 1",
+        "bad.result: 1, bad.complete: 1, t1.onEror: 0, good.success: 1",
         "selector 't1.onEror' names no listener of this rule",
     ),
     "unknown-api": (
