@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from conformance import matrix
 from conformance.channel import Channel
 from conformance.engine import ALLOWANCE_UNMET, DEFAULT_UNIT, CaseResult, Engine, RunResult
-from conformance.exceptions import ImplementationLoadError
+from conformance.exceptions import ImplementationLoadError, PeerError
 from conformance.report import (
     EXIT_HARNESS,
     EXIT_OK,
@@ -65,7 +65,13 @@ HELP = "run the conformance suite or its peer server"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="conformance_command", metavar="ACTION")
-    run_p = sub.add_parser("run", help="run the rules against an implementation")
+    run_p = sub.add_parser(
+        "run",
+        help="run the rules against an implementation",
+        description=_RUN_DESCRIPTION,
+        epilog=_RUN_EXITS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     target = run_p.add_mutually_exclusive_group(required=True)
     target.add_argument("--impl", metavar="MODULE:ATTR", help="an in-process Python uni object")
     target.add_argument(
@@ -161,15 +167,63 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="link each rule in the HTML report to its documentation: a URL with {rule}",
     )
     run_p.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
-    serve_p = sub.add_parser("serve", help="run the scripted peer server until Ctrl-C")
+    serve_p = sub.add_parser(
+        "serve",
+        help="run the scripted peer server until Ctrl-C",
+        description=_SERVE_DESCRIPTION,
+        epilog=_SERVE_EXITS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     serve_p.add_argument(
         "--port", type=_port, default=0, help="port on 127.0.0.1, 0 to 65535 (default 0: any)"
     )
-    sub.add_parser("list", help="list the rule cases")
+    sub.add_parser(
+        "list",
+        help="list the rule cases",
+        description=_LIST_DESCRIPTION,
+        epilog=_LIST_EXITS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     matrix_p = sub.add_parser(
         "matrix", help="the verdicts of several JSON reports side by side, one column each"
     )
     matrix.configure(matrix_p)
+
+
+_RUN_DESCRIPTION = """\
+Run the cases of the behaviour rules against an implementation of uni's WebSocket API:
+a Python uni object in this process (--impl MODULE:ATTR), or any runtime behind a driver
+that speaks the driver protocol on stdio (--driver COMMAND). Each case talks to a scripted
+peer server of its own on 127.0.0.1. One line per case, then a summary; --json, --junit
+and --html write reports as the cases end."""
+
+_RUN_EXITS = """\
+exit codes:
+  0  conformant: every case PASS, WARN or SKIP
+  1  a case FAILed (with --fail-on-stale: also an allowance nothing needed)
+  2  harness or usage error: an ERROR verdict, a driver or implementation that cannot start
+     or stopped answering, a path or profile that does not exist, a -k matching no case
+  3  invalid spec (rules or profile data), listed with file:line:col"""
+
+_SERVE_DESCRIPTION = """\
+Start the scripted WebSocket peer the cases talk to, on 127.0.0.1, for trying an
+implementation by hand: prints its URL and the script paths it serves (/echo, /close, ...),
+then runs until Ctrl-C or SIGTERM."""
+
+_SERVE_EXITS = """\
+exit codes:
+  0  stopped by Ctrl-C or SIGTERM
+  2  usage error, or the port cannot be listened on (in use, not allowed)"""
+
+_LIST_DESCRIPTION = """\
+Print every case of the bundled rules, one per line: case id, level (MUST, SHOULD, ...) and
+the rule's title, separated by tabs; then the number of rules and cases."""
+
+_LIST_EXITS = """\
+exit codes:
+  0  listed
+  2  usage error
+  3  the bundled spec is invalid"""
 
 
 def load_implementation(spec: str) -> object:
@@ -471,7 +525,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         asyncio.run(serve())
     except KeyboardInterrupt:
         pass
-    except OSError as exc:
+    except (OSError, PeerError) as exc:  # a port in use or not allowed
         stderr.write(f"utsapi conformance serve: {exc}\n")
         return EXIT_HARNESS
     return EXIT_OK
