@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -270,3 +271,37 @@ def test_a_driver_that_cannot_start_ends_the_run_quickly(tmp_path: Path) -> None
     data = json.loads(report.read_text("utf-8"))
     assert data["summary"]["ERROR"] == data["summary"]["total"] > 0
     assert data["harness_errors"]
+
+
+@pytest.mark.parametrize(
+    ("action", "words"),
+    [
+        ("run", ["driver protocol", "0  conformant", "1  a case FAILed", "3  invalid spec"]),
+        ("serve", ["Ctrl-C", "0  stopped", "2  usage error, or the port cannot be listened on"]),
+        ("list", ["one per line", "0  listed", "3  the bundled spec is invalid"]),
+    ],
+)
+def test_each_action_has_a_description_and_its_exit_codes_in_help(
+    action: str, words: list[str]
+) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    assert cli_entry(["conformance", action, "--help"], out, err) == 0
+    text = out.getvalue()
+    assert "exit codes:" in text
+    for word in words:
+        assert word in text, (word, text)
+
+
+def test_serve_on_a_port_in_use_is_one_line_and_exit_2() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "conformance", "serve", "--port", str(port)],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"127.0.0.1:{port}" in result.stderr and "in use" in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
