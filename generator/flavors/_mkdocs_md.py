@@ -48,6 +48,10 @@ _PLAIN = {
     "]": "&#93;",
     "{": "&#123;",
     "}": "&#125;",
+    # emphasis and strike-through (pymdownx.tilde): shown as the characters they are
+    "*": "&#42;",
+    "_": "&#95;",
+    "~": "&#126;",
 }
 _PLAIN_RE = re.compile("|".join(re.escape(c) for c in _PLAIN))
 _BLOCK_START = frozenset("#+-*=!?:~")
@@ -62,7 +66,8 @@ def _escape_plain(text: str) -> str:
 def escape_md(text: str) -> Markup:
     """Spec text as one line of inline Markdown, safe in a table cell and in a paragraph.
 
-    HTML, table pipes, link brackets, attribute braces and backslashes become entities, newlines
+    HTML, table pipes, link brackets, attribute braces, backslashes and the emphasis and
+    strike-through marks (``*``, ``_``, ``~``) become entities, newlines
     become ``<br>``, a leading block marker (``#``, ``-``, ``!!!``, ``1.`` ...) is neutralised.
     Code spans (balanced backtick runs) are kept, with their newlines turned into spaces: Markdown
     escapes their content itself, and pipes inside them do not split table cells.

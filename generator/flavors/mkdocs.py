@@ -494,8 +494,9 @@ def module_page_markdown(
     page: SitePage, module: Module, lang: Lang, type_files: Mapping[str, str]
 ) -> str:
     """The source of a generated page: its title, the not-translated mark where ``lang`` has
-    no text, placeholders (each API's sections, the module's example) and a list of the
-    module's types, all filled by the plugin.  No prose of the page comes from outside the spec."""
+    no text, placeholders (each API's sections, the module's example, its general types) and a
+    list of the module's types, all filled by the plugin.  No prose of the page comes from
+    outside the spec."""
     words = labels.table(labels.MKDOCS, lang)
     types_dir = posixpath.relpath("types", posixpath.dirname(page.path) or ".")
     return _render(
@@ -505,6 +506,8 @@ def module_page_markdown(
         note=not_translated_note(lang) if _untranslated(module, lang) else "",
         apis=page.apis,
         example=module.name if module.example is not None else None,
+        # the general types' tables, which the sections link to (#<name>-values)
+        general=bool(module.general_types),
         types_heading=SITE_WORDS["module_types"].get(lang),
         types=[(name, f"{types_dir}/{file}") for name, file in type_files.items()],
     )
