@@ -12,7 +12,15 @@ would need that state passed around, and the table below would lose its one home
 
 The script is chosen by the first path segment; options are query parameters.  Every script
 accepts ``protocol=first|none|<token>`` (which ``Sec-WebSocket-Protocol`` to answer; default: the
-first offered, none if nothing was offered).
+first offered, none if nothing was offered).  A known parameter with a value the script cannot
+use (``code=abc``, ``status=42``, ``kind=nosuch``, a protocol that is not an HTTP token) is
+answered with HTTP 400 and the reason as the body, and recorded as a problem of the connection;
+other parameters are free for the client's own use (``?who=a`` tells connections apart).
+
+Every frame is recorded, but not kept forever: each connection keeps its last
+:data:`MAX_RECORDED_FRAMES` frames and at most :data:`MAX_RECORDED_BYTES` of payload (the newest
+frame always), the peer at most :data:`MAX_PEER_RECORDED_BYTES` over all its connections (the
+oldest connections' frames go first); ``dropped_frames`` counts the frames let go.
 
 ========================  =====================================================================
 path                      behaviour
@@ -49,9 +57,12 @@ import base64
 import contextlib
 import hashlib
 import json
+import math
+import re
 import socket
 import struct
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
@@ -76,6 +87,12 @@ _MAX_PAYLOAD: Final = 64 * 1024 * 1024
 _SIXTEEN_MIB: Final = 16 * 1024 * 1024
 #: A connection the peer keeps longer than this (seconds) is dropped, so nothing runs forever.
 MAX_CONNECTION_SECONDS: Final = 120.0
+#: Frames a connection record keeps (the last ones); the rules need a few dozen.
+MAX_RECORDED_FRAMES: Final = 4096
+#: Payload bytes a connection record keeps (its newest frame is kept whatever its size).
+MAX_RECORDED_BYTES: Final = 16 * 1024 * 1024
+#: Payload bytes the records of one peer keep over all its connections.
+MAX_PEER_RECORDED_BYTES: Final = 64 * 1024 * 1024
 
 OPCODE_NAMES: Final = {0: "cont", 1: "text", 2: "binary", 8: "close", 9: "ping", 10: "pong"}
 _CONT, _TEXT, _BINARY, _CLOSE, _PING, _PONG = 0, 1, 2, 8, 9, 10
@@ -92,6 +109,22 @@ SCRIPTS: Final = (
     "frames",
     "headers",
 )
+
+#: The kinds of ``/frames``.
+FRAME_KINDS: Final = (
+    "fragmented-text",
+    "fragmented-binary",
+    "empty-text",
+    "empty-binary",
+    "reserved-opcode",
+    "invalid-utf8",
+    "masked",
+    "ping",
+    "max-size",
+    "oversized",
+)
+
+_TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
 
 _REASONS: Final = {
     400: "Bad Request",
@@ -158,7 +191,12 @@ class ConnectionRecord:
     offered_protocols: list[str] = field(default_factory=list)
     chosen_protocol: str | None = None
     status: int | None = None
-    frames: list[FrameRecord] = field(default_factory=list)
+    #: the last frames the client sent (see :data:`MAX_RECORDED_FRAMES`, :data:`MAX_RECORDED_BYTES`)
+    frames: deque[FrameRecord] = field(default_factory=lambda: deque(maxlen=MAX_RECORDED_FRAMES))
+    #: frames received but no longer kept
+    dropped_frames: int = 0
+    #: payload bytes of :attr:`frames`
+    recorded_bytes: int = 0
     #: protocol problems the peer noticed in the client's bytes (unmasked frame, bad length, ...)
     problems: list[str] = field(default_factory=list)
     #: data frames that arrived after the client's Close frame
@@ -168,6 +206,27 @@ class ConnectionRecord:
     def header(self, name: str) -> list[str]:
         low = name.lower()
         return [v for k, v in self.request_headers if k.lower() == low]
+
+    def record_frame(self, frame: FrameRecord) -> int:
+        """Keep ``frame``, letting the oldest frames go beyond the bounds; the bytes added."""
+        frames = self.frames
+        dropped = 0
+        if len(frames) == frames.maxlen:
+            dropped += self.drop_oldest()
+        frames.append(frame)
+        self.recorded_bytes += len(frame.payload)
+        while self.recorded_bytes > MAX_RECORDED_BYTES and len(frames) > 1:
+            dropped += self.drop_oldest()
+        return len(frame.payload) - dropped
+
+    def drop_oldest(self) -> int:
+        """Let the oldest kept frame go; its payload bytes (0: none was kept)."""
+        if not self.frames:
+            return 0
+        size = len(self.frames.popleft().payload)
+        self.recorded_bytes -= size
+        self.dropped_frames += 1
+        return size
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -179,7 +238,8 @@ class ConnectionRecord:
             "offered_protocols": list(self.offered_protocols),
             "chosen_protocol": self.chosen_protocol,
             "status": self.status,
-            "frames": [f.as_dict() for f in self.frames],
+            "frames": [f.as_dict() for f in list(self.frames)],
+            "dropped_frames": self.dropped_frames,
             "problems": list(self.problems),
             "data_after_close": self.data_after_close,
             "closed": self.closed,
@@ -260,7 +320,7 @@ class _Session:
             self.record.problems.append(f"unmasked {frame.kind} frame from the client")
         if self.client_closed and frame.opcode in (_TEXT, _BINARY, _CONT):
             self.record.data_after_close += 1
-        self.record.frames.append(frame)
+        self.peer.record_frame(self.record, frame)
         self.peer.notify()
         return frame
 
@@ -298,7 +358,13 @@ class _Session:
         lines = raw.decode("latin-1").split("\r\n")
         parts = lines[0].split(" ")
         target = parts[1] if len(parts) >= 2 else "/"
-        split = urlsplit(target)
+        try:
+            split = urlsplit(target)
+        except ValueError:  # "//[x": an invalid IPv6 host
+            self.record.path = target
+            self.record.problems.append("bad request: a malformed request target")
+            self.respond(400, f"malformed request target {_shown(target)}")
+            return False
         self.record.path = split.path
         self.record.query = dict(parse_qsl(split.query, keep_blank_values=True))
         segment = split.path.strip("/").split("/")[0] or "echo"
@@ -311,24 +377,23 @@ class _Session:
             self.record.offered_protocols += [p.strip() for p in value.split(",") if p.strip()]
         self.peer.notify()
         query = self.record.query
+        problem = _bad_query(segment, query)
+        if problem is not None:
+            self.record.problems.append(f"bad request: {problem}")
+            self.respond(400, problem)
+            return False
 
         if segment == "slow":
             await self.peer.wait_released(self.reader, float(query.get("delay", "0")) / 1000)
             if self.reader.at_eof():
                 return False
         if segment == "reject" or segment not in SCRIPTS:
-            status = int(query.get("status", "403" if segment == "reject" else "404"))
-            self.record.status = status
-            self.write(
-                f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
-                "Content-Length: 0\r\nConnection: close\r\n\r\n".encode("ascii")
-            )
-            self.peer.notify()
+            self.respond(int(query.get("status", "403" if segment == "reject" else "404")))
             return False
 
         keys = self.record.header("Sec-WebSocket-Key")
         key = keys[0] if keys else ""
-        accept = base64.b64encode(hashlib.sha1(key.encode("ascii") + _GUID).digest()).decode()
+        accept = base64.b64encode(hashlib.sha1(key.encode("latin-1") + _GUID).digest()).decode()
         if segment == "wrong-accept":
             accept = base64.b64encode(hashlib.sha1(b"wrong" + _GUID).digest()).decode()
         choice = query.get("protocol", "first")
@@ -354,6 +419,18 @@ class _Session:
         self.record.status = 101
         self.peer.notify()
         return segment != "wrong-accept"
+
+    def respond(self, status: int, body: str = "") -> None:
+        """Answer the handshake with HTTP ``status`` (not 101) and ``body`` as plain text."""
+        self.record.status = status
+        data = body.encode("utf-8")
+        kind = "Content-Type: text/plain; charset=utf-8\r\n" if data else ""
+        self.write(
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n{kind}"
+            f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode("ascii")
+            + data
+        )
+        self.peer.notify()
 
     # -- scripts ------------------------------------------------------------------------------
 
@@ -465,6 +542,59 @@ class _Session:
             opcode, parts = None, []
 
 
+def _bad_query(script: str, query: dict[str, str]) -> str | None:
+    """Why ``query`` cannot be run by ``script`` (a reason for HTTP 400), or None."""
+    protocol = query.get("protocol")
+    if (
+        protocol is not None
+        and protocol not in ("first", "none")
+        and not _TOKEN.fullmatch(protocol)
+    ):
+        return f"protocol={_shown(protocol)}: use first, none or an HTTP token (RFC 7230)"
+    if script == "close":
+        code = query.get("code", "1000")
+        if code != "none" and _whole(code, 0, 65535) is None:
+            return f"code={_shown(code)}: use none or a whole number from 0 to 65535"
+        reason = query.get("reason", "")
+        if len(reason.encode("utf-8")) > 123:
+            return "reason: at most 123 bytes in UTF-8 (a Close frame's payload is 125)"
+    elif script == "drop":
+        if _whole(query.get("after", "0"), 0, 1_000_000) is None:
+            return f"after={_shown(query['after'])}: use a whole number from 0 to 1000000"
+        if query.get("mode", "reset") not in ("eof", "reset"):
+            return f"mode={_shown(query['mode'])}: use eof or reset"
+    elif script == "slow":
+        delay = query.get("delay", "0")
+        try:
+            ms = float(delay)
+        except ValueError:
+            ms = math.nan
+        if not 0 <= ms <= MAX_CONNECTION_SECONDS * 1000:
+            limit = int(MAX_CONNECTION_SECONDS * 1000)
+            return f"delay={_shown(delay)}: use a number of milliseconds from 0 to {limit}"
+    elif script == "frames":
+        kind = query.get("kind", "fragmented-text")
+        if kind not in FRAME_KINDS:
+            return f"kind={_shown(kind)}: use one of {', '.join(FRAME_KINDS)}"
+    rejects = script == "reject" or script not in SCRIPTS
+    if rejects and "status" in query and _whole(query["status"], 200, 599) is None:
+        return f"status={_shown(query['status'])}: use an HTTP status from 200 to 599"
+    return None
+
+
+def _whole(text: str, low: int, high: int) -> int | None:
+    """``text`` as a whole number from ``low`` to ``high`` (plain digits), else None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def _shown(value: str) -> str:
+    """A query value as a reason shows it: quoted, escaped, at most 40 characters."""
+    return repr(value if len(value) <= 40 else value[:40] + "…")
+
+
 class Peer:
     """The scripted server.  Use on one event loop: ``await start()``, then ``await stop()``."""
 
@@ -478,6 +608,9 @@ class Peer:
         self._released: asyncio.Event | None = None
         self._listeners: list[Callable[[], None]] = []
         self._lock = threading.Lock()
+        #: payload bytes kept by the records of every connection
+        self.recorded_bytes = 0
+        self._oldest_kept = 0  # the first connection that may still keep frames
 
     @property
     def url(self) -> str:
@@ -498,6 +631,19 @@ class Peer:
             listeners = list(self._listeners)
         for callback in listeners:
             callback()
+
+    def record_frame(self, record: ConnectionRecord, frame: FrameRecord) -> None:
+        """Keep ``frame`` in ``record``; beyond :data:`MAX_PEER_RECORDED_BYTES` over every
+        connection, the oldest connections' frames go first (the newest frame stays)."""
+        self.recorded_bytes += record.record_frame(frame)
+        while self.recorded_bytes > MAX_PEER_RECORDED_BYTES:
+            oldest = self.connections[self._oldest_kept]
+            if oldest is record and len(record.frames) <= 1:
+                break
+            if not oldest.frames:
+                self._oldest_kept += 1
+                continue
+            self.recorded_bytes -= oldest.drop_oldest()
 
     def snapshot(self) -> list[dict[str, object]]:
         """The records as plain data (for assertions and reports)."""
