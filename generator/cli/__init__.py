@@ -13,43 +13,85 @@ Jinja, MkDocs or websockets.  Only ``cli`` modules touch argv, stdout and exit c
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
 import importlib
+import importlib.util
 import os
+import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn, Protocol, TextIO, cast
 
-__all__ = ["COMMANDS", "main", "run"]
+__all__ = ["COMMANDS", "help_of", "main", "run"]
 
-#: subcommand -> (module, one-line help).  The help is repeated here so ``--help`` imports nothing.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "validate": ("generator.cli.validate", "validate spec files (default: the bundled spec)"),
-    "build": (
-        "generator.cli.build",
-        "render utsApiJson data, filled pages, the MkDocs site and stubs",
-    ),
-    "render": ("generator.cli.render", "fill the <!-- UTSAPIJSON.* --> placeholders of one page"),
-    "stubs": ("generator.cli.stubs", "generate the typed PEP 561 package (uniapi) from the spec"),
-    "check-surface": (
-        "generator.cli.surface",
-        "check that an implementation object exposes the spec's API surface",
-    ),
-    "conformance": ("conformance.cli", "run the conformance suite or its peer server"),
-    "compare-data": (
-        "generator.cli.compare",
-        "compare two utsApiJson.json files fact by fact (recall per category and key)",
-    ),
-    "diff": ("generator.cli.diff", "what changed between two versions of the surface, classified"),
-    "import": (
-        "generator.importer.cli",
-        "read DCloud's TypeScript declarations (npm @dcloudio/uni-app-x) and report the surface",
-    ),
+#: subcommand -> the module that implements it.  Each module's ``HELP`` is the one text of its
+#: line in ``utsapi --help``, read from the module's source (:func:`help_of`) so that ``--help``
+#: imports none of them.
+COMMANDS: dict[str, str] = {
+    "validate": "generator.cli.validate",
+    "build": "generator.cli.build",
+    "render": "generator.cli.render",
+    "stubs": "generator.cli.stubs",
+    "check-surface": "generator.cli.surface",
+    "conformance": "conformance.cli",
+    "compare-data": "generator.cli.compare",
+    "diff": "generator.cli.diff",
+    "import": "generator.importer.cli",
 }
+
+
+def help_of(module_name: str) -> str:
+    """The ``HELP`` text of a command module, without running it.
+
+    Importing every command module to list them costs about 0.9 s (Jinja, MkDocs, websockets,
+    the importer); finding ``HELP = "..."`` in each source file and parsing that statement
+    alone costs about 1 ms for all of them.  A
+    module whose source cannot be read that way (installed without ``.py`` files, ``HELP`` not
+    a plain string) is imported instead."""
+    source = _source_of(module_name)
+    if source is not None:
+        with contextlib.suppress(OSError, SyntaxError, ValueError):
+            text = source.read_text(encoding="utf-8")
+            found = _HELP_LINE.search(text)
+            end = text.find("\n\n", found.start()) if found else -1
+            # Only the statement is parsed (up to the blank line after it), not the module.
+            tree = ast.parse(text[found.start() : end] if found and end > 0 else "")
+            for node in tree.body:
+                if (
+                    isinstance(node, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "HELP" for t in node.targets)
+                    and isinstance(node.value, ast.Constant)
+                    and isinstance(node.value.value, str)
+                ):
+                    return node.value.value
+    return str(getattr(importlib.import_module(module_name), "HELP", ""))
+
+
+_HELP_LINE = re.compile(r"^HELP\s*(?::\s*str\s*)?=", re.MULTILINE)
+
+
+def _source_of(module_name: str) -> Path | None:
+    """The ``.py`` file of ``module_name``, found from its top-level package without importing
+    the packages in between (``generator.importer`` imports the whole importer)."""
+    top, *rest = module_name.split(".")
+    spec = importlib.util.find_spec(top)
+    if spec is None or not spec.submodule_search_locations or not rest:
+        return None
+    for base in spec.submodule_search_locations:
+        path = Path(base).joinpath(*rest[:-1], rest[-1] + ".py")
+        if path.is_file():
+            return path
+    return None
+
 
 EXIT_USAGE = 2
 
 
 class _Command(Protocol):
+    HELP: str
+
     def configure(self, parser: argparse.ArgumentParser) -> None: ...
 
     def run(self, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int: ...
@@ -96,15 +138,15 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
     args_list = list(argv)
     name = next((a for a in args_list if not a.startswith("-")), None)
     if name not in COMMANDS:
-        for cmd, (_, help_text) in COMMANDS.items():
-            sub.add_parser(cmd, help=help_text)
+        for cmd, module in COMMANDS.items():
+            sub.add_parser(cmd, help=help_of(module))
         if not args_list or args_list[0] in ("-h", "--help"):
             parser.print_help(stdout)
             return 0 if args_list else EXIT_USAGE
         stderr.write(f"utsapi: unknown command {name!r}; choose from {', '.join(COMMANDS)}\n")
         return EXIT_USAGE
-    module_name, help_text = COMMANDS[name]
-    command = cast(_Command, importlib.import_module(module_name))
+    command = cast(_Command, importlib.import_module(COMMANDS[name]))
+    help_text = command.HELP
     cmd_parser = sub.add_parser(name, help=help_text, description=help_text)
     command.configure(cmd_parser)
     try:

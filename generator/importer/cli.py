@@ -26,7 +26,10 @@ from generator.importer.platforms import BUNDLED_OVERRIDES, PlatformOverride, lo
 from generator.importer.tospec import surface_to_specs
 from generator.importer.write import write_spec_dir
 
-HELP = "import DCloud's TypeScript declarations (npm @dcloudio/uni-app-x) into a spec directory"
+HELP = (
+    "import DCloud's TypeScript declarations (npm @dcloudio/uni-app-x) into a spec directory "
+    "and report the surface"
+)
 
 EXIT_OK, EXIT_UNREADABLE, EXIT_TOOLS = 0, 2, 3
 
