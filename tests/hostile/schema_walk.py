@@ -146,3 +146,34 @@ def fill(
         return value
 
     return walk(document, [module_schema()], "", ""), where
+
+
+Place = tuple[str | int, ...]
+
+
+def string_places(document: Any) -> tuple[list[Place], list[Place]]:
+    """The places of ``document``'s strings: (free-text ones, constrained ones), in order."""
+    free: list[Place] = []
+    constrained: list[Place] = []
+
+    def walk(value: Any, schemas: list[Schema], place: Place) -> None:
+        nodes = [b for s in schemas for b in branches(s, value, known=True)]
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, _children(nodes, key), (*place, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, _children(nodes, None), (*place, i))
+        elif isinstance(value, str):
+            (free if _is_free_text(nodes) else constrained).append(place)
+
+    walk(document, [module_schema()], ())
+    return free, constrained
+
+
+def set_at(document: Any, place: Place, value: Any) -> None:
+    """Set the value at ``place`` (keys and list indices) of ``document`` in place."""
+    target = document
+    for step in place[:-1]:
+        target = target[step]
+    target[place[-1]] = value
