@@ -313,18 +313,19 @@ def _schema_error(
     path: PathKey = tuple(error.absolute_path)
     message = error.message
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
-        unknown = _unknown_keys(error, schema)
+        unknown, allowed = _unknown_keys(error, schema)
         if unknown:
-            return [
-                _Found(
-                    path,
-                    _unknown_key_message(key, close),
-                    f"schema:{error.validator}",
-                    keys.position(path, key),
-                    close[0] if len(close) == 1 else None,
-                )
-                for key, close in unknown
-            ]
+            check = f"schema:{error.validator}"
+            found = []
+            for key in unknown[:_UNKNOWN_REPORTED]:
+                close = _close_or_allowed(key, allowed)
+                message = _unknown_key_message(key, close)
+                suggested = close[0] if len(close) == 1 else None
+                found.append(_Found(path, message, check, keys.position(path, key), suggested))
+            if len(unknown) > _UNKNOWN_REPORTED:
+                more = len(unknown) - _UNKNOWN_REPORTED
+                found.append(_Found(path, f"and {more:,} more unknown keys here", check))
+            return found
     if error.validator == "pattern" and isinstance(error.instance, str):
         message = (
             f"{error.instance!r} is not well formed (expected to match "
@@ -357,28 +358,29 @@ def _schema_error(
 
 #: Unknown keys longer than this are shown cut, and compared with the allowed ones by their start.
 _KEY_SHOWN = 80
+#: Unknown keys reported one by one per mapping; the rest are counted in one more diagnostic.
+_UNKNOWN_REPORTED = 10
 #: With no close match, the allowed keys are listed when there are at most this many.
 _ALLOWED_LISTED = 16
 
 
 def _unknown_keys(
     error: jsonschema.ValidationError, schema: Mapping[str, Any]
-) -> list[tuple[str, list[str]]]:
-    """``(key, allowed keys)`` for each key of the mapping ``error`` refuses (an
-    ``additionalProperties: false`` or ``unevaluatedProperties: false`` error)."""
+) -> tuple[list[str], list[str]]:
+    """The keys of the mapping ``error`` refuses (an ``additionalProperties: false`` or
+    ``unevaluatedProperties: false`` error), and the keys allowed there."""
     if error.validator_value is not False or not isinstance(error.instance, dict):
-        return []
+        return [], []
     names: set[str] = set()
     patterns: list[str] = []
-    _declared(
-        error.schema, schema, names, patterns, evaluated=error.validator != "additionalProperties"
-    )
-    allowed = sorted(names)
-    return [
-        (key, _close_or_allowed(key, allowed))
+    evaluated = error.validator != "additionalProperties"
+    _declared(error.schema, schema, names, patterns, evaluated=evaluated)
+    unknown = [
+        key
         for key in error.instance
         if key not in names and not any(_matches(p, key) for p in patterns)
     ]
+    return unknown, sorted(names)
 
 
 def _close_or_allowed(key: str, allowed: list[str]) -> list[str]:
@@ -449,12 +451,13 @@ def _unknown_key_message(key: str, close: Sequence[str]) -> str:
 class _KeyFinder:
     """Where a mapping key is written: the text is composed again (once, on the first
     question; only a document with an unknown key asks) and the node graph followed along the
-    path, through aliases and merge keys."""
+    path, through aliases and merge keys; each mapping's keys are indexed on first use."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.root: yaml.Node | None = None
         self.composed = False
+        self.index: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
 
     def position(self, path: PathKey, key: str) -> tuple[int, int] | None:
         if not self.composed:
@@ -465,27 +468,35 @@ class _KeyFinder:
                 self.root = None
         node = self.root
         for part in path:
-            node = _child(node, part)
-        found = _key_node(node, key)
+            node = self.child(node, part)
+        found = self.pair(node, key)
         if found is None:
             return None
-        mark = found.start_mark
+        mark = found[0].start_mark
         return (mark.line + 1, mark.column + 1)
+
+    def child(self, node: yaml.Node | None, part: str | int) -> yaml.Node | None:
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            return node.value[part] if 0 <= part < len(node.value) else None
+        found = self.pair(node, part) if isinstance(part, str) else None
+        return None if found is None else found[1]
+
+    def pair(self, node: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+        """The (key node, value node) of ``key`` in the mapping ``node``: its own pair, else
+        the first merged in with ``<<`` (as the loader reads it)."""
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        keys = self.index.get(id(node))
+        if keys is None:
+            keys = {}
+            for k, v in _pairs(node):
+                if isinstance(k, yaml.ScalarNode):
+                    keys.setdefault(str(k.value), (k, v))
+            self.index[id(node)] = keys
+        return keys.get(key)
 
 
 _SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _child(node: yaml.Node | None, part: str | int) -> yaml.Node | None:
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-        return node.value[part] if 0 <= part < len(node.value) else None
-    if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-        key = _key_node(node, part)
-        if key is not None:
-            for k, v in _pairs(node):
-                if k is key:
-                    return v
-    return None
 
 
 def _pairs(node: yaml.MappingNode, depth: int = 0) -> Iterator[tuple[yaml.Node, yaml.Node]]:
@@ -503,15 +514,6 @@ def _pairs(node: yaml.MappingNode, depth: int = 0) -> Iterator[tuple[yaml.Node, 
         for source in sources:
             if isinstance(source, yaml.MappingNode):
                 yield from _pairs(source, depth + 1)
-
-
-def _key_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for k, _ in _pairs(node):
-        if isinstance(k, yaml.ScalarNode) and str(k.value) == key:
-            return k
-    return None
 
 
 def _check_cross_file(result: ValidationResult) -> None:
