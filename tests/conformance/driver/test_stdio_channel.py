@@ -90,9 +90,7 @@ async def test_hang_on_a_call_is_a_timeout_and_close_kills(tmp_path: Path) -> No
     assert channel.returncode is not None and channel.returncode < 0  # killed
 
 
-async def _first_failure(
-    command: list[str], error: type[Exception]
-) -> tuple[StdioChannel, str]:
+async def _first_failure(command: list[str], error: type[Exception]) -> tuple[StdioChannel, str]:
     """Start ``command``, send one call, and return the channel and the text of ``error``,
     which the first receive must raise."""
     channel = StdioChannel(command)
