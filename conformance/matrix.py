@@ -8,7 +8,7 @@ One column per report (an implementation: its hello's name and version, the plat
 for, the runner), one row per case of every rule; a summary per API counts each column's
 verdicts.  Formats: ``text`` (default), ``markdown`` (the site's matrix sections), ``json``
 (``format: utsapi-conformance-matrix``, version 1), ``html`` (a standalone page).  The model is
-the site's (:func:`generator.flavors._results.build_matrix`); every report is read and checked
+the site's (:func:`generator.flavors.results.build_matrix`); every report is read and checked
 by the one report loader (:func:`generator.report.load_report`).
 
 Exit codes: 0 the matrix was written; 2 a report is missing, unreadable or not a valid report
@@ -27,7 +27,7 @@ from typing import TextIO
 from markupsafe import Markup
 
 from generator.exceptions import ReportError
-from generator.flavors._results import (
+from generator.flavors.results import (
     Matrix,
     build_matrix,
     readable_time,

@@ -37,9 +37,9 @@ from generator.cli._common import (
 )
 from generator.diff import DiffInputError, diff_specs, load_side, render_json, render_markdown
 from generator.exceptions import PageError, SpecError
-from generator.flavors._results import case_differences, column_of, readable_time
 from generator.flavors.dcloud import COLUMN_SETS, DEFAULT_COLUMNS, build_data
 from generator.flavors.mkdocs import translation_coverage
+from generator.flavors.results import case_differences, column_of, readable_time
 from generator.importer.exceptions import ImporterError
 from generator.placeholders import fill_page
 from generator.report import Report, ReportError, load_report

@@ -55,6 +55,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     else:
         for diagnostic in diagnostics:
             stdout.write(f"{diagnostic}\n")
+        stdout.flush()  # the problems before the summary, also when both go to one terminal
         if diagnostics:
             stderr.write(f"{len(diagnostics)} problem(s) in {len(result.documents)} file(s)\n")
         else:

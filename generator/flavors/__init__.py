@@ -6,7 +6,7 @@
 ``labels``          every fixed word, per language: both flavours and the results page
 ``columns``         the compatibility columns of both flavours, as data
 ``_markdown``       the dcloud filters (escaping by context); ``_mkdocs_md`` the mkdocs ones
-``_results``        the site's conformance results page, from :mod:`generator.report`
+``results``         the site's conformance results page, from :mod:`generator.report`
 
 Both flavours render through :func:`generator.templating.make_environment` (autoescape on, a
 filter set each, every filter returning Markup); templates are in ``generator/templates/``.

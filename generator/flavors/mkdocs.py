@@ -9,7 +9,7 @@ options object are a sub-table under its parameter, error codes are a valid-valu
 the conformance rules (``spec/rules/*.yaml``) are listed under the API they concern.
 
 It also renders the pages the MkDocs plugin adds: one per named type (:func:`build_type_pages`) and
-the conformance results (:func:`render_results`, :mod:`generator.flavors._results`).
+the conformance results (:func:`render_results`, :mod:`generator.flavors.results`).
 
 The parts: escaping and filters in :mod:`generator.flavors._mkdocs_md` (every spec text goes
 through :func:`escape_md`), the view model in :mod:`generator.flavors._mkdocs_view`, view types
@@ -39,9 +39,9 @@ from generator.flavors._mkdocs_view import (
     expr_names,
     type_page_name,
 )
-from generator.flavors._results import render_results
 from generator.flavors.columns import MKDOCS_COLUMNS as DEFAULT_COLUMNS
 from generator.flavors.columns import Column
+from generator.flavors.results import render_results
 from generator.flavors.views import Badges, TypeTable
 from generator.spec import Spec
 from generator.spec.model import AliasType, Callable, Lang, Module, NamedType, ObjectType, Text

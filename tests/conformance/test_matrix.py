@@ -13,7 +13,7 @@ import pytest
 
 from conformance import matrix
 from generator.cli import run as cli_entry
-from generator.flavors._results import build_matrix
+from generator.flavors.results import build_matrix
 from generator.report import report_from_data
 from tests.site.support import sample_report
 
