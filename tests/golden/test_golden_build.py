@@ -1,8 +1,8 @@
-"""`utsapi build` from the bundled spec writes exactly what commit 3b0c562 wrote.
+"""`utsapi build` from the bundled spec writes exactly what the baseline archive holds.
 
-The archive beside this file (see its README) is the baseline of the single-spec-layer refactor:
-the data files, the filled pages, the typed package and the site's HTML must stay byte-identical
-unless a change is deliberate, in which case the archive is regenerated in the same commit.
+The archive beside this file (see its README; ``regenerate.py`` writes it): the data files, the
+filled pages, the typed package and the site's HTML must stay byte-identical unless a change is
+deliberate, in which case the archive is regenerated in the same commit.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 
 from generator.cli import run as cli_run
 
-ARCHIVE = Path(__file__).with_name("build-3b0c562.tar.xz")
+ARCHIVE = Path(__file__).with_name("build-baseline.tar.xz")
 #: Theme assets and files holding the build date are not part of the baseline.
 _COMPARED_SUFFIXES = (".json", ".md", ".py", ".pyi", ".toml", ".typed", ".html")
 
