@@ -129,7 +129,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help=(
             "compatibility column set of the uni-app x docs era to reproduce: "
-            f"{', '.join(COLUMN_SETS)} (default: {DEFAULT_COLUMNS.name}, the seed page's)"
+            f"{', '.join(COLUMN_SETS)} (default: {DEFAULT_COLUMNS.name}, the set of DCloud's "
+            "data at unidocs-uni-app-x-zh@9416194a, which matches npm 0.7.122; 2025: the seed "
+            "page's)"
         ),
     )
     parser.add_argument(
