@@ -124,6 +124,16 @@ def collect_files(paths: Iterable[Path]) -> Iterator[tuple[str | None, Path]]:
             yield _kind_of(path), path
 
 
+def _outside(file: Path, roots: Sequence[Path]) -> bool:
+    """Whether ``file``, found by walking a spec directory, resolves outside every directory
+    named (a symbolic link out of the spec, itself or through its folder): it is not read, so
+    its content never reaches a message."""
+    if not roots:
+        return False
+    real = file.resolve()
+    return not any(real.is_relative_to(root) for root in roots)
+
+
 def _kind_of(file: Path) -> str | None:
     """The kind a file's folder says (``modules/``, ``rules/``, ``profiles/``, ``overlays/``);
     None: read it."""
@@ -150,8 +160,17 @@ def validate_paths(
     ``extra``); the result lists every problem and holds the typed modules, rules and profiles."""
     paths = list(paths)
     result = ValidationResult()
+    roots = [p.resolve() for p in paths if p.is_dir()]
+    named = {p.resolve() for p in paths if not p.is_dir()}
     for kind, file in [*collect_files(paths), *extra]:
         name = str(file)
+        if file.resolve() not in named and _outside(file, roots) and (kind, file) not in extra:
+            message = (
+                "a symbolic link out of the spec directory: not followed (name the file itself "
+                "to read it)"
+            )
+            result.read_errors.append(Diagnostic(name, 0, 0, "", message, "read"))
+            continue
         try:
             text = read_spec_text(file)
         except FileNotFoundError:
