@@ -33,6 +33,9 @@ path                      behaviour
 ``/drop``                 after the handshake drop TCP without a Close (``mode=eof|reset``);
                           ``after=N`` first echoes N messages
 ``/reject``               answer the handshake with HTTP ``status`` (default 403)
+``/redirect``             answer the handshake with HTTP ``status`` (default 302) and a
+                          ``Location`` naming this peer's ``/echo``: a client that follows it
+                          opens a second connection, which the records show
 ``/wrong-accept``         answer 101 with a wrong ``Sec-WebSocket-Accept``
 ``/slow``                 hold the handshake until :meth:`Peer.release` (or ``delay`` ms, or the
                           client goes away), then echo
@@ -102,6 +105,7 @@ SCRIPTS: Final = (
     "close",
     "drop",
     "reject",
+    "redirect",
     "wrong-accept",
     "slow",
     "stall",
@@ -127,6 +131,10 @@ FRAME_KINDS: Final = (
 _TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
 
 _REASONS: Final = {
+    301: "Moved Permanently",
+    302: "Found",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",
@@ -387,6 +395,10 @@ class _Session:
             await self.peer.wait_released(self.reader, float(query.get("delay", "0")) / 1000)
             if self.reader.at_eof():
                 return False
+        if segment == "redirect":
+            host = (self.record.header("Host") or ["127.0.0.1"])[0]
+            self.respond(int(query.get("status", "302")), location=f"ws://{host}/echo?redirected=1")
+            return False
         if segment == "reject" or segment not in SCRIPTS:
             self.respond(int(query.get("status", "403" if segment == "reject" else "404")))
             return False
@@ -420,11 +432,14 @@ class _Session:
         self.peer.notify()
         return segment != "wrong-accept"
 
-    def respond(self, status: int, body: str = "") -> None:
-        """Answer the handshake with HTTP ``status`` (not 101) and ``body`` as plain text."""
+    def respond(self, status: int, body: str = "", location: str | None = None) -> None:
+        """Answer the handshake with HTTP ``status`` (not 101), ``body`` as plain text and, for a
+        redirect, a ``Location`` header."""
         self.record.status = status
         data = body.encode("utf-8")
         kind = "Content-Type: text/plain; charset=utf-8\r\n" if data else ""
+        if location is not None:
+            kind += f"Location: {location}\r\n"
         self.write(
             f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n{kind}"
             f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode("ascii")
@@ -576,7 +591,7 @@ def _bad_query(script: str, query: dict[str, str]) -> str | None:
         kind = query.get("kind", "fragmented-text")
         if kind not in FRAME_KINDS:
             return f"kind={_shown(kind)}: use one of {', '.join(FRAME_KINDS)}"
-    rejects = script == "reject" or script not in SCRIPTS
+    rejects = script in ("reject", "redirect") or script not in SCRIPTS
     if rejects and "status" in query and _whole(query["status"], 200, 599) is None:
         return f"status={_shown(query['status'])}: use an HTTP status from 200 to 599"
     return None
