@@ -17,7 +17,9 @@ first folder of the page's path):
   become Material admonitions and ``## heading @anchor`` becomes ``## heading {#anchor}``;
 * fills every placeholder with the **mkdocs flavour** (:mod:`generator.flavors.mkdocs`); an unknown
   placeholder is an error naming ``file:line:col`` and the nearest known names;
-* replaces ``<!-- utsapi:conformance-results -->`` with the latest conformance report;
+* replaces ``<!-- utsapi:conformance-results -->`` with the latest conformance report (a file,
+  or a folder of reports: the results matrix) and, from the same reports loaded once, shows
+  each API section's cases per implementation (summary badges, rows linking to the matrix);
 * with ``changes`` (the diff's JSON, ``utsapi build --since``), adds a Changes page per language
   (``changes.md``, last in the navigation; :func:`generator.diff.render_changes_page`), each change
   linked to the API or type it concerns where the site shows it;
@@ -53,12 +55,14 @@ from generator.flavors.mkdocs import (
     build_module_data,
     build_page_data,
     build_type_pages,
+    load_matrix,
     module_page_markdown,
     overlay_pages,
     render_results,
     site_pages,
     type_page_files,
 )
+from generator.flavors.results import Matrix
 from generator.placeholders import fill_page, find_placeholders
 from generator.spec import Spec, bundled_spec_dir, load_spec
 from generator.spec.model import LANGS, Lang, Text
@@ -216,6 +220,9 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         self._sections: dict[str, Text] = {}
         self._type_pages: dict[str, dict[str, str]] = {}
         self._changes: DiffResult | None = None
+        #: The results matrix of the report(s), loaded once (None: no readable report); each
+        #: API section shows its rules' cases from it.
+        self._matrix: Matrix | None = None
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -253,6 +260,7 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         if self._pages:
             self._add_nav(config)
         self._load_changes(config)
+        self._matrix = load_matrix(self._report_path(config), self._rules)
         return config
 
     def _changes_path(self, config: MkDocsConfig) -> Path | None:
@@ -305,7 +313,9 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
     def _data_for(self, lang: Lang, root: str) -> dict[str, dict[str, str]]:
         if (lang, root) not in self._data:
             assert self._spec is not None
-            self._data[lang, root] = build_data(self._spec, lang, rules=self._rules, root=root)
+            self._data[lang, root] = build_data(
+                self._spec, lang, rules=self._rules, root=root, results=self._matrix
+            )
         return self._data[lang, root]
 
     # -- files ---------------------------------------------------------------------------------
@@ -358,7 +368,9 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
             module_pages[key] = f"{posixpath.relpath(page, TYPES_DIR)}#{anchor}"
         prefix = lang if (Path(config.docs_dir) / lang).is_dir() or default else ""
         made: dict[str, File] = {}
-        for typed in build_type_pages(self._spec, lang, rules=self._rules, api_pages=module_pages):
+        for typed in build_type_pages(
+            self._spec, lang, rules=self._rules, api_pages=module_pages, results=self._matrix
+        ):
             # Reached from the type index and from every table, not from the nav.
             index = typed.name == "index.md"
             inclusion = InclusionLevel.INCLUDED if index else InclusionLevel.NOT_IN_NAV
@@ -452,6 +464,7 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
                 page.file.abs_src_path or page.file.src_uri,
                 self._on_page(text, base, lang, root, generated),
                 allow_missing=self.config.allow_missing,
+                origin=markdown,  # diagnostics name the line:col of the page as written
             )
         except PageError as exc:
             for diagnostic in exc.diagnostics:
@@ -477,7 +490,14 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
         ]
         module = None if generated is None else self._spec.module(generated.module)
         return build_page_data(
-            self._spec, lang, placeholders, base, rules=self._rules, root=root, module=module
+            self._spec,
+            lang,
+            placeholders,
+            base,
+            rules=self._rules,
+            root=root,
+            module=module,
+            results=self._matrix,
         )
 
     def _page_data(self, page: SitePage, lang: Lang, root: str) -> dict[str, dict[str, str]]:
@@ -487,7 +507,7 @@ class UtsApiPlugin(BasePlugin[UtsApiPluginConfig]):  # type: ignore[no-untyped-c
             module = self._spec.module(page.module)
             assert module is not None
             self._module_data[key] = build_module_data(
-                self._spec, module, lang, rules=self._rules, root=root
+                self._spec, module, lang, rules=self._rules, root=root, results=self._matrix
             )
         return self._module_data[key]
 

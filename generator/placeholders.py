@@ -99,16 +99,28 @@ def fill_page(
     data: Mapping[str, Mapping[str, str]],
     *,
     allow_missing: bool = False,
+    origin: str | None = None,
 ) -> str:
     """Replace every ``<!-- UTSAPIJSON.key.section -->`` of ``text`` with ``data[key][section]``.
 
     ``file`` is only used in error messages.  Unknown placeholders raise :class:`PageError` with
     one diagnostic each, unless ``allow_missing`` is set, in which case they are kept verbatim.
+
+    ``origin``: the page as written, when ``text`` is a rewriting of it (the MkDocs plugin turns
+    a one-line ``::: warning`` into two lines and indents the container's body): a diagnostic
+    names the ``line:col`` of the same placeholder there (the n-th of ``text`` is the n-th of
+    ``origin`` when both hold the same placeholders in the same order; else those of ``text``).
     """
     out: list[str] = []
     problems: list[Diagnostic] = []
     pos = 0
-    for placeholder in find_placeholders(text):
+    found = list(find_placeholders(text))
+    where = [(p.line, p.column) for p in found]
+    if origin is not None:
+        written = list(find_placeholders(origin))
+        if [p.path for p in written] == [p.path for p in found]:
+            where = [(p.line, p.column) for p in written]
+    for placeholder, (line, column) in zip(found, where, strict=True):
         problem = _problem(placeholder, data)
         out.append(text[pos : placeholder.start])
         if problem is None:
@@ -119,8 +131,8 @@ def fill_page(
             problems.append(
                 Diagnostic(
                     file=file,
-                    line=placeholder.line,
-                    column=placeholder.column,
+                    line=line,
+                    column=column,
                     path=f"UTSAPIJSON.{placeholder.path}",
                     message=problem,
                     check=_CHECK,

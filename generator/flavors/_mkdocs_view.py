@@ -20,6 +20,7 @@ from markupsafe import Markup
 from generator.flavors import labels
 from generator.flavors._mkdocs_md import escape_md, safe_url
 from generator.flavors.columns import Column
+from generator.flavors.results import Matrix, section_results
 from generator.flavors.views import (
     Badge,
     Badges,
@@ -150,8 +151,11 @@ class ModuleView:
         *,
         root: str = "",
         shown: dict[str, str] | None = None,
+        results: Matrix | None = None,
     ) -> None:
         self.module = module
+        #: The conformance results shown with each rule list (None: no report).
+        self.results = results
         #: For a page rendered as a whole: type name -> the id of its table on the page, once
         #: shown; a later section links there instead of showing the table again.  None: every
         #: section shows its own tables (the sections may land on different pages).
@@ -376,6 +380,7 @@ class ModuleView:
                 (_tab_label(e.lang), _code_lang(e.lang), _code_text(e.code)) for e in c.examples
             ),
             params_inline=inline,
+            results=section_results(self.results, [r.id for r in rules], self.lang, root=self.root),
         )
 
     def api(self, api: Callable) -> CallableView:

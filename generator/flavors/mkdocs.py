@@ -41,7 +41,7 @@ from generator.flavors._mkdocs_view import (
 )
 from generator.flavors.columns import MKDOCS_COLUMNS as DEFAULT_COLUMNS
 from generator.flavors.columns import Column
-from generator.flavors.results import render_results
+from generator.flavors.results import Matrix, load_matrix, render_results
 from generator.flavors.views import Badges, TypeTable
 from generator.spec import Spec
 from generator.spec.model import AliasType, Callable, Lang, Module, NamedType, ObjectType, Text
@@ -63,6 +63,7 @@ __all__ = [
     "build_page_data",
     "build_type_pages",
     "escape_md",
+    "load_matrix",
     "module_page_markdown",
     "not_translated_note",
     "overlay_pages",
@@ -147,6 +148,7 @@ def build_data(
     columns: Sequence[Column] = DEFAULT_COLUMNS,
     rules: Sequence[Rule] | None = None,
     root: str = "",
+    results: Matrix | None = None,
 ) -> dict[str, dict[str, str]]:
     """``key -> section -> markdown`` for every placeholder, in the mkdocs flavour.
 
@@ -163,7 +165,9 @@ def build_data(
     general: list[TypeTable[Badges]] = []
     files = type_page_files(spec)
     for module in spec.modules:
-        view = ModuleView(module, lang, columns, rules, files[module.name], root=root)
+        view = ModuleView(
+            module, lang, columns, rules, files[module.name], root=root, results=results
+        )
         general.extend(_module_data(data, view, module))
     _general(data, lang, general)
     return data
@@ -177,6 +181,7 @@ def build_module_data(
     columns: Sequence[Column] = DEFAULT_COLUMNS,
     rules: Sequence[Rule] | None = None,
     root: str = "",
+    results: Matrix | None = None,
 ) -> dict[str, dict[str, str]]:
     """The placeholder data of one module alone: its APIs, its ``example`` key and
     ``general_type`` (its own general types), for a page generated for that module
@@ -185,7 +190,7 @@ def build_module_data(
         rules = spec.rules.rules
     data: dict[str, dict[str, str]] = {}
     files = type_page_files(spec)[module.name]
-    view = ModuleView(module, lang, columns, rules, files, root=root)
+    view = ModuleView(module, lang, columns, rules, files, root=root, results=results)
     _general(data, lang, _module_data(data, view, module))
     return data
 
@@ -200,6 +205,7 @@ def build_page_data(
     rules: Sequence[Rule] | None = None,
     root: str = "",
     module: Module | None = None,
+    results: Matrix | None = None,
 ) -> dict[str, dict[str, str]]:
     """The placeholder data of one page that shows ``placeholders`` (key, section), in order:
     a type's table is shown once on the page, where it first comes; later sections link to it
@@ -226,7 +232,14 @@ def build_page_data(
         owner, api = owners[key]
         if owner.name not in views:
             views[owner.name] = ModuleView(
-                owner, lang, columns, rules, files[owner.name], root=root, shown={}
+                owner,
+                lang,
+                columns,
+                rules,
+                files[owner.name],
+                root=root,
+                shown={},
+                results=results,
             )
         data[key] = _api_sections(views[owner.name], api, on_page)
         if key in base and "example" in base[key]:
@@ -362,6 +375,7 @@ def build_type_pages(
     columns: Sequence[Column] = DEFAULT_COLUMNS,
     rules: Sequence[Rule] | None = None,
     api_pages: Mapping[str, str] | None = None,
+    results: Matrix | None = None,
 ) -> tuple[TypePage, ...]:
     """One page per named type of every module, plus ``index.md`` listing them.
 
@@ -379,7 +393,7 @@ def build_type_pages(
     links = api_pages or {}
     for module in spec.modules:
         mine = files[module.name]
-        view = ModuleView(module, lang, columns, rules, mine, root="../")
+        view = ModuleView(module, lang, columns, rules, mine, root="../", results=results)
         used = _used_by(module)
         note = not_translated_note(lang) if _untranslated(module, lang) else ""
         entries = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,8 @@ from urllib.parse import quote
 from generator.exceptions import Diagnostic
 from generator.flavors import labels
 from generator.flavors._mkdocs_md import make_environment
+from generator.flavors.views import Badge as SectionBadge
+from generator.flavors.views import CaseLine, ResultsView
 from generator.report import VERDICTS, CaseResult, Report, ReportError, Verdict, load_report
 from generator.spec.model import Lang, Text
 from generator.spec.rules import Rule
@@ -35,11 +38,13 @@ __all__ = [
     "build_matrix",
     "case_differences",
     "column_of",
+    "load_matrix",
     "load_reports",
     "public_path",
     "readable_time",
     "render_matrix",
     "render_results",
+    "section_results",
 ]
 
 #: The site's words for the rules section of the results page.
@@ -53,6 +58,9 @@ RULE_WORDS: dict[str, Text] = {
     "outcome": Text("本次结果", "This run"),
     "not_run": Text("未运行", "not run"),
 }
+
+#: The page, relative to a language folder, that shows the matrix (as the rules' full text).
+RULES_PAGE = "conformance.md"
 
 #: The implementation's hello keys that name it, most telling first.
 _NAME_KEYS = ("name", "target", "impl", "driver")
@@ -314,6 +322,10 @@ MATRIX_WORDS: dict[str, Text] = {
     "level": Text("级别", "Level"),
     "missing": Text("—", "—"),
     "missing_title": Text("报告中没有这个用例", "not in this report"),
+    "section_results": Text("测试结果", "Results"),
+    "section_cases": Text("{n} 个用例", "{n} cases"),
+    "full_matrix": Text("完整矩阵", "full matrix"),
+    "not_in_report": Text("未运行", "not run"),
 }
 
 
@@ -490,8 +502,14 @@ def _badge(verdict: Verdict | None, reason: str, words: Mapping[str, str]) -> Ba
     return Badge(verdict.lower(), verdict, _scrub(reason))
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
+
+
 def _case_anchor(case: str) -> str:
-    return f"case-{case}"
+    """A case's id on the page, safe in a link as it is (MkDocs checks a link's anchor without
+    decoding it): letters, digits, ``.`` and ``-`` kept, any other character as ``_<hex>_``
+    (``socket.send.text-echo[ascii]`` -> ``case-socket.send.text-echo_5b_ascii_5d_``)."""
+    return "case-" + _UNSAFE.sub(lambda m: f"_{ord(m.group()):x}_", case)
 
 
 def _api_anchor(api: str) -> str:
@@ -561,6 +579,87 @@ def _matrix_view(matrix: Matrix, lines: Mapping[str, MatrixLine]) -> dict[str, A
             for api, rows_ in groups.items()
         ],
     }
+
+
+def load_matrix(path: Path, rules: Sequence[Rule] = ()) -> Matrix | None:
+    """The matrix of the report ``path`` (a ``--json`` report, or a folder of them as
+    :func:`render_results` reads it); None when there is no readable report (the conformance
+    page says why).  The site loads it once and shows it in every API section."""
+    if path.is_dir():
+        found, _ = load_reports(path)
+    elif path.is_file():
+        try:
+            found = [(str(path), load_report(path))]
+        except ReportError:
+            return None
+    else:
+        return None
+    return build_matrix(found, rules) if found else None
+
+
+_WORST_FIRST = (Verdict.ERROR, Verdict.FAIL, Verdict.WARN, Verdict.SKIP)
+
+
+def _section_badge(label: str, counts: Mapping[Verdict, int], missing: int, total: int,
+                   words: Mapping[str, str]) -> SectionBadge:  # fmt: skip
+    """``label 12/12 PASS``, else ``label 9 PASS 2 FAIL`` (and the cases it did not run); its
+    kind is the worst verdict met."""
+    passed = counts.get(Verdict.PASS, 0)
+    if passed == total:
+        shown = f"{passed}/{total} PASS"
+    else:
+        parts = [f"{n} {v}" for v, n in counts.items() if n]
+        if missing:
+            parts.append(f"{missing} {words['not_in_report']}")
+        shown = " ".join(parts)
+    worst = next(
+        (v.lower() for v in _WORST_FIRST if counts.get(v, 0)),
+        "skip" if missing and not passed else "pass",
+    )
+    return SectionBadge(worst, f"{label} {shown}", label)
+
+
+def section_results(
+    matrix: Matrix | None, rule_ids: Sequence[str], lang: Lang, *, root: str = ""
+) -> ResultsView | None:
+    """The results of the cases of ``rule_ids`` (an API section's rules) across the columns of
+    ``matrix``: a summary badge per implementation and a compact row per case linking to its
+    row on the conformance page (``root``: the language folder relative to the page).  None
+    without a matrix or without a case."""
+    if matrix is None or not rule_ids:
+        return None
+    wanted = set(rule_ids)
+    rows = [row for row in matrix.rows if row.rule in wanted]
+    if not rows:
+        return None
+    words = {key: text.get(lang) for key, text in MATRIX_WORDS.items()}
+    summary = []
+    for i, label in enumerate(matrix.labels):
+        verdicts = [row.cells[i].verdict for row in rows]
+        missing = sum(v is None for v in verdicts)
+        summary.append(_section_badge(label, _count(verdicts), missing, len(rows), words))
+    page = f"{root}{RULES_PAGE}"
+    lines = tuple(
+        CaseLine(
+            row.case,
+            f"{page}#{_case_anchor(row.case)}",
+            tuple(
+                SectionBadge(b.kind, b.text, b.title)
+                for b in (_badge(c.verdict, c.reason, words) for c in row.cells)
+            ),
+        )
+        for row in rows
+    )
+    return ResultsView(
+        heading=words["section_results"],
+        summary=tuple(summary),
+        labels=matrix.labels,
+        rows=lines,
+        rows_heading=words["section_cases"].format(n=len(rows)),
+        case_label=words["case"],
+        matrix_url=f"{page}#results-matrix",
+        matrix_label=words["full_matrix"],
+    )
 
 
 def render_matrix(matrix: Matrix, lang: Lang, *, rules: Sequence[Rule] = ()) -> str:

@@ -21,11 +21,13 @@ __all__ = [
     "Badge",
     "Badges",
     "CallableView",
+    "CaseLine",
     "CompatTable",
     "ExampleView",
     "InterfaceView",
     "Method",
     "Params",
+    "ResultsView",
     "ReturnValue",
     "ReturnView",
     "Row",
@@ -233,6 +235,31 @@ class RuleRow:
 
 
 @dataclass(frozen=True)
+class CaseLine:
+    """A conformance case in an API section: its id, where its row of the full matrix is
+    (the conformance page), and its verdict per implementation."""
+
+    case: str
+    url: str
+    cells: Badges
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    """The conformance results of an API section's rules: a summary badge per implementation
+    (``reference 12/12 PASS``) and the rows of their cases, each linking to the full matrix."""
+
+    heading: str
+    summary: Badges
+    labels: tuple[str, ...]
+    rows: tuple[CaseLine, ...]
+    rows_heading: str
+    case_label: str
+    matrix_url: str
+    matrix_label: str
+
+
+@dataclass(frozen=True)
 class CallableView:
     """Everything one API or method shows in the mkdocs flavour."""
 
@@ -255,6 +282,8 @@ class CallableView:
     #: The parameters fit one line (name, type, required each; no default, compatibility,
     #: description or values that would need the table's columns).
     params_inline: bool = False
+    #: The results of the implementations for ``rules`` (None: no report, or no rules).
+    results: ResultsView | None = None
 
 
 @dataclass(frozen=True)

@@ -80,3 +80,24 @@ def test_allow_missing_keeps_unknown_placeholders_verbatim() -> None:
     text = "<!-- UTSAPIJSON.nope.param --> <!-- UTSAPIJSON.closeSocket.description -->"
     out = fill_page(text, "p.md", DATA, allow_missing=True)
     assert out == "<!-- UTSAPIJSON.nope.param --> 关闭。"
+
+
+def test_a_diagnostic_names_the_line_and_column_of_the_page_as_written() -> None:
+    """Issue 13: the plugin rewrites ``::: warning`` into two lines and indents the container's
+    body; an unknown placeholder is reported where the page as written has it."""
+    origin = "# T\n\n::: warning\n<!-- UTSAPIJSON.a.x -->\n:::\n\n<!-- UTSAPIJSON.b.y -->\n"
+    text = "# T\n\n!!! warning\n\n    <!-- UTSAPIJSON.a.x -->\n\n\n<!-- UTSAPIJSON.b.y -->\n"
+    with pytest.raises(PageError) as info:
+        fill_page(text, "p.md", {"a": {"s": ""}, "b": {"s": ""}}, origin=origin)
+    assert [(d.line, d.column) for d in info.value.diagnostics] == [(4, 1), (7, 1)]
+    with pytest.raises(PageError) as info:  # without origin: the rewritten text's positions
+        fill_page(text, "p.md", {"a": {"s": ""}, "b": {"s": ""}})
+    assert [(d.line, d.column) for d in info.value.diagnostics] == [(5, 5), (8, 1)]
+
+
+def test_an_origin_with_other_placeholders_falls_back_to_the_text() -> None:
+    origin = "<!-- UTSAPIJSON.a.x -->\n"
+    text = "\n<!-- UTSAPIJSON.b.y -->\n"
+    with pytest.raises(PageError) as info:
+        fill_page(text, "p.md", {"a": {"s": ""}}, origin=origin)
+    assert [(d.line, d.column) for d in info.value.diagnostics] == [(2, 1)]

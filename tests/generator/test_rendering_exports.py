@@ -16,7 +16,8 @@ EXPORTS = {
     "generator.flavors.mkdocs": [
         "DEFAULT_COLUMNS", "RULES_PAGE", "SITE_WORDS", "Column", "Coverage", "SitePage",
         "TypePage", "api_links", "build_data", "build_module_data", "build_page_data",
-        "build_type_pages", "escape_md", "module_page_markdown", "not_translated_note",
+        "build_type_pages", "escape_md", "load_matrix", "module_page_markdown",
+        "not_translated_note",
         "overlay_pages", "render_results", "safe_url", "site_pages", "translation_coverage",
         "type_page_files", "type_page_name",
     ],
@@ -25,8 +26,9 @@ EXPORTS = {
         "column_set",
     ],
     "generator.flavors.views": [
-        "Badge", "Badges", "CallableView", "CompatTable", "ExampleView", "InterfaceView",
-        "Method", "Params", "ReturnValue", "ReturnView", "Row", "RuleRow", "Status",
+        "Badge", "Badges", "CallableView", "CaseLine", "CompatTable", "ExampleView",
+        "InterfaceView",
+        "Method", "Params", "ResultsView", "ReturnValue", "ReturnView", "Row", "RuleRow", "Status",
         "TypePageView", "TypeRef", "TypeTable", "ValueRow", "fence", "type_formatter",
     ],
     "generator.flavors.labels": ["DCLOUD", "MKDOCS", "PLATFORM_KEYS", "RESULTS", "Labels", "table"],

@@ -48,6 +48,8 @@ IN_VIEW = """(id) => {
 
 FAILED_CASE = "socket.send.text-echo[ascii]"
 MISSING_CASE = "socket.close.default"
+#: The failed case's id on the conformance page: safe in a link as it is.
+FAILED_ANCHOR = "case-socket.send.text-echo_5b_ascii_5d_"
 
 
 def _report(name: str, platform: str | None, verdicts: dict[str, str]) -> dict[str, Any]:
@@ -131,7 +133,7 @@ def test_the_matrix_has_a_column_per_report_and_a_row_per_case(
         "(th) => [...th.parentElement.children].map((c) => c.textContent.trim())"
     )
     assert header[2:] == ["reference_impl", "impl-web"]
-    failed = page.locator(f'[id="case-{FAILED_CASE}"]').locator("xpath=../..")
+    failed = page.locator(f'[id="{FAILED_ANCHOR}"]').locator("xpath=../..")
     assert failed.locator(".utsapi-fail").get_attribute("title") == "expected 1 | found <2>"
     assert page.evaluate(DANGLING) == []
     assert page.evaluate(BROKEN_ROWS) == []
@@ -165,3 +167,64 @@ def test_an_api_section_of_the_websocket_page_leads_to_its_rows(
         "(trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent.trim()))"
     )
     assert [FAILED_CASE, "MUST", "PASS", "FAIL"] in rows
+
+
+#: Each results block of an API section: its summary badges, and its case rows (texts, link).
+SECTION_RESULTS = """() => [...document.querySelectorAll("article .utsapi-results")].map((r) => ({
+  badges: [...r.querySelectorAll(".utsapi-results-summary .utsapi-verdict")]
+    .map((b) => b.textContent.trim()),
+  matrix: r.querySelector(".utsapi-results-summary a").getAttribute("href"),
+  rows: [...r.querySelectorAll("details tbody tr")].map((tr) => ({
+    cells: [...tr.children].map((td) => td.textContent.trim()),
+    href: tr.querySelector("a").getAttribute("href"),
+  })),
+}))"""
+
+
+@pytest.mark.parametrize("prefix", ["", "en/"])
+def test_each_api_section_of_the_websocket_page_shows_its_results_and_links_to_the_matrix(
+    matrix_site: Path, serve: Callable[[Path], str], open_page: Callable[[str], Any], prefix: str
+) -> None:
+    """Issue 11: per-API summary badges per implementation and the API's case rows, folded,
+    each landing on its row of the full matrix; the page stays under 9,000 px at 1280 px."""
+    base = serve(matrix_site)
+    page = open_page(f"{base}{prefix}websocket.html")
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 9000, height
+    sections = page.evaluate(SECTION_RESULTS)
+    # every API section with rules shows results: one per rule list, as many as there are
+    assert len(sections) == page.locator("article .utsapi-rules").count() >= 7
+    spec_cases = {case.id for _, case in load_bundled_spec().rules.cases()}
+    shown = [row["cells"][0] for s in sections for row in s["rows"]]
+    assert set(shown) == spec_cases  # every case of the spec, in the section of its rules
+    for s in sections:
+        assert len(s["badges"]) == 2
+        total = len(s["rows"])
+        assert s["badges"][0] == f"reference_impl {total}/{total} PASS"
+        assert s["badges"][1].startswith("impl-web ")
+        assert s["matrix"] == "conformance.html#results-matrix"
+        assert all(len(row["cells"]) == 3 for row in s["rows"])
+    failing = next(s for s in sections if any(r["cells"][0] == FAILED_CASE for r in s["rows"]))
+    total = len(failing["rows"])
+    missing = MISSING_CASE in [r["cells"][0] for r in failing["rows"]]
+    rest = total - 1 - missing
+    not_run = "not run" if prefix else "未运行"
+    expected = f"impl-web {rest} PASS 1 FAIL" + (f" 1 {not_run}" if missing else "")
+    assert failing["badges"][1] == expected
+    row = next(r for r in failing["rows"] if r["cells"][0] == FAILED_CASE)
+    assert row["cells"][1:] == ["PASS", "FAIL"]
+    assert row["href"] == f"conformance.html#{FAILED_ANCHOR}"
+    # the rows are folded; opened, the failed case's link lands on its row of the matrix
+    details = page.locator("article details.utsapi-cases", has_text=FAILED_CASE)
+    assert not details.evaluate("(d) => d.open")
+    details.locator("summary").click()
+    link = details.locator(f'a[href$="#{FAILED_ANCHOR}"]')
+    assert link.is_visible()
+    link.click()
+    page.wait_for_url(f"**/{prefix}conformance.html#{FAILED_ANCHOR}")
+    assert page.evaluate(IN_VIEW, FAILED_ANCHOR)
+    # every case link of the WebSocket page names an id of the conformance page
+    ids = set(page.evaluate("() => [...document.querySelectorAll('[id]')].map((e) => e.id)"))
+    targets = {r["href"].partition("#")[2] for s in sections for r in s["rows"]}
+    assert targets <= ids, sorted(targets - ids)[:5]

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from generator.cli import run as cli_entry
+from tests.site.support import SITE, mkdocs_build
 from tests.site.test_matrix_browser import _report
 
 
@@ -89,3 +91,21 @@ def test_allow_rule_mismatch_uses_the_report_and_says_so(tmp_path: Path) -> None
     code, summary, err = _build(*argv, "--allow-rule-mismatch")
     assert code == 0, err
     assert "old.json: used although its cases differ: 1 case(s) of the spec missing" in summary
+
+
+def test_with_a_single_report_each_api_section_shows_that_one_implementation(
+    tmp_path: Path,
+) -> None:
+    """Issue 11: the default build has one report; its API sections show one badge each."""
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(_report("reference_impl", None, {})), encoding="utf-8")
+    result = mkdocs_build(SITE / "mkdocs.yml", tmp_path / "out", report=report)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "out" / "en" / "websocket.html").read_text(encoding="utf-8")
+    summaries = re.findall(r'<p class="utsapi-results-summary">(.*?)</p>', page, re.S)
+    assert len(summaries) >= 7
+    for summary in summaries:
+        badges = re.findall(r'<span class="utsapi-verdict utsapi-(\w+)"[^>]*>(.*?)</span>', summary)
+        assert len(badges) == 1, summary
+        kind, text = badges[0]
+        assert kind == "pass" and re.fullmatch(r"reference&#95;impl (\d+)/\1 PASS", text), text
