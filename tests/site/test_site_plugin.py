@@ -266,3 +266,21 @@ def test_a_partly_struck_deprecated_heading_is_struck_through_as_a_whole() -> No
     out = vuepress_to_mkdocs("## uni.~~closeSocket(options)~~ @closesocket\n```\n## uni.~~x~~\n```")
     assert out.splitlines()[0] == "## ~~uni.closeSocket(options)~~ {#closesocket}"
     assert "## uni.~~x~~" in out  # fenced code is left alone
+
+
+def test_an_unknown_placeholder_is_reported_on_its_own_line_after_a_container(
+    plugin: UtsApiPlugin, config: MkDocsConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 13: the MkDocs plugin reported a placeholder one line off (a ``::: warning``
+    becomes two lines, its body indented, before the placeholders are filled)."""
+    text = (
+        "# T\n\n::: warning Notes\n\ntext <!-- UTSAPIJSON.connectSockt.param -->\n\n:::\n\n"
+        "<!-- UTSAPIJSON.connectSocket.parm -->\n"
+    )
+    with caplog.at_level(logging.ERROR):
+        render(plugin, config, "zh/off.md", text)
+    with pytest.raises(PluginError) as info:
+        plugin.on_post_build(config=config)
+    message = str(info.value)
+    assert "zh/off.md:5:6" in message, message
+    assert "zh/off.md:9:1" in message, message
