@@ -27,7 +27,7 @@ from generator.report import (
 from generator.spec import bundled_spec_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = ROOT / "tests" / "golden" / "build-3b0c562.tar.xz"
+GOLDEN = ROOT / "tests" / "golden" / "build-baseline.tar.xz"
 
 
 @pytest.fixture(scope="module")
