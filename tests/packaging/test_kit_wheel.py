@@ -55,7 +55,12 @@ def test_the_wheel_holds_the_four_packages_and_nothing_beside_them(
 
 def test_the_bundled_spec_is_generator_spec_data(wheel: zipfile.ZipFile) -> None:
     expected = _tracked(
-        "spec", "modules/*.yaml", "rules/*.yaml", "profiles/*.yaml", "schema/*.json"
+        "spec",
+        "modules/*.yaml",
+        "rules/*.yaml",
+        "profiles/*.yaml",
+        "overlays/*.yaml",
+        "schema/*.json",
     )
     assert expected
     shipped = {n.relative_to("generator/_spec") for n in _names(wheel)
@@ -84,4 +89,4 @@ def test_the_entry_points_and_the_runtime_dependency(wheel: zipfile.ZipFile) -> 
     ]:
         assert f"{section}\n{line}" in entry_points
     metadata = _dist_info(wheel, "METADATA")
-    assert "Requires-Dist: typing-extensions>=4.5; python_version < '3.13'" in metadata
+    assert "Requires-Dist: typing-extensions<5,>=4.5; python_version < '3.13'" in metadata
