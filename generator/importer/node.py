@@ -18,7 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ __all__ = [
     "ensure_extractor",
     "find_tools",
     "locked_typescript",
+    "npm_ci_into",
     "run_extractor",
 ]
 
@@ -110,9 +111,35 @@ def _installed(folder: Path) -> bool:
 def ensure_extractor(tools: NodeTools, *, cache: Path | None = None) -> Path:
     """The folder holding the extractor's ``node_modules``, installed if it is not yet."""
     root = cache if cache is not None else cache_dir()
-    target = root / f"node-{_lock_key()}"
-    if _installed(target):
+    return npm_ci_into(
+        tools.npm,
+        NODE_DIR,
+        root / f"node-{_lock_key()}",
+        installed=_installed,
+        what="the extractor's TypeScript",
+        timeout=_INSTALL_TIMEOUT,
+    )
+
+
+def npm_ci_into(
+    npm: str,
+    source: Path,
+    target: Path,
+    *,
+    installed: Callable[[Path], bool],
+    what: str,
+    timeout: float,
+) -> Path:
+    """``target``, holding ``npm ci --ignore-scripts`` of ``source``'s ``package.json`` and
+    ``package-lock.json``, unless ``installed(target)`` already holds.
+
+    The install runs in a temporary folder beside ``target`` and is renamed into place, so an
+    interrupted install leaves nothing a later run would take for done, and two processes
+    installing at once both end with the one that finished first.  Raises
+    :class:`NodeToolError` (with npm's output as ``detail``) saying ``what`` failed."""
+    if installed(target):
         return target
+    root = target.parent
     try:
         root.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=root))
@@ -123,34 +150,27 @@ def ensure_extractor(tools: NodeTools, *, cache: Path | None = None) -> Path:
         ) from None
     try:
         for name in ("package.json", "package-lock.json"):
-            shutil.copyfile(NODE_DIR / name, work / name)
-        command = [tools.npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
+            shutil.copyfile(source / name, work / name)
+        command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
         try:
             done = subprocess.run(
-                command,
-                cwd=work,
-                capture_output=True,
-                text=True,
-                timeout=_INSTALL_TIMEOUT,
-                check=False,
+                command, cwd=work, capture_output=True, text=True, timeout=timeout, check=False
             )
         except subprocess.TimeoutExpired as exc:
             raise NodeToolError(
-                f"npm ci timed out after {_INSTALL_TIMEOUT:.0f}s in {work}",
-                detail=_tail(exc.stderr),
+                f"npm ci timed out after {timeout:.0f}s in {work}", detail=_tail(exc.stderr)
             ) from None
         except OSError as exc:
-            raise NodeToolError(f"cannot run {tools.npm}: {exc.strerror or exc}") from None
-        if done.returncode != 0 or not _installed(work):
+            raise NodeToolError(f"cannot run {npm}: {exc.strerror or exc}") from None
+        if done.returncode != 0 or not installed(work):
             raise NodeToolError(
-                f"installing the extractor's TypeScript failed ({' '.join(command[1:])} "
-                f"exited {done.returncode})",
+                f"installing {what} failed ({' '.join(command[1:])} exited {done.returncode})",
                 detail=_tail(done.stderr or done.stdout),
             )
         try:
             work.rename(target)
         except OSError as exc:
-            if not _installed(target):  # not another process finishing first: a real failure
+            if not installed(target):  # not another process finishing first: a real failure
                 raise NodeToolError(
                     f"cannot move the install into {target}: {exc.strerror or exc}"
                 ) from None

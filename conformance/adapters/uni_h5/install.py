@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 from conformance.exceptions import ConformanceError
 from generator.importer.exceptions import NodeToolError
-from generator.importer.node import NodeTools, cache_dir, find_tools
+from generator.importer.node import NodeTools, cache_dir, find_tools, npm_ci_into
 
 __all__ = [
     "ADAPTER_DIR",
@@ -40,7 +37,6 @@ PACKAGE = "@dcloudio/uni-h5"
 #: The uni-app x build of the runtime (the uni-app x compiler aliases ``@dcloudio/uni-h5`` to it).
 RUNTIME_ENTRY = "node_modules/@dcloudio/uni-h5/dist-x/uni-h5.es.js"
 _INSTALL_TIMEOUT = 900.0
-_TAIL = 2000
 
 
 class AdapterSetupError(ConformanceError):
@@ -81,12 +77,6 @@ def _installed(folder: Path) -> bool:
     return bool(version == pinned_version())
 
 
-def _tail(text: str | bytes | None) -> str:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    return (text or "")[-_TAIL:]
-
-
 def tools() -> NodeTools:
     """``node`` and ``npm``, or :class:`AdapterSetupError` saying which is missing."""
     try:
@@ -99,54 +89,18 @@ def tools() -> NodeTools:
 
 def ensure_runtime(*, cache: Path | None = None, npm: str | None = None) -> Path:
     """The folder whose ``node_modules`` holds the pinned ``@dcloudio/uni-h5``, installed with
-    ``npm ci --ignore-scripts`` if it is not there yet."""
+    ``npm ci --ignore-scripts`` if it is not there yet (the importer's installer)."""
     target = install_dir(cache=cache)
     if _installed(target):
         return target
-    npm_command = npm if npm is not None else tools().npm
-    root = target.parent
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=root))
-    except OSError as exc:
-        raise AdapterSetupError(
-            f"cannot create a folder in the cache {root}: {exc.strerror or exc} "
-            "(set UTSAPI_KIT_CACHE to a writable folder)"
-        ) from None
-    try:
-        for name in ("package.json", "package-lock.json"):
-            shutil.copyfile(ADAPTER_DIR / name, work / name)
-        command = [npm_command, "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
-        try:
-            done = subprocess.run(
-                command,
-                cwd=work,
-                capture_output=True,
-                text=True,
-                timeout=_INSTALL_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise AdapterSetupError(
-                f"npm ci timed out after {_INSTALL_TIMEOUT:.0f}s in {work}",
-                detail=_tail(exc.stderr),
-            ) from None
-        except OSError as exc:
-            raise AdapterSetupError(f"cannot run {npm_command}: {exc.strerror or exc}") from None
-        if done.returncode != 0 or not _installed(work):
-            raise AdapterSetupError(
-                f"installing {PACKAGE}@{pinned_version()} failed "
-                f"({' '.join(command[1:])} exited {done.returncode})",
-                detail=_tail(done.stderr or done.stdout),
-            )
-        try:
-            work.rename(target)
-        except OSError as exc:
-            if not _installed(target):  # not another process finishing first: a real failure
-                raise AdapterSetupError(
-                    f"cannot move the install into {target}: {exc.strerror or exc}"
-                ) from None
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
-    return target
+        return npm_ci_into(
+            npm if npm is not None else tools().npm,
+            ADAPTER_DIR,
+            target,
+            installed=_installed,
+            what=f"{PACKAGE}@{pinned_version()}",
+            timeout=_INSTALL_TIMEOUT,
+        )
+    except NodeToolError as exc:
+        raise AdapterSetupError(exc.message, detail=exc.detail) from None
