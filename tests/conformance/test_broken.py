@@ -33,6 +33,8 @@ ERROR_THEN_CLOSE = [
     "connect.protocols-enforced[none-chosen]",
     "connect.handshake-rejected[403]",
     "connect.handshake-rejected[404]",
+    "connect.redirect-not-followed[302]",
+    "connect.redirect-not-followed[307]",
     "connect.wrong-accept-key",
     "connect.timeout",
     "connect.close-while-connecting",
