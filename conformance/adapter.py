@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import importlib.metadata
 import math
 import sys
 import threading
@@ -106,8 +107,9 @@ def describe_implementation(
 ) -> Message:
     """The ``hello`` answer for an in-process implementation object.
 
-    ``name`` and ``version`` come from the top-level package the object's class (or the object,
-    if it is a module) belongs to, ``__version__`` if it has one; the capabilities from
+    ``name`` and ``version``: ``uni.utsapi_name`` and ``uni.utsapi_version`` if set, else the
+    top-level package the object's class (or the object, if it is a module) belongs to and its
+    ``__version__`` or installed distribution's version ("unknown" if none); the capabilities from
     ``uni.utsapi_capabilities`` if present, else every capability.  With ``minor`` 1 (the
     default: this adapter speaks 1.1) the hello says ``minor: 1`` and names the platform:
     ``platform``, else
@@ -116,8 +118,16 @@ def describe_implementation(
     """
     module_name = uni.__name__ if isinstance(uni, ModuleType) else type(uni).__module__
     package = module_name.split(".")[0]
-    version = getattr(uni, "__version__", None) if isinstance(uni, ModuleType) else None
+    name = getattr(uni, "utsapi_name", None) or name
+    version = getattr(uni, "utsapi_version", None)
+    if version is None and isinstance(uni, ModuleType):
+        version = getattr(uni, "__version__", None)
     version = version or getattr(sys.modules.get(package), "__version__", None)
+    if version is None:
+        try:  # the installed distribution of that name, if there is one
+            version = importlib.metadata.version(package)
+        except (importlib.metadata.PackageNotFoundError, ValueError):
+            version = None
     declared = getattr(uni, "utsapi_capabilities", None)
     capabilities = list(ALL_CAPABILITIES) if declared is None else [str(c) for c in declared]
     hello: Message = {

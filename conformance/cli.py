@@ -446,8 +446,11 @@ def main_run(
     counts = result.counts()
     summary = ", ".join(f"{counts[v]} {v}" for v in counts if counts[v])
     impl = result.implementation
+    version = impl.get("version", "")
+    if version in ("", "unknown"):  # say what is missing rather than print "unknown"
+        version = "(no version: set __version__ or utsapi_version)"
     stdout.write(
-        f"{impl.get('name', target)} {impl.get('version', '')}: {len(result.results)} cases, "
+        f"{impl.get('name', target)} {version}: {len(result.results)} cases, "
         f"{summary} in {result.duration:.1f} s wall (-j {args.jobs}, profile {profile.name}, "
         f"platform {engine.platform or 'not named'})\n"
     )
