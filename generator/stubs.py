@@ -86,6 +86,7 @@ __all__ = [
     "render_stubs",
     "requalify",
     "type_names",
+    "type_polarities",
 ]
 
 PACKAGE = "uniapi"
@@ -469,24 +470,27 @@ def _join(parts: Iterable[str]) -> str:
     return " | ".join(seen)
 
 
-def _polarities(module: Module) -> dict[str, set[Polarity]]:
-    """Which directions each named type is used in, walking from the callables' signatures
-    and from the properties of interfaces (values the API gives)."""
+def type_polarities(module: Module) -> dict[str, set[Polarity]]:
+    """Which directions each named type of ``module`` is used in: ``in`` (a value the caller
+    gives: a parameter) or ``out`` (a value the API gives: a return value, an interface
+    property), walking from the callables' signatures; a function type's parameters flip the
+    direction, a generic's type arguments keep it.  ``utsapi diff`` classifies changes with it
+    too."""
     found: dict[str, set[Polarity]] = {}
 
     def visit(expr: TypeExpr, polarity: Polarity) -> None:
         if isinstance(expr, Union):
             for member in expr.members:
                 visit(member, polarity)
-        elif isinstance(expr, Generic):
-            for arg in expr.args:
-                visit(arg, polarity)
         elif isinstance(expr, Function):
             flipped: Polarity = "out" if polarity == "in" else "in"
             for _, param in expr.params:
                 visit(param, flipped)
-            visit(expr.returns, "out")
+            visit(expr.returns, polarity)
         else:
+            if isinstance(expr, Generic):
+                for arg in expr.args:
+                    visit(arg, polarity)
             named = module.types.get(expr.name)
             if named is None or polarity in found.setdefault(expr.name, set()):
                 return
@@ -715,7 +719,7 @@ def module_view(module: Module, python_module: str | None = None) -> ModuleView:
     imports = _Imports()
     names = type_names(module)
     mapper = _Mapper(module, imports, names)
-    polarity = _polarities(module)
+    polarity = type_polarities(module)
     deps: dict[str, set[str]] = {}
     kinds: dict[str, str] = {}
     for name, named in module.types.items():

@@ -32,7 +32,8 @@ from generator.spec.model import (
     Platforms,
     Text,
 )
-from generator.spec.typeexpr import Function, Generic, TypeExpr, Union, is_string_subtype
+from generator.spec.typeexpr import TypeExpr, Union, is_string_subtype
+from generator.stubs import type_polarities
 
 __all__ = ["Change", "cell_change", "diff_modules", "type_change"]
 
@@ -78,43 +79,10 @@ def _keyed(items: Iterable[_T], name: Fn[[_T], str]) -> dict[str, _T]:
 
 
 def _directions(module: Module) -> dict[str, set[str]]:
-    """Type name -> the directions its values flow in: from the callables' parameters (given)
-    and return values (received), interface properties (received), a function type's
-    parameters flipping the direction."""
-    found: dict[str, set[str]] = {}
-
-    def visit(expr: TypeExpr, way: str) -> None:
-        if isinstance(expr, Union):
-            for member in expr.members:
-                visit(member, way)
-        elif isinstance(expr, Function):
-            flipped = "received" if way == "given" else "given"
-            for _, param in expr.params:
-                visit(param, flipped)
-            visit(expr.returns, way)
-        else:
-            if isinstance(expr, Generic):
-                for arg in expr.args:
-                    visit(arg, way)
-            named = module.types.get(expr.name)
-            if named is None or way in found.setdefault(expr.name, set()):
-                return
-            found[expr.name].add(way)
-            if isinstance(named, ObjectType):
-                for f in module.fields(named.name):
-                    visit(f.type, way)
-            elif isinstance(named, AliasType):
-                visit(named.type, way)
-
-    for c in module.callables():
-        for p in c.params:
-            visit(p.type, "given")
-        visit(c.returns, "received")
-    for named in module.types.values():
-        if isinstance(named, InterfaceType):
-            for f in named.fields:
-                visit(f.type, "received")
-    return found
+    """Type name -> the directions its values flow in (given by the caller, received from the
+    API): the typed package's own reading (:func:`generator.stubs.type_polarities`)."""
+    ways = {"in": "given", "out": "received"}
+    return {name: {ways[p] for p in found} for name, found in type_polarities(module).items()}
 
 
 def _direction(ways: set[str]) -> Direction:
